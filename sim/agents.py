@@ -1,0 +1,197 @@
+"""The model's agents.
+
+``Enterprise`` agents carry identity only: their numeric state lives in the model's
+:class:`~sim.firms.FirmTable` row ``row`` and is read through properties, so a planner
+can inspect a firm (``model.enterprise(uid).revenue_4q_wan``) while the quarterly
+dynamics run on whole columns. Parks, incubators and capital providers are few; they
+act through the model's per-zone aggregates and candidate lists, never by scanning
+every firm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from sim.firms import ORIGINS, STAGES
+
+
+class Enterprise(mesa.Agent):
+    """A firm; its state is row ``row`` of ``model.firms``."""
+
+    __slots__ = ("row",)
+
+    def __init__(self, model, row: int):
+        super().__init__(model)
+        self.row = row
+
+    def _col(self, name):
+        return self.model.firms.cols[name][self.row]
+
+    @property
+    def zone(self) -> str:
+        return self.model.zone_ids[int(self._col("zone"))]
+
+    @property
+    def sector(self) -> str:
+        return self.model.sector_ids[int(self._col("sector"))]
+
+    @property
+    def origin(self) -> str:
+        return ORIGINS[int(self._col("origin"))]
+
+    @property
+    def stage(self) -> str:
+        return STAGES[int(self.model.stage_of(np.array([self.row]))[0])]
+
+    @property
+    def revenue_4q_wan(self) -> float:
+        return float(self._col("rev4"))
+
+    @property
+    def rd_4q_wan(self) -> float:
+        return float(self._col("rd4"))
+
+    @property
+    def alive(self) -> bool:
+        return bool(self._col("alive"))
+
+    def __repr__(self) -> str:
+        return (f"Enterprise({self.unique_id}, zone={self.zone}, sector={self.sector}, "
+                f"stage={self.stage}, revenue_4q_wan={self.revenue_4q_wan:.0f})")
+
+
+class Park(mesa.Agent):
+    """A high-tech zone: attracts and refers projects, holds land, is ranked and upgraded."""
+
+    def __init__(self, model, index: int, spec):
+        super().__init__(model)
+        self.index = index
+        self.zone_id = spec.id
+        self.name_zh = spec.name_zh
+        self.name_en = spec.name_en
+        self.level = spec.level
+        self.prefecture = spec.prefecture
+        self.leading = {model.sector_index[s] for s in spec.leading_industries}
+        self.land_ha = float(spec.land_ha)
+        self.land_added_ha_per_year = float(spec.land_added_ha_per_year)
+        self.operating_model = spec.operating_model
+        self.national_rank = spec.national_rank
+        self.national_clusters = {model.sector_index[s] for s in spec.national_clusters}
+        self.budget_spec = spec.budget_wan_per_year
+
+    def fits(self, sector: int, land: float) -> bool:
+        """Whether a project of ``sector`` needing ``land`` hectares fits this zone."""
+        return sector in self.leading and self.land_ha >= land
+
+    def landing_prob(self, sector: int, land: float) -> float:
+        """Chance that a project lands here if this zone works on it."""
+        b = self.model.scenario_data.behaviour
+        if self.land_ha < land:
+            return 0.0
+        return b.fit_land_prob if sector in self.leading else b.misfit_land_prob
+
+    def decide(self, sector: int, land: float, share: float, referral_on: bool):
+        """Keep, refer or lose a project that reached this zone first.
+
+        The zone compares the assessment credit it expects: keeping it earns the whole
+        investment with the chance of landing here; referring it to the best-fitting
+        other zone earns ``share`` of it with that zone's chance, discounted by the
+        friction of referring. Returns ``("keep", self)``, ``("refer", park)`` or
+        ``("lose", None)``.
+        """
+        keep = self.landing_prob(sector, land)
+        best, best_p = None, 0.0
+        if referral_on and share > 0.0:
+            for other in self.model.parks:
+                if other is self:
+                    continue
+                p = other.landing_prob(sector, land) if other.fits(sector, land) else 0.0
+                if p > best_p or (p == best_p and best is not None and p > 0
+                                  and other.land_ha > best.land_ha):
+                    best, best_p = other, p
+        refer = self.model.scenario_data.behaviour.referral_friction * share * best_p
+        if best is not None and refer > keep:
+            return "refer", best
+        if keep > 0.0:
+            return "keep", self
+        return "lose", None
+
+    def new_year(self) -> None:
+        """Q1: the year's new land quota arrives."""
+        self.land_ha += self.land_added_ha_per_year
+
+
+class Incubator(mesa.Agent):
+    """An incubator: admits start-ups into free places; its tenants fail less often."""
+
+    def __init__(self, model, index: int, spec):
+        super().__init__(model)
+        self.index = index
+        self.incubator_id = spec.id
+        self.zone_index = model.zone_index[spec.zone]
+        self.kind = spec.kind
+        self.capacity = max(1, int(round(spec.capacity * model.scale)))
+        self.national = spec.national
+        self.tenants = 0  # set by the model from one bincount a quarter
+
+    def intake(self, draw: float, rate: float) -> int:
+        """New incubatees this quarter: Poisson(rate x places), at most the free places.
+
+        ``draw`` is this incubator's Poisson draw made by the model for every incubator
+        every quarter (so that variants stay paired).
+        """
+        return int(min(draw, max(0, self.capacity - self.tenants)))
+
+
+@dataclass
+class Deal:
+    """What a capital provider put into firms this quarter."""
+
+    rows: np.ndarray
+    amounts: np.ndarray
+
+
+class CapitalProvider(mesa.Agent):
+    """A venture fund, a government sci-tech fund or a bank."""
+
+    KIND_MIN_STAGE = {"startup": 0, "tech_sme": 1, "hte": 2, "gazelle": 3, "leader": 4}
+
+    def __init__(self, model, spec):
+        super().__init__(model)
+        self.provider_id = spec.id
+        self.kind = spec.kind
+        self.capital_per_quarter = spec.capital_wan_per_year / 4.0 * model.scale
+        self.ticket = spec.ticket_wan
+        self.zones = None if spec.zones == "all" else {model.zone_index[z] for z in spec.zones}
+        self.min_stage = self.KIND_MIN_STAGE[spec.min_stage]
+
+    def invest(self, cand: np.ndarray, need: np.ndarray, zone: np.ndarray, stage: np.ndarray,
+               score: np.ndarray, rev4: np.ndarray) -> Deal:
+        """Choose among the quarter's candidates (firms short of cash), best score first.
+
+        Candidates arrive as arrays already restricted to firms seeking money, so the
+        provider never scans the whole population. Equity providers fund up to 3 tickets
+        of need; banks lend at most half a year's revenue.
+        """
+        ok = stage >= self.min_stage
+        if self.zones is not None:
+            ok &= np.isin(zone, list(self.zones))
+        if self.kind == "bank":
+            ok &= rev4 > 0
+            amount = np.minimum(np.maximum(need, 0.25 * self.ticket), 0.5 * rev4)
+            ok &= amount > 0
+        elif self.kind == "gov_fund":
+            ok &= stage <= 2
+            amount = np.clip(need, 0.25 * self.ticket, 3 * self.ticket)
+        else:
+            amount = np.clip(need * 1.5, 0.25 * self.ticket, 3 * self.ticket)
+        idx = np.flatnonzero(ok)
+        if idx.size == 0 or self.capital_per_quarter <= 0:
+            return Deal(cand[:0], need[:0])
+        idx = idx[np.argsort(-score[idx], kind="stable")]
+        spent = np.cumsum(amount[idx])
+        take = idx[spent <= self.capital_per_quarter]
+        return Deal(take, amount[take])

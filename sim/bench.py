@@ -1,0 +1,83 @@
+"""``hitech-sim bench``: seconds per replicate and firm-steps per second.
+
+Timed per replicate, in this process (one core): building the model (population and
+Mesa agents), the 22 quarterly steps, and the long metrics table. Interpreter start,
+imports and file writing are excluded; one untimed warm-up replicate runs first. The
+scenario (default: the Yunnan baseline) is rescaled so that its zones hold ``firms``
+initial firms in all, keeping each zone's share, rung mix and revenue per firm.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim import metrics as met
+from sim.scenario.loader import load
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "yunnan_baseline.yaml"
+
+
+def rescaled(resolved: dict, firms: int) -> dict:
+    """A copy of a resolved scenario whose zones hold ``firms`` firms in all."""
+    r = copy.deepcopy(resolved)
+    total = sum(z["firms"]["total"] for z in r["zones"])
+    f = firms / total
+    for z in r["zones"]:
+        zf = z["firms"]
+        for k in ("total", "tech_sme", "hte", "gazelle", "leader", "specialised", "listed"):
+            zf[k] = int(round(zf[k] * f))
+        zf["total"] = max(1, zf["total"])
+        zf["revenue_wan"] = zf["revenue_wan"] * f
+    r["population"]["scale"] = 1.0
+    r["projects"]["per_quarter"] *= f
+    for c in r["capital"]:
+        c["capital_wan_per_year"] *= f
+    return r
+
+
+def bench(firms: int = 50000, replicates: int = 3, scenario: str | None = None) -> dict:
+    """Time ``replicates`` replicates after one warm-up; returns the figures."""
+    from sim.model import HighTechZoneModel
+    from sim.scenario import schema
+
+    L = load(scenario or BASELINE)
+    sc = schema.Scenario.model_validate(rescaled(L.resolved, firms))
+    n0 = sum(max(1, z.firms.total) for z in sc.zones)
+    rows = []
+    for k in range(replicates + 1):
+        t0 = time.perf_counter()
+        m = HighTechZoneModel(sc, replicate=k)
+        t1 = time.perf_counter()
+        fs = 0
+        for _ in range(m.n_steps):
+            fs += int(m.firms.alive[: m.firms.n].sum())
+            m.step()
+        t2 = time.perf_counter()
+        met.long_table(sc.name, k, m.quarters, m.zone_ids, m.sector_ids, m.out, m.out_sector,
+                       m.quarters[0])
+        t3 = time.perf_counter()
+        if k > 0:
+            rows.append((t3 - t0, t1 - t0, t2 - t1, t3 - t2, fs))
+    a = np.array(rows)
+    return {
+        "firms": n0,
+        "quarters": int(sc_steps(sc)),
+        "replicates": replicates,
+        "seconds_per_replicate": float(a[:, 0].mean()),
+        "seconds_min": float(a[:, 0].min()),
+        "build_seconds": float(a[:, 1].mean()),
+        "step_seconds": float(a[:, 2].mean()),
+        "table_seconds": float(a[:, 3].mean()),
+        "firm_steps_per_second": float(a[:, 4].sum() / a[:, 2].sum()),
+    }
+
+
+def sc_steps(sc) -> int:
+    """Quarters in a scenario's calendar."""
+    from sim.calendar import q_index
+
+    return q_index(sc.calendar.end) - q_index(sc.calendar.start) + 1

@@ -1,0 +1,181 @@
+"""The command line: ``hitech-sim validate | run | bench``.
+
+Exit codes: 0 success, 2 bad input (scenario, flag, path), 1 anything else. No
+traceback reaches a user unless ``HITECH_SIM_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from sim.scenario.loader import Problem, ScenarioError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # exit 2 with one clear line
+        self.print_usage(sys.stderr)
+        print(f"hitech-sim: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError("a seed is a whole number >= 0")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    p = _Parser(prog="hitech-sim", description="Simulate Yunnan's high-tech zones (高新区) "
+                "under the provincial action plan, quarter by quarter.")
+    from sim import __version__
+
+    p.add_argument("--version", action="version", version=f"hitech-sim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    v = sub.add_parser("validate", help="check scenario files without running them")
+    v.add_argument("files", nargs="+", metavar="FILE")
+    v.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one value (checked like the file)")
+
+    r = sub.add_parser("run", help="run replicates of a scenario and write a results folder")
+    r.add_argument("file", metavar="FILE")
+    r.add_argument("-n", "--replicates", type=_positive, default=None,
+                   help="replicates (default: the scenario's `replicates`)")
+    r.add_argument("--seed", type=_seed, default=None, help="seed (default: the scenario's)")
+    r.add_argument("--out", default=None, help="results folder (default: results/<name>/)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one value, e.g. policy.rd_subsidy.cap_wan=500")
+    r.add_argument("--snapshots", action="store_true", help="also write firms.parquet")
+    r.add_argument("--workers", type=_positive, default=1, help="worker processes")
+    r.add_argument("--scheduler", default=None, metavar="ADDR",
+                   help="a Dask scheduler (comes with the ensembles issue)")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    b = sub.add_parser("bench", help="time the model: seconds per replicate, firm-steps per "
+                       "second")
+    b.add_argument("--firms", type=_positive, default=50000, help="initial firms")
+    b.add_argument("--replicates", type=_positive, default=3, help="timed replicates")
+    b.add_argument("--scenario", default=None, help="scenario to rescale (default: baseline)")
+    b.add_argument("--json", action="store_true", help="print JSON")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``hitech-sim``."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return cmd_validate(args)
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "bench":
+            return cmd_bench(args)
+    except ScenarioError as e:
+        for p in e.problems:
+            print(str(p), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("hitech-sim: interrupted", file=sys.stderr)
+        return 1
+    except Exception as e:
+        from sim.results import OutputError
+
+        if isinstance(e, OutputError):
+            print(f"hitech-sim: {e}", file=sys.stderr)
+            return 2
+        if os.environ.get("HITECH_SIM_DEBUG"):
+            raise
+        print(f"hitech-sim: internal error: {type(e).__name__}: {e} (set HITECH_SIM_DEBUG=1 "
+              "for the traceback)", file=sys.stderr)
+        return 1
+    return 1
+
+
+def cmd_validate(args) -> int:
+    """Check files; print problems; exit 2 if any."""
+    from sim.scenario.loader import load
+
+    bad = 0
+    for f in args.files:
+        try:
+            L = load(f, args.set)
+            print(f"{f}: ok ({L.model.name}: {len(L.model.zones)} zones, "
+                  f"{sum(z.firms.total for z in L.model.zones)} firms, "
+                  f"{L.model.calendar.start}..{L.model.calendar.end})")
+        except ScenarioError as e:
+            bad += 1
+            for p in e.problems:
+                print(str(p), file=sys.stderr)
+    return 2 if bad else 0
+
+
+def cmd_run(args) -> int:
+    """Run a scenario and write its results folder."""
+    from sim.api import run_scenario
+    from sim.scenario.loader import load
+
+    if args.scheduler:
+        raise ScenarioError([Problem("--scheduler", 0, "", "running on a Dask cluster is not "
+                                     "available yet (valid: leave it out, use --workers)")])
+    L = load(args.file, args.set)
+    out = Path(args.out) if args.out else Path("results") / L.model.name
+    res = run_scenario(L, replicates=args.replicates, seed=args.seed, workers=args.workers,
+                       snapshots=args.snapshots, out=out, overwrite=args.overwrite,
+                       progress=not args.quiet)
+    m = res.manifest
+    print(f"{m['scenario']}: {m['replicates']} replicate(s), seed {m['seed']}, status "
+          f"{m['status']} -> {out}/")
+    for t in res.targets:
+        if t.get("probability") is None:
+            print(f"  target {t['id']}: not evaluated")
+        else:
+            print(f"  target {t['id']} ({t['metric']} {t['zone']} {t['op']} {t['threshold']:g} "
+                  f"by {t['by']}): P = {t['probability']:.2f}, median {t['median']:.4g} "
+                  f"[{t['p05']:.4g}, {t['p95']:.4g}]")
+    if m["status"] != "complete":
+        print(f"hitech-sim: {len(m['failed'])} replicate(s) failed; see manifest.json",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_bench(args) -> int:
+    """Time the model as ``bench`` is specified to (docs/interface.md)."""
+    from sim.bench import bench
+
+    r = bench(firms=args.firms, replicates=args.replicates, scenario=args.scenario)
+    if args.json:
+        print(json.dumps(r, indent=1))
+    else:
+        print(f"firms (initial): {r['firms']}, quarters: {r['quarters']}, timed replicates: "
+              f"{r['replicates']}")
+        print(f"seconds per replicate (build + 22 quarters + metrics): mean "
+              f"{r['seconds_per_replicate']:.3f}, min {r['seconds_min']:.3f}")
+        print(f"  of which model build: {r['build_seconds']:.3f}, quarterly update: "
+              f"{r['step_seconds']:.3f}, metrics table: {r['table_seconds']:.3f}")
+        print(f"firm-steps per second (quarterly update): {r['firm_steps_per_second']:,.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Budgets and the ledger: who pays each award, from which year's budget, in what order.
+
+Each payer (the province, and each zone) has a budget for each calendar year, the
+value of ``policy.budget.province_wan_per_year`` / ``zone_wan_per_year`` (or the
+zone's own ``budget_wan_per_year``) in force in the year's first quarter. Claims are
+served at the end of each quarter in this order: claims deferred from earlier
+quarters (oldest first), then the quarter's new claims by lever (A1, A2, ...) and
+then by enterprise id. A claim is paid whole or not at all. A claim its payer's
+budget cannot cover is, by ``policy.budget.on_exhausted``, deferred to the next
+budget year (``defer``: it is served first when the new budget opens) or dropped
+(``lapse``). Every payment is a ledger row; every refusal is counted once, in the
+quarter it is first refused (``awards_unpaid_wan``), and lapses in ``claims_lapsed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.calendar import value_at
+
+
+@dataclass
+class Claim:
+    """An award a firm, zone or cluster has earned, waiting to be paid."""
+
+    quarter: int  # quarter index it arose
+    zone: int
+    enterprise_uid: int  # -1 for awards to a zone or cluster
+    row: int  # firm row, -1 if none
+    lever: str
+    payer: str  # "province" or "zone"
+    amount: float
+    refused: bool = False
+
+
+class Treasury:
+    """Budgets of the province and the zones, and the ledger of payments."""
+
+    def __init__(self, model):
+        self.model = model
+        pol = model.scenario_data.policy.budget
+        self.on_exhausted = pol.on_exhausted
+        self.year = None
+        self.left: dict[tuple[str, int], float] = {}
+        self.deferred: list[Claim] = []
+        self.pending: list[Claim] = []
+        # ledger columns (appended as Python lists: a few payments per quarter)
+        self.rows: dict[str, list] = {k: [] for k in (
+            "quarter", "zone", "enterprise", "lever", "payer", "amount_wan")}
+        self.budgets: list[tuple[int, str, int, float]] = []  # (year, payer, zone, amount)
+
+    def _open_year(self, quarter: int) -> None:
+        year = quarter // 4
+        if self.year == year:
+            return
+        self.year = year
+        pol = self.model.scenario_data.policy.budget
+        scale = self.model.scale
+        first_q = max(quarter, year * 4)
+        prov = float(value_at(pol.province_wan_per_year, first_q)) * scale
+        self.left = {("province", -1): prov}
+        self.budgets.append((year, "province", -1, prov))
+        for park in self.model.parks:
+            spec = park.budget_spec
+            v = spec if spec is not None else pol.zone_wan_per_year
+            amt = float(value_at(v, first_q)) * scale
+            self.left[("zone", park.index)] = amt
+            self.budgets.append((year, "zone", park.index, amt))
+
+    def claim(self, c: Claim) -> None:
+        """Queue a claim for payment at the end of the quarter."""
+        self.pending.append(c)
+
+    def settle(self, quarter: int, out: np.ndarray, M: dict) -> None:
+        """Pay what can be paid; write flows into ``out[zone, metric]``."""
+        self._open_year(quarter)
+        order = {f"A{i}": i for i in range(1, 11)}
+        new = sorted(self.pending, key=lambda c: (order.get(c.lever, 99), c.enterprise_uid,
+                                                  c.zone))
+        queue = self.deferred + new
+        self.pending, self.deferred = [], []
+        firms = self.model.firms
+        for c in queue:
+            key = ("province", -1) if c.payer == "province" else ("zone", c.zone)
+            if self.left[key] >= c.amount - 1e-9:
+                self.left[key] -= c.amount
+                self._pay(quarter, c)
+                out[c.zone, M["subsidy_wan"]] += c.amount
+                if c.row >= 0 and firms.alive[c.row]:
+                    firms.cash[c.row] += c.amount
+                continue
+            if not c.refused:
+                out[c.zone, M["awards_unpaid_wan"]] += c.amount
+                c.refused = True
+            if self.on_exhausted == "defer":
+                self.deferred.append(c)  # budgets only shrink within a year: paid next year
+            else:
+                out[c.zone, M["claims_lapsed"]] += 1
+
+    def _pay(self, quarter: int, c: Claim) -> None:
+        r = self.rows
+        r["quarter"].append(quarter)
+        r["zone"].append(c.zone)
+        r["enterprise"].append(c.enterprise_uid)
+        r["lever"].append(c.lever)
+        r["payer"].append(c.payer)
+        r["amount_wan"].append(c.amount)

@@ -1,0 +1,770 @@
+"""HighTechZoneModel: Yunnan's high-tech zones, one quarter a step.
+
+The province (budgets, the policy in force, the national ranking, the stream of
+outside projects) is the model; zones (:class:`~sim.agents.Park`), incubators,
+capital providers and enterprises are agents. Enterprise state lives in columns
+(:class:`~sim.firms.FirmTable`) and each quarter's dynamics run on whole columns, in
+this order (docs/model.md gives the equations and sources):
+
+1. growth of revenue (drift + fat-tailed shock whose spread falls with size);
+2. R&D decision (after-tax, after-award price; 高企 notches) and knowledge;
+3. innovation: original results, industrialisation, R&D award (A1) claims;
+4. finance: cash flow, capital providers fund firms short of cash;
+5. exit: hazard by age, lower for certified and incubated firms, higher in distress;
+6. the ladder's annual rounds (Q4): 高企 certification, tech-SME registration,
+   gazelles, leaders, 专精特新, listing, unicorns;
+7. entry: organic start-ups, incubator intake and graduation, researcher and
+   leader spin-offs;
+8. investment projects: arrival, keep / refer / lose, landing, credit split (B1);
+9. budgets pay the quarter's claims (ledger);
+10. zones' annual events (Q4): national clusters, upgrades, national ranking;
+11. metrics, as array reductions.
+
+Randomness: replicate ``k`` of seed ``s`` draws mechanism ``m`` in step ``j`` from
+``SeedSequence(s, spawn_key=(k, m, j))``, and every mechanism makes the same draws
+whatever the levers, so that variants on one seed are paired.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from sim import metrics as met
+from sim.agents import CapitalProvider, Enterprise, Incubator, Park
+from sim.calendar import q_index, q_label, value_at
+from sim.firms import NEVER, ORIGIN, ORIGINS, STAGES
+from sim.ledger import Claim, Treasury
+from sim.population import hte_threshold, synthesise
+
+MECHANISMS = ("population", "rd", "innovation", "growth", "finance", "exit", "ladder", "entry",
+              "projects", "zones")
+MECH = {m: i for i, m in enumerate(MECHANISMS)}
+
+# China's yearly exit rates by firm age in years 1..8+ (SAIC 2013 survival report [V]:
+# 1.6% / 6.3% / 9.5% in years 1-3, above 8% until year 7; year 8 on: assumption 6%)
+EXIT_BY_AGE_YEAR = np.array([0.016, 0.063, 0.095, 0.09, 0.085, 0.085, 0.08, 0.06])
+EXIT_Q = 1.0 - (1.0 - EXIT_BY_AGE_YEAR) ** 0.25
+
+
+class HighTechZoneModel(mesa.Model):
+    """The province's zones and their firms under a scenario's policy.
+
+    Args:
+        scenario: a validated :class:`sim.scenario.schema.Scenario`.
+        replicate: replicate number k (0-based).
+        seed: the scenario seed (default: the scenario's).
+        snapshots: keep firm snapshots at the start and every Q4.
+    """
+
+    def __init__(self, scenario, replicate: int = 0, seed: int | None = None,
+                 snapshots: bool = False):
+        self.seed_value = int(scenario.seed if seed is None else seed)
+        self.replicate = int(replicate)
+        super().__init__(rng=np.random.default_rng(
+            np.random.SeedSequence(self.seed_value, spawn_key=(self.replicate, 99))))
+        self.scenario_data = sc = scenario
+        self.scale = float(sc.population.scale)
+        self.start_q = q_index(sc.calendar.start)
+        self.end_q = q_index(sc.calendar.end)
+        self.n_steps = self.end_q - self.start_q + 1
+        self.hist_len = max(12, int(sc.policy.rd_subsidy.window_quarters))
+        self.sector_ids = [s.id for s in sc.sectors]
+        self.sector_index = {s: i for i, s in enumerate(self.sector_ids)}
+        self.sector_rd = {i: s.rd_intensity for i, s in enumerate(sc.sectors)}
+        self.zone_ids = [z.id for z in sc.zones]
+        self.zone_index = {z: i for i, z in enumerate(self.zone_ids)}
+        self.snapshots = snapshots
+        Z, S = len(self.zone_ids), len(self.sector_ids)
+
+        self.parks = [Park(self, i, z) for i, z in enumerate(sc.zones)]
+        self.incubators = [Incubator(self, i, inc) for i, inc in enumerate(sc.incubators)]
+        self.providers = [CapitalProvider(self, c) for c in sc.capital]
+        self.treasury = Treasury(self)
+
+        self.firms = synthesise(self, self.stream("population", 0))
+        n = self.firms.n
+        self._agents_by_row: list = [None] * self.firms.capacity
+        self._make_agents(np.arange(n))
+
+        # constant per-zone and per-sector arrays
+        self.service = np.array([sc.behaviour.service_effect if p.operating_model in (
+            "committee_company", "committee_institution_company", "entrusted",
+            "statutory_body") else 0.0 for p in self.parks])
+        self.zone_shares = np.array([[z.firms.sector_shares.get(s, 0.0) for s in
+                                      self.sector_ids] for z in sc.zones])
+        self.zone_shares /= self.zone_shares.sum(axis=1, keepdims=True)
+        self.leading = np.zeros((Z, S), bool)
+        for p in self.parks:
+            self.leading[p.index, list(p.leading)] = True
+        self.project_w = np.array([s.project_weight for s in sc.sectors], float)
+        self.future = np.array([s.future_industry for s in sc.sectors])
+        self.cluster0 = np.maximum(1.0, self._cluster_counts())
+        self.firms_total0 = np.array([z.firms.total for z in sc.zones], float)
+
+        # outputs: quarter 0 is the initial state
+        self.quarters = [q_label(self.start_q - 1)] + [q_label(self.start_q + j)
+                                                       for j in range(self.n_steps)]
+        self.out = np.full((self.n_steps + 1, Z + 1, len(met.METRICS)), np.nan)
+        self.out_sector = np.zeros((self.n_steps + 1, Z + 1, S, len(met.SECTOR_METRICS)))
+        self.exited_rows: list[tuple[np.ndarray, int]] = []
+        self.snap: list = []
+        self._init_ranking()
+        self.t = self.start_q - 1
+        self._flows = np.zeros((Z + 1, len(met.METRICS)))
+        self._measure(0)
+        if snapshots:
+            self._snapshot(self.t)
+
+    # ------------------------------------------------------------------ helpers
+
+    def stream(self, mechanism: str, step: int) -> np.random.Generator:
+        """The random stream of ``mechanism`` in step ``step`` (0 = set-up)."""
+        return np.random.default_rng(np.random.SeedSequence(
+            self.seed_value, spawn_key=(self.replicate, MECH[mechanism], step)))
+
+    def lever(self, path: str, t: int):
+        """Value of a policy setting (``rd_subsidy.rate``) in force in quarter ``t``."""
+        obj = self.scenario_data.policy
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        return value_at(obj, t)
+
+    def _make_agents(self, rows: np.ndarray) -> None:
+        if len(self._agents_by_row) < self.firms.capacity:
+            self._agents_by_row.extend([None] * (self.firms.capacity - len(self._agents_by_row)))
+        for r in rows.tolist():
+            a = Enterprise(self, r)
+            self._agents_by_row[r] = a
+            self.firms.uid[r] = a.unique_id
+
+    def enterprise(self, unique_id: int) -> Enterprise | None:
+        """The Enterprise agent with this id (alive or exited), or None."""
+        rows = np.flatnonzero(self.firms.view("uid") == unique_id)
+        return self._agents_by_row[int(rows[0])] if rows.size else None
+
+    def stage_of(self, rows: np.ndarray | slice) -> np.ndarray:
+        """Highest rung (index into STAGES) of the given rows at the current quarter."""
+        f, t = self.firms, self.t
+        hte = f.hte_until[rows] >= t
+        st = np.where(f.tsme_until[rows] >= t, 1, 0).astype(np.int8)
+        st[hte] = 2
+        st[hte & f.gazelle[rows]] = 3
+        st[hte & f.leader[rows]] = 4
+        return st
+
+    def _cluster_counts(self) -> np.ndarray:
+        f = self.firms
+        n = f.n
+        S = len(self.sector_ids)
+        key = f.zone[:n].astype(np.int64) * S + f.sector[:n]
+        return np.bincount(key, weights=f.alive[:n], minlength=len(self.zone_ids) * S
+                           ).reshape(len(self.zone_ids), S)
+
+    # ------------------------------------------------------------------ the quarter
+
+    def step(self) -> None:
+        """One quarter."""
+        j = self.steps  # 1-based step number (Mesa increments before calling step)
+        self.t = t = self.start_q + j - 1
+        self._flows[:] = 0.0
+        if t % 4 == 0 and j > 1:
+            for p in self.parks:
+                p.new_year()
+        self._grow(t, j)
+        self._rd(t)
+        self._innovate(t, j)
+        self._write_history(t)
+        self._finance(t)
+        self._exit(t, j)
+        ladder_u = self.stream("ladder", j).random((6, self.firms.n))
+        if t % 4 == 3:
+            self._ladder_round(t, ladder_u)
+        self._enter(t, j)
+        self._projects(t, j)
+        self.treasury.settle(t, self._flows, met.M)
+        zrng = self.stream("zones", j)
+        zone_u = zrng.random((2, len(self.parks), len(self.sector_ids)))
+        noise = zrng.normal(size=self.rank_score_out.size + len(self.parks))
+        if t % 4 == 3:
+            self._zone_year(t, zone_u, noise)
+        self._measure(j)
+        if self.snapshots and t % 4 == 3:
+            self._snapshot(t)
+        if j >= self.n_steps:
+            self.running = False
+
+    def run(self) -> HighTechZoneModel:
+        """Run every quarter of the calendar."""
+        for _ in range(self.n_steps):
+            self.step()
+        return self
+
+    # 1. growth
+    def _grow(self, t: int, j: int) -> None:
+        f, b = self.firms, self.scenario_data.behaviour
+        n = f.n
+        shock = self.stream("growth", j).laplace(size=n)
+        alive = f.alive[:n]
+        rev = f.rev[:n]
+        size = np.maximum(rev * 4.0, 10.0)
+        sigma = np.clip(b.shock_scale * (size / 1000.0) ** (-b.shock_size_beta), 0.02, 0.8)
+        age = (t - f.founded[:n]).astype(np.float64)
+        cl = self._cluster_counts()
+        agg = np.log(np.maximum(cl, 1.0) / self.cluster0)
+        z, s = f.zone[:n], f.sector[:n]
+        drift = (b.drift_base + b.drift_young * np.clip(1.0 - age / 20.0, 0.0, 1.0)
+                 + f.prod[:n] + np.where(f.boost_until[:n] >= t, f.boost[:n], 0.0)
+                 + b.agglomeration_elasticity * agg[z, s] + self.service[z]
+                 + b.drift_gazelle * f.gazelle[:n] - b.misfit_penalty * f.misfit[:n])
+        g = drift + sigma * shock
+        g = np.where(alive, g, 0.0)
+        f.rev[:n] = rev * np.exp(g)
+        f.employees[:n] *= np.exp(0.6 * g)
+
+    # 2. R&D
+    def _price(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """After-tax price of one yuan of R&D without and with the expected A1 award."""
+        f, c, b = self.firms, self.scenario_data.constants, self.scenario_data.behaviour
+        n = f.n
+        tau = np.where(f.hte_until[:n] >= t, c.hte_tax_rate, c.standard_tax_rate)
+        p0 = 1.0 - tau * (1.0 + c.rd_super_deduction)
+        p0 = np.maximum(p0, 0.05)
+        if not self.lever("rd_subsidy.enabled", t):
+            return p0, p0
+        rate = self.lever("rd_subsidy.rate", t)
+        cap = self.lever("rd_subsidy.cap_wan", t)
+        W = self.scenario_data.policy.rd_subsidy.window_quarters
+        h = self._hazard()
+        p_qual = 1.0 - np.exp(-h * b.industrialisation_prob * W)
+        under_cap = rate * f.rd12[:n] * W / 12.0 < cap
+        award = b.award_salience * rate * p_qual * under_cap
+        return p0, np.maximum(p0 - award, 0.05)
+
+    def _hazard(self) -> np.ndarray:
+        f, b = self.firms, self.scenario_data.behaviour
+        n = f.n
+        return np.minimum(0.9, b.innovation_rate * (f.know[:n] / b.knowledge_ref_wan)
+                          ** b.innovation_knowledge_elasticity)
+
+    def _rd(self, t: int) -> None:
+        f, b, c = self.firms, self.scenario_data.behaviour, self.scenario_data.constants
+        n = f.n
+        p0, p = self._price(t)
+        desired = f.rd_base[:n] * (p / p0) ** (-b.rd_price_elasticity)
+        rev4 = f.rev4[:n]
+        thr = hte_threshold(rev4, c)
+        pursuing = ((f.st_share[:n] >= c.hte_st_staff_share)
+                    & (f.ht_share[:n] >= c.hte_hightech_revenue_share) & (rev4 > 0))
+        bunch = pursuing & (desired < thr) & (desired >= thr * (1.0 - b.notch_reach))
+        desired = np.where(bunch, thr * (1.0 + b.notch_margin), desired)
+        desired = np.minimum(desired, 0.6)
+        f.rd_int[:n] += b.rd_adjustment * (desired - f.rd_int[:n])
+        f.rd[:n] = np.where(f.alive[:n], f.rd_int[:n] * f.rev[:n], 0.0)
+
+    # 3. innovation and the R&D award
+    def _innovate(self, t: int, j: int) -> None:
+        f, b = self.firms, self.scenario_data.behaviour
+        n = f.n
+        u = self.stream("innovation", j).random((2, n))
+        f.know[:n] = f.know[:n] * (1.0 - b.knowledge_depreciation) + f.rd[:n]
+        h = self._hazard()
+        ind = f.alive[:n] & (u[0] < h) & (u[1] < b.industrialisation_prob)
+        rows = np.flatnonzero(ind)
+        f.boost[rows] = np.maximum(np.where(f.boost_until[rows] >= t, f.boost[rows], 0.0),
+                                   b.innovation_growth_boost)
+        f.boost_until[rows] = np.maximum(f.boost_until[rows], t + 4)
+        if rows.size and self.lever("rd_subsidy.enabled", t):
+            self._a1_claims(t, rows)
+
+    def _a1_claims(self, t: int, rows: np.ndarray) -> None:
+        """A1: rate x own-funded R&D of the prior window, at most the cap, once a year.
+
+        The window is the last ``window_quarters`` quarters before the result, less any
+        quarter already counted in an earlier A1 award; a firm is awarded at most once a
+        calendar year (就高不就低 across one year's results: the year's first claim).
+        """
+        f = self.firms
+        pol = self.scenario_data.policy.rd_subsidy
+        rate, cap = self.lever("rd_subsidy.rate", t), self.lever("rd_subsidy.cap_wan", t)
+        last = f.a1_last[rows]
+        rows = rows[last // 4 != t // 4]
+        if rows.size == 0:
+            return
+        last = f.a1_last[rows]
+        W, H = pol.window_quarters, f.hist
+        base = np.zeros(rows.size)
+        for k in range(1, W + 1):
+            q = t - k
+            base += np.where(q > last, f.h_rd[rows, q % H], 0.0)
+        amount = np.minimum(rate * base, cap)
+        f.a1_last[rows] = t
+        for r, a in zip(rows.tolist(), amount.tolist(), strict=True):
+            if a > 0:
+                self.treasury.claim(Claim(t, int(f.zone[r]), int(f.uid[r]), r, "A1",
+                                          pol.payer, a))
+
+    def _write_history(self, t: int) -> None:
+        f = self.firms
+        n, H = f.n, f.hist
+        slot, slot4 = t % H, (t - 4) % H
+        rev, rd = f.rev[:n], f.rd[:n]
+        f.rev4[:n] += rev - f.h_rev[:n, slot4]
+        f.rd4[:n] += rd - f.h_rd[:n, slot4]
+        s12 = (t - 12) % H
+        f.rev12[:n] += rev - f.h_rev[:n, s12]
+        f.rd12[:n] += rd - f.h_rd[:n, s12]
+        f.h_rev[:n, slot] = rev
+        f.h_rd[:n, slot] = rd
+        if t % 4 == 3:  # clear rounding drift of the rolling sums once a year
+            idx = np.arange(t - 11, t + 1) % H
+            f.rev12[:n] = f.h_rev[:n][:, idx].sum(axis=1)
+            f.rd12[:n] = f.h_rd[:n][:, idx].sum(axis=1)
+            f.rev4[:n] = f.h_rev[:n][:, idx[-4:]].sum(axis=1)
+            f.rd4[:n] = f.h_rd[:n][:, idx[-4:]].sum(axis=1)
+
+    # 4. finance
+    def _finance(self, t: int) -> None:
+        f, b = self.firms, self.scenario_data.behaviour
+        n = f.n
+        alive = f.alive[:n]
+        age = (t - f.founded[:n]).astype(np.float64)
+        margin = b.margin + f.margin_dev[:n] - 0.15 * np.clip(1.0 - age / 12.0, 0.0, 1.0)
+        f.cash[:n] += np.where(alive, margin * f.rev[:n] - f.rd[:n] - 0.03 * f.debt[:n], 0.0)
+        f.debt[:n] *= 0.98
+        cand = np.flatnonzero(alive & (f.cash[:n] < 0))
+        self._distress = np.zeros(n, bool)
+        if cand.size == 0:
+            return
+        need = -f.cash[cand]
+        zone = f.zone[cand]
+        stage = self.stage_of(cand)
+        rev4 = f.rev4[cand]
+        growth = np.log((rev4 + 1.0) / (f.rev12[cand] / 3.0 + 1.0))
+        score = growth + 0.3 * np.log1p(f.know[cand]) + 0.5 * stage
+        open_ = np.ones(cand.size, bool)
+        for prov in self.providers:
+            sub = np.flatnonzero(open_)
+            if sub.size == 0:
+                break
+            deal = prov.invest(cand[sub], need[sub], zone[sub], stage[sub], score[sub],
+                               rev4[sub])
+            pos = sub[deal.rows]
+            rows = cand[pos]
+            open_[pos] = False
+            f.cash[rows] += deal.amounts
+            metric = "loans_wan" if prov.kind == "bank" else "vc_invested_wan"
+            if prov.kind == "bank":
+                f.debt[rows] += deal.amounts
+            else:
+                f.equity[rows] += deal.amounts
+            self._flows[:-1, met.M[metric]] += np.bincount(
+                f.zone[rows], weights=deal.amounts, minlength=len(self.parks))
+        self._distress[cand[open_]] = True
+
+    # 5. exit
+    def _exit(self, t: int, j: int) -> None:
+        f, b = self.firms, self.scenario_data.behaviour
+        n = f.n
+        u = self.stream("exit", j).random(n)
+        alive = f.alive[:n]
+        age_y = np.minimum((t - f.founded[:n]) // 4, len(EXIT_Q) - 1)
+        q = EXIT_Q[np.maximum(age_y, 0)] * b.exit_hazard_scale
+        q = q * np.where(f.hte_until[:n] >= t, b.hte_exit_reduction, 1.0)
+        q = q * np.where(f.incubator[:n] >= 0, b.incubator_exit_reduction, 1.0)
+        q = np.where(self._distress, 1.0 - (1.0 - q) * (1.0 - b.distress_exit_prob), q)
+        dead = np.flatnonzero(alive & (u < q))
+        if dead.size == 0:
+            return
+        f.alive[dead] = False
+        f.exited_q[dead] = t
+        f.incubator[dead] = -1
+        self._flows[:-1, met.M["exits"]] += np.bincount(f.zone[dead], minlength=len(self.parks))
+        for r in dead.tolist():
+            self._agents_by_row[r].remove()
+        if self.snapshots:
+            self.exited_rows.append((dead, t))
+
+    # 6. the ladder
+    def _ladder_round(self, t: int, u: np.ndarray) -> None:
+        f, b, c = self.firms, self.scenario_data.behaviour, self.scenario_data.constants
+        n = f.n
+        alive = f.alive[:n]
+        age = t - f.founded[:n]
+        rev4, rev12, rd4, rd12 = f.rev4[:n], f.rev12[:n], f.rd4[:n], f.rd12[:n]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r3 = np.where(rev12 > 0, rd12 / rev12, 0.0)
+            r1 = np.where(rev4 > 0, rd4 / rev4, 0.0)
+        valid = f.hte_until[:n] >= t
+        expiring = f.hte_until[:n] == t
+        eligible = (alive & (age >= c.hte_min_age_quarters)
+                    & (f.st_share[:n] >= c.hte_st_staff_share)
+                    & (f.ht_share[:n] >= c.hte_hightech_revenue_share)
+                    & (r3 >= hte_threshold(rev4, c)) & (rev4 > 0))
+        apply = eligible & (((~valid) & (u[0] < b.hte_apply_prob))
+                            | (expiring & (u[0] < b.hte_renew_prob)))
+        passed = apply & (u[1] < b.hte_pass_rate)
+        f.hte_until[:n] = np.where(passed, t + c.hte_validity_quarters, f.hte_until[:n])
+        f.hte_first[:n] = np.where(passed, t, f.hte_first[:n])
+        self.newly_certified = np.flatnonzero(passed & ~valid)  # for A5 (levers issue)
+        valid = f.hte_until[:n] >= t
+
+        # tech SMEs: <= 500 staff, <= 2亿 sales; the evaluation score >= 60 is proxied by
+        # R&D >= 3% of sales and S&T staff >= 10% (assumption); registered for next year
+        tsme_ok = (alive & (f.employees[:n] <= c.tech_sme_max_staff)
+                   & (rev4 <= c.tech_sme_max_revenue_wan)
+                   & (r1 >= 0.03) & (f.st_share[:n] >= c.hte_st_staff_share))
+        was = f.tsme_until[:n] >= t
+        reg = tsme_ok & ((was & (u[2] < 0.9)) | (u[2] < b.tech_sme_register_prob))
+        f.tsme_until[:n] = np.where(reg, t + 4, f.tsme_until[:n])
+
+        # gazelles (Torch): <= 15 years, growth >= 20% a year from a base > 1000万, or
+        # <= 10 years and > 10亿, or <= 5 years and > 5亿; R&D > 2.5%
+        H = f.hist
+        old = f.h_rev[:n][:, np.arange(t - 11, t - 7) % H].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cagr = np.where(old > 0, np.sqrt(np.maximum(rev4, 0) / old) - 1.0, 0.0)
+        gz = ((age <= c.gazelle_max_age_years * 4) & (old >= c.gazelle_min_base_wan)
+              & (cagr >= c.gazelle_min_growth))
+        gz |= (age <= 40) & (rev4 >= 100000)
+        gz |= (age <= 20) & (rev4 >= 50000)
+        f.gazelle[:n] = alive & valid & gz & (r1 >= c.gazelle_min_rd)
+        f.leader[:n] = (alive & valid & (rev4 >= c.leader_min_revenue_wan)
+                        & (r1 >= c.leader_min_rd))
+
+        spec_ok = (alive & ((f.tsme_until[:n] >= t) | valid)
+                   & (rev4 >= c.specialised_min_revenue_wan) & (r1 >= c.specialised_min_rd))
+        spec_valid = f.spec_until[:n] >= t
+        new_spec = spec_ok & ((f.spec_until[:n] == t) | ~spec_valid) & (u[3] < b.specialised_prob)
+        f.spec_until[:n] = np.where(new_spec, t + 12, f.spec_until[:n])
+
+        lst = (alive & ~f.listed[:n] & valid & (rev4 >= c.listing_min_revenue_wan)
+               & (u[4] < b.listing_prob))
+        f.listed[:n] |= lst
+
+        usd = c.unicorn_valuation_usd * c.usd_cny / 1e4  # 万元
+        val = rev4 * b.vc_multiple * f.val_mult[:n] * (1.0 + np.clip(cagr, 0.0, 2.0)) ** 2
+        # only venture-backed firms have a valuation (equity raised in the simulation)
+        uni = (alive & ~f.listed[:n] & (f.equity[:n] > 0) & (age <= c.unicorn_max_age_years * 4)
+               & (val >= usd))
+        self.new_unicorns = np.flatnonzero(uni & ~f.ever_unicorn[:n])  # for A6
+        f.unicorn[:n] = uni
+        f.ever_unicorn[:n] |= uni
+
+    # 7. entry
+    def _enter(self, t: int, j: int) -> None:
+        f, b = self.firms, self.scenario_data.behaviour
+        n = f.n
+        rng = self.stream("entry", j)
+        Z = len(self.parks)
+        alive = f.alive[:n]
+        zone = f.zone[:n]
+        alive_z = np.bincount(zone, weights=alive, minlength=Z)
+        hi = alive & (f.hte_until[:n] >= t) & (f.gazelle[:n] | f.leader[:n])
+        hi_z = np.bincount(zone, weights=hi, minlength=Z)
+        k_org = rng.poisson(b.startup_rate * alive_z)
+        k_spin = rng.poisson(b.spinoff_rate * hi_z)
+        k_res_total = rng.poisson(b.researcher_founders_per_quarter * self.scale)
+        k_res = rng.multinomial(k_res_total, self.firms_total0 / self.firms_total0.sum())
+        inc_draw = rng.poisson([b.incubator_intake * inc.capacity for inc in self.incubators]
+                               ) if self.incubators else np.zeros(0, int)
+        grad_u = rng.random(n)
+
+        # graduation of incubatees (>= 8 quarters in), and tenant counts
+        inc = f.incubator[:n]
+        in_inc = alive & (inc >= 0)
+        grads = np.flatnonzero(in_inc & (t - f.inc_since[:n] >= 8) & (grad_u < b.graduation_rate))
+        f.incubator[grads] = -1
+        self._flows[:-1, met.M["graduations"]] += np.bincount(f.zone[grads], minlength=Z)
+        # leave after 5 years without graduating (assumption: tenancy limit)
+        stale = np.flatnonzero(in_inc & (t - f.inc_since[:n] >= 20))
+        f.incubator[stale] = -1
+        tenants = np.bincount(inc[alive & (inc >= 0)], minlength=len(self.incubators))
+        for k_inc in self.incubators:
+            k_inc.tenants = int(tenants[k_inc.index]) if tenants.size else 0
+        k_inc_arr = np.array([i.intake(d, b.incubator_intake) for i, d in
+                              zip(self.incubators, inc_draw, strict=True)], dtype=int)
+
+        zones = np.concatenate([np.repeat(np.arange(Z), k_org), np.repeat(np.arange(Z), k_spin),
+                                np.repeat(np.arange(Z), k_res),
+                                np.repeat([i.zone_index for i in self.incubators], k_inc_arr)
+                                .astype(int)])
+        origin = np.concatenate([np.full(k_org.sum(), ORIGIN["startup"]),
+                                 np.full(k_spin.sum(), ORIGIN["spinoff"]),
+                                 np.full(k_res.sum(), ORIGIN["researcher"]),
+                                 np.full(k_inc_arr.sum(), ORIGIN["graduate"])])
+        incub = np.concatenate([np.full(k_org.sum() + k_spin.sum() + k_res.sum(), -1),
+                                np.repeat([i.index for i in self.incubators], k_inc_arr)
+                                .astype(int)])
+        k = zones.size
+        if k == 0:
+            return
+        # sector: the zone's mix; researcher and spin-off founders favour leading industries
+        w = self.zone_shares[zones].copy()
+        techy = (origin == ORIGIN["researcher"]) | (origin == ORIGIN["spinoff"])
+        w[techy] = w[techy] * np.where(self.leading[zones[techy]] | self.future, 3.0, 1.0)
+        w /= w.sum(axis=1, keepdims=True)
+        sector = (rng.random(k)[:, None] > np.cumsum(w, axis=1)).sum(axis=1)
+        sector = np.minimum(sector, len(self.sector_ids) - 1)
+        self._add_firms(t, zones, sector, origin, rng, incubator=incub)
+
+    def _add_firms(self, t: int, zones: np.ndarray, sector: np.ndarray, origin: np.ndarray,
+                   rng: np.random.Generator, incubator: np.ndarray | None = None,
+                   revenue_q: np.ndarray | None = None, boost: np.ndarray | None = None,
+                   misfit: np.ndarray | None = None) -> np.ndarray:
+        """Create firms (rows and Enterprise agents) founded in quarter ``t``."""
+        b, c = self.scenario_data.behaviour, self.scenario_data.constants
+        k = zones.size
+        z = rng.normal(size=(6, k))
+        sect_rd = np.array([self.sector_rd[i] for i in range(len(self.sector_ids))])
+        techy = (origin == ORIGIN["researcher"]) | (origin == ORIGIN["spinoff"])
+        if revenue_q is None:
+            revenue_q = np.exp(np.log(30.0 / 4.0) + 1.0 * z[0])  # median 30万 a year
+        rd_base = np.clip(sect_rd[sector] * np.where(techy, 2.0, 1.3)
+                          * np.exp(b.rd_intensity_sigma * z[1] - 0.5 * b.rd_intensity_sigma**2),
+                          0.0, 0.5)
+        st = np.clip(0.12 + 0.06 * z[2] + np.where(techy, 0.1, 0.0), 0.01, 0.9)
+        ht = np.clip(0.6 + 0.2 * z[3], 0.0, 1.0)
+        rows = self.firms.append(
+            k, zone=zones, sector=sector, origin=origin, founded=t, rev=revenue_q,
+            rd_base=rd_base, rd_int=rd_base,
+            know=np.where(origin == ORIGIN["researcher"], 100.0, 0.0),
+            prod=b.productivity_sd * z[4], margin_dev=0.06 * z[5],
+            val_mult=np.exp(0.8 * rng.normal(size=k)),
+            cash=b.cash_buffer_quarters * revenue_q * 0.5 + 20.0,
+            employees=np.maximum(3.0, revenue_q * 4 / b.revenue_per_employee_wan),
+            st_share=st, ht_share=ht,
+            incubator=-1 if incubator is None else incubator,
+            inc_since=np.where((incubator if incubator is not None else -1) >= 0, t, NEVER),
+            boost=0.0 if boost is None else boost,
+            boost_until=NEVER if boost is None else t + 8,
+            misfit=False if misfit is None else misfit,
+        )
+        self._make_agents(rows)
+        self._flows[:-1, met.M["births"]] += np.bincount(zones, minlength=len(self.parks))
+        return rows
+
+    # 8. investment projects and referral (B1)
+    def _projects(self, t: int, j: int) -> None:
+        sc = self.scenario_data
+        pr, b = sc.projects, sc.behaviour
+        rng = self.stream("projects", j)
+        Z = len(self.parks)
+        m = rng.poisson(pr.per_quarter * self.scale)
+        u = rng.random((m, 4))
+        F = self._flows
+        if m == 0:
+            return
+        pw = self.project_w / self.project_w.sum()
+        sector = np.minimum((u[:, 0][:, None] > np.cumsum(pw)).sum(axis=1), len(pw) - 1)
+        from scipy.special import ndtri
+
+        inv = pr.investment_median_wan * np.exp(pr.investment_sigma * ndtri(
+            np.clip(u[:, 1], 1e-12, 1 - 1e-12)))
+        land = inv / 1e4 * pr.land_ha_per_yi
+        size = np.maximum(self.out[j - 1, :Z, met.M["revenue_wan"]], 0.0)
+        size = np.nan_to_num(size, nan=0.0) + 1.0
+        if j == 1:
+            size = np.array([z.firms.revenue_wan for z in sc.zones]) + 1.0
+        wz = size ** pr.first_contact_exponent
+        first = np.minimum((u[:, 2][:, None] > np.cumsum(wz / wz.sum())).sum(axis=1), Z - 1)
+        ref_on = bool(self.lever("referral.enabled", t))
+        share = float(self.lever("referral.referrer_share", t))
+        land_z, land_s, land_inv, land_origin, land_misfit = [], [], [], [], []
+        for i in range(m):
+            s, zf = int(sector[i]), int(first[i])
+            park = self.parks[zf]
+            F[zf, met.M["projects_arrived"]] += 1
+            action, dest = park.decide(s, land[i], share, ref_on)
+            if action == "refer":
+                F[zf, met.M["projects_referred"]] += 1
+            if dest is None or u[i, 3] >= dest.landing_prob(s, land[i]):
+                F[zf, met.M["projects_lost"]] += 1
+                continue
+            dz = dest.index
+            dest.land_ha -= land[i]
+            F[dz, met.M["projects_landed"]] += 1
+            F[dz, met.M["investment_landed_wan"]] += inv[i]
+            if action == "refer":
+                F[zf, met.M["investment_credited_wan"]] += share * inv[i]
+                F[dz, met.M["investment_credited_wan"]] += inv[i] - share * inv[i]
+            else:
+                F[dz, met.M["investment_credited_wan"]] += inv[i]
+            land_z.append(dz)
+            land_s.append(s)
+            land_inv.append(inv[i])
+            land_origin.append(ORIGIN["referred"] if action == "refer" else ORIGIN["attracted"])
+            land_misfit.append(not self.leading[dz, s])
+        if land_z:
+            inv_a = np.array(land_inv)
+            target_q = inv_a * b.project_revenue_ratio / 4.0
+            self._add_firms(t, np.array(land_z), np.array(land_s), np.array(land_origin), rng,
+                            revenue_q=0.25 * target_q, boost=np.full(len(land_z),
+                                                                    math.log(4.0) / 8.0),
+                            misfit=np.array(land_misfit))
+
+    # 10. zones' annual events
+    def _init_ranking(self) -> None:
+        """Scores of the other national zones, anchored so the modelled zones start at
+        their given ranks (assumption: scores spread linearly in rank between anchors)."""
+        c = self.scenario_data.constants
+        nat = [p for p in self.parks if p.level == "national"]
+        n_out = max(0, int(c.national_zones_total) - len(nat))
+        self.rank_score_out = np.zeros(0)
+        if not nat or n_out == 0:
+            return
+        own = {p.index: self._zone_score(p.index, initial=True) for p in nat}
+        anchors = sorted((p.national_rank, own[p.index]) for p in nat)
+        ranks = np.array([r for r, _ in anchors], float)
+        scores = np.array([s for _, s in anchors], float)
+        # other zones occupy every rank not held by a modelled zone
+        all_ranks = np.arange(1, int(c.national_zones_total) + 1, dtype=float)
+        taken = set(int(r) for r in ranks)
+        out_ranks = np.array([r for r in all_ranks if int(r) not in taken])
+        slope = 4.0 / c.national_zones_total  # assumption: log scores span ~4 over all zones
+        if len(ranks) > 1:
+            slope = max(slope, float(np.mean(-np.diff(scores) / np.maximum(np.diff(ranks), 1))))
+        est = np.interp(out_ranks, ranks, scores)
+        est = np.where(out_ranks < ranks[0], scores[0] + slope * (ranks[0] - out_ranks), est)
+        est = np.where(out_ranks > ranks[-1], scores[-1] - slope * (out_ranks - ranks[-1]), est)
+        self.rank_score_out = est
+
+    def _zone_score(self, zi: int, initial: bool = False) -> float:
+        """Ranking score: log revenue + 0.5 log 高企 + 10 x R&D intensity (assumption:
+        the national evaluation weighs scale, innovation firms and R&D)."""
+        if initial:
+            z = self.scenario_data.zones[zi]
+            rev, hte, rdi = z.firms.revenue_wan, z.firms.hte, z.firms.rd_intensity
+        else:
+            f, n, t = self.firms, self.firms.n, self.t
+            m = f.alive[:n] & (f.zone[:n] == zi)
+            rev = float(f.rev4[:n][m].sum()) / self.scale
+            hte = float((f.hte_until[:n][m] >= t).sum()) / self.scale
+            rdi = float(f.rd4[:n][m].sum()) / max(1.0, rev * self.scale)
+        return math.log(max(rev, 1.0)) + 0.5 * math.log1p(hte) + 10.0 * rdi
+
+    def _zone_year(self, t: int, u: np.ndarray, noise: np.ndarray) -> None:
+        c, b = self.scenario_data.constants, self.scenario_data.behaviour
+        f, n = self.firms, self.firms.n
+        alive = f.alive[:n]
+        S = len(self.sector_ids)
+        key = f.zone[:n].astype(np.int64) * S + f.sector[:n]
+        cl_rev = np.bincount(key, weights=np.where(alive, f.rev4[:n], 0.0),
+                             minlength=len(self.parks) * S).reshape(len(self.parks), S)
+        cl_hte = np.bincount(key, weights=alive & (f.hte_until[:n] >= t),
+                             minlength=len(self.parks) * S).reshape(len(self.parks), S)
+        self.new_clusters = []
+        for p in self.parks:
+            for s in sorted(p.leading):
+                if s in p.national_clusters:
+                    continue
+                if (cl_rev[p.index, s] / self.scale >= c.cluster_min_revenue_wan
+                        and cl_hte[p.index, s] / self.scale >= c.cluster_min_hte
+                        and u[0, p.index, s] < b.cluster_approval_prob):
+                    p.national_clusters.add(s)
+                    self.new_clusters.append((p.index, s))  # for A2
+        self.upgraded = []
+        zrev = cl_rev.sum(axis=1)
+        zhte = cl_hte.sum(axis=1)
+        for p in self.parks:
+            if p.level == "provincial" and (zrev[p.index] / self.scale >= c.upgrade_min_revenue_wan
+                                            and zhte[p.index] / self.scale >= c.upgrade_min_hte
+                                            and u[1, p.index, 0] < b.upgrade_prob):
+                p.level = "national"
+                self.upgraded.append(p.index)  # for A7
+                p.national_rank = None
+        # national ranking: the other zones move by the national growth plus noise
+        nat = [p for p in self.parks if p.level == "national"]
+        if nat and self.rank_score_out.size:
+            k = self.rank_score_out.size
+            self.rank_score_out += math.log1p(b.outside_zone_growth) + b.rank_noise * noise[:k]
+            own = {p.index: self._zone_score(p.index) + b.rank_noise * noise[k + p.index]
+                   for p in self.parks}
+            for p in nat:
+                s = own[p.index]
+                above = (self.rank_score_out > s).sum() + sum(
+                    1 for q in nat if q is not p and own[q.index] > s)
+                p.national_rank = int(above) + 1
+
+    # 11. metrics
+    def _measure(self, j: int) -> None:
+        f, t = self.firms, self.t
+        n = f.n
+        Z, S = len(self.parks), len(self.sector_ids)
+        M = met.M
+        out = self.out[j]
+        out[:] = np.nan
+        alive = f.alive[:n]
+        idx = np.flatnonzero(alive)
+        z = f.zone[idx].astype(np.int64)
+        stage = self.stage_of(idx)
+        counts = np.bincount(z * 5 + stage, minlength=Z * 5).reshape(Z, 5)
+        zs = out[:Z]
+        zs[:, M["enterprises"]] = counts.sum(axis=1)
+        zs[:, M["startups"]] = counts[:, 0]
+        zs[:, M["tech_smes"]] = counts[:, 1]
+        zs[:, M["gazelles"]] = counts[:, 3]
+        zs[:, M["leaders"]] = counts[:, 4]
+        hte = f.hte_until[idx] >= t
+        zs[:, M["hte"]] = np.bincount(z, weights=hte, minlength=Z)
+        zs[:, M["unicorns"]] = np.bincount(z, weights=f.unicorn[idx], minlength=Z)
+        zs[:, M["listed"]] = np.bincount(z, weights=f.listed[idx], minlength=Z)
+        zs[:, M["specialised"]] = np.bincount(z, weights=f.spec_until[idx] >= t, minlength=Z)
+        zs[:, M["incubatees"]] = np.bincount(z, weights=f.incubator[idx] >= 0, minlength=Z)
+        zs[:, M["national_clusters"]] = [len(p.national_clusters) for p in self.parks]
+        zs[:, M["national_zones"]] = [p.level == "national" for p in self.parks]
+        zs[:, M["national_rank"]] = [p.national_rank if p.level == "national"
+                                     and p.national_rank is not None else np.nan
+                                     for p in self.parks]
+        rev = f.rev[idx]
+        if j > 0:
+            for name in met.FLOWS:
+                zs[:, M[name]] = self._flows[:Z, M[name]]
+            zs[:, M["revenue_wan"]] = np.bincount(z, weights=rev, minlength=Z)
+            zs[:, M["rd_wan"]] = np.bincount(z, weights=f.rd[idx], minlength=Z)
+        met.finish_all(out)
+        key = z * S + f.sector[idx]
+        sec = self.out_sector[j]
+        sec[:Z, :, 0] = np.bincount(key, minlength=Z * S).reshape(Z, S)
+        sec[:Z, :, 1] = np.bincount(key, weights=hte, minlength=Z * S).reshape(Z, S)
+        sec[:Z, :, 2] = np.bincount(key, weights=rev, minlength=Z * S).reshape(Z, S)
+        sec[Z] = sec[:Z].sum(axis=0)
+
+    # snapshots
+    def _snapshot(self, t: int) -> None:
+        f = self.firms
+        idx = np.flatnonzero(f.alive[: f.n])
+        self.snap.append(self._rows_frame(idx, t, exited=False))
+
+    def _rows_frame(self, idx: np.ndarray, t: int, exited: bool) -> dict:
+        f = self.firms
+        saved_t = self.t
+        self.t = t
+        stage = self.stage_of(idx)
+        self.t = saved_t
+        return {
+            "quarter": np.full(idx.size, q_label(t), dtype=object),
+            "enterprise": f.uid[idx].astype(str),
+            "zone": np.array(self.zone_ids, dtype=object)[f.zone[idx]],
+            "sector": np.array(self.sector_ids, dtype=object)[f.sector[idx]],
+            "origin": np.array(ORIGINS, dtype=object)[f.origin[idx]],
+            "stage": np.array(STAGES, dtype=object)[stage],
+            "founded": np.array([q_label(int(x)) for x in f.founded[idx]], dtype=object),
+            "revenue_4q_wan": f.rev4[idx].copy(),
+            "rd_4q_wan": f.rd4[idx].copy(),
+            "employees": f.employees[idx].copy(),
+            "hte_valid": f.hte_until[idx] >= t,
+            "unicorn": f.unicorn[idx].copy(),
+            "listed": f.listed[idx].copy(),
+            "specialised": f.spec_until[idx] >= t,
+            "exited": np.full(idx.size, exited),
+        }
+
+    def snapshot_rows(self) -> list[dict]:
+        """Snapshots of alive firms (start, every Q4) and one row per exit."""
+        out = list(self.snap)
+        for rows, t in self.exited_rows:
+            out.append(self._rows_frame(rows, t, exited=True))
+        return out

@@ -1,0 +1,470 @@
+"""Reading scenario files: strict YAML with line numbers, ``extends``, ``--set``, validation.
+
+Every problem is reported as ``FILE:LINE: key.path: what is wrong (what would be valid)``
+(:class:`ScenarioError`), never as a traceback. YAML is read without building
+Python objects: any explicit tag is refused. Files must be UTF-8; a full-width colon
+used as a key separator, duplicate keys and unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from sim.scenario import schema
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario, where it is and what would be valid."""
+
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """Bad scenario input; ``str()`` gives one line per problem."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Node:
+    """A value read from YAML with the file and line it came from."""
+
+    value: Any  # dict[str, Node] | list[Node] | scalar
+    file: str
+    line: int
+
+
+@dataclass
+class Loaded:
+    """A resolved, validated scenario."""
+
+    model: schema.Scenario
+    resolved: dict
+    sha256: str
+    path: str
+    origins: dict = field(default_factory=dict, repr=False)
+
+
+# ------------------------------------------------------------------------- reading
+
+_yaml = YAML(typ="rt")
+_yaml.allow_duplicate_keys = False
+_FULLWIDTH_SEP = re.compile(r"^\s*(-\s+)?\{?\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*：")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        hint = ""
+        try:
+            raw.decode("gb18030")
+            hint = " it looks like GBK/GB18030;"
+        except UnicodeDecodeError:
+            pass
+        raise ScenarioError([Problem(name, line, "", f"the file is not UTF-8 (byte "
+                                     f"0x{raw[e.start]:02x});{hint} save it as UTF-8")]) from None
+    return text
+
+
+def _prescan(text: str, name: str) -> None:
+    problems = []
+    for i, line in enumerate(text.splitlines(), 1):
+        body = line.split("#", 1)[0]
+        if "：" in body and _FULLWIDTH_SEP.match(body):
+            key = body.split("：", 1)[0].strip().lstrip("-{ ").strip()
+            problems.append(Problem(name, i, key, "full-width colon '：' after a key "
+                                    "(valid: an ASCII colon ':' followed by a space)"))
+        if "\t" in line[: len(line) - len(line.lstrip())]:
+            problems.append(Problem(name, i, "", "a tab in the indentation (valid: spaces)"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _to_node(obj: Any, name: str, line: int, path: tuple, problems: list) -> Node:
+    tag = getattr(obj, "tag", None)
+    tag_value = getattr(tag, "value", tag) if tag is not None else None
+    if isinstance(obj, TaggedScalar) or (tag_value and not str(tag_value).startswith(
+            ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"))):
+        problems.append(Problem(name, line, _dotted(path), f"YAML tag {tag_value} is not "
+                                "allowed (valid: plain values, mappings and lists)"))
+        return Node(None, name, line)
+    if isinstance(obj, CommentedMap):
+        out = {}
+        for k, v in obj.items():
+            kline = obj.lc.key(k)[0] + 1
+            if not isinstance(k, str):
+                problems.append(Problem(name, kline, _dotted(path), f"key {k!r} is not a "
+                                        "text (valid: quote it, e.g. '2025Q3')"))
+                k = str(k)
+            out[k] = _to_node(v, name, kline, path + (k,), problems)
+        return Node(out, name, line)
+    if isinstance(obj, CommentedSeq):
+        return Node([_to_node(v, name, obj.lc.item(i)[0] + 1 if _has_lc(obj, i) else line,
+                              path + (i,), problems) for i, v in enumerate(obj)], name, line)
+    if hasattr(obj, "__float__") and type(obj).__name__ == "ScalarFloat":
+        obj = float(obj)
+    elif isinstance(obj, bool):
+        obj = bool(obj)
+    elif isinstance(obj, int):
+        obj = int(obj)
+    elif isinstance(obj, str):
+        obj = str(obj)
+    elif obj is not None and not isinstance(obj, float):
+        problems.append(Problem(name, line, _dotted(path), f"{obj!r} is not a plain value "
+                                "(valid: a number, text, true/false, a mapping or a list)"))
+    return Node(obj, name, line)
+
+
+def _has_lc(seq: CommentedSeq, i: int) -> bool:
+    try:
+        seq.lc.item(i)
+        return True
+    except (KeyError, IndexError, TypeError):
+        return False
+
+
+def read_yaml(path: Path) -> Node:
+    """Read one YAML file into a :class:`Node` tree (no ``extends`` resolution)."""
+    name = _display(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError([Problem(name, 0, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise ScenarioError([Problem(name, 0, "", "is a folder, not a scenario file")]) from None
+    except OSError as e:
+        raise ScenarioError([Problem(name, 0, "", f"cannot be read: {e.strerror}")]) from None
+    text = _decode(raw, name)
+    _prescan(text, name)
+    try:
+        data = _yaml.load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 0
+        problem = (e.problem or str(e)).strip()
+        key = ""
+        m = re.search(r'found duplicate key "([^"]+)"', str(e))
+        if m:
+            key = m.group(1)
+            problem = "duplicate key (valid: each key once in a mapping)"
+        raise ScenarioError([Problem(name, line, key, f"YAML syntax: {problem}")]) from None
+    except YAMLError as e:
+        raise ScenarioError([Problem(name, 0, "", f"YAML syntax: {e}")]) from None
+    if data is None:
+        raise ScenarioError([Problem(name, 1, "", "the file is empty (valid: a mapping of "
+                                     "scenario sections)")])
+    if not isinstance(data, CommentedMap):
+        raise ScenarioError([Problem(name, 1, "", "the file is not a mapping of keys to "
+                                     "values (valid: e.g. 'name: my_scenario')")])
+    problems: list[Problem] = []
+    node = _to_node(data, name, 1, (), problems)
+    if problems:
+        raise ScenarioError(problems)
+    return node
+
+
+# ------------------------------------------------------------------------- merging
+
+
+def _merge(base: Node, over: Node, path: tuple = ()) -> Node:
+    """``over`` on top of ``base``: mappings merge by key, zones by id, other lists replaced."""
+    if isinstance(base.value, dict) and isinstance(over.value, dict):
+        out = dict(base.value)
+        for k, v in over.value.items():
+            out[k] = _merge(out[k], v, path + (k,)) if k in out else v
+        return Node(out, over.file, over.line)
+    if path == ("zones",) and isinstance(base.value, list) and isinstance(over.value, list):
+        out = list(base.value)
+        index = {_id_of(n): i for i, n in enumerate(out) if _id_of(n) is not None}
+        for n in over.value:
+            zid = _id_of(n)
+            if zid is not None and zid in index:
+                out[index[zid]] = _merge(out[index[zid]], n, path + (index[zid],))
+            else:
+                out.append(n)
+        return Node(out, over.file, over.line)
+    return over
+
+
+def _id_of(n: Node) -> Any:
+    if isinstance(n.value, dict) and "id" in n.value:
+        return n.value["id"].value
+    return None
+
+
+def _resolve(path: Path, chain: tuple = ()) -> Node:
+    path = path.resolve()
+    if path in chain:
+        names = " -> ".join(_display(p) for p in chain + (path,))
+        raise ScenarioError([Problem(_display(chain[-1]), 0, "extends", f"extends itself in a "
+                                     f"loop: {names}")])
+    node = read_yaml(path)
+    ext = node.value.pop("extends", None)
+    if ext is None:
+        return node
+    if not isinstance(ext.value, str) or not ext.value.strip():
+        raise ScenarioError([Problem(ext.file, ext.line, "extends", "expected a file path "
+                                     "relative to this file, e.g. yunnan_baseline.yaml")])
+    parent = (path.parent / ext.value).resolve()
+    if not parent.exists():
+        raise ScenarioError([Problem(ext.file, ext.line, "extends", f"no such file: "
+                                     f"{_display(parent)} (valid: a path relative to this "
+                                     "file)")])
+    base = _resolve(parent, chain + (path,))
+    base.value.pop("name", None)  # the name is the variant's own
+    return _merge(base, node)
+
+
+# ------------------------------------------------------------------------- --set
+
+
+def parse_set(item: str) -> tuple[str, Any]:
+    """Split ``key.path=value``; the value is read as YAML (safe)."""
+    if "=" not in item:
+        raise ScenarioError([Problem("--set", 0, item, "expected KEY=VALUE, e.g. "
+                                     "policy.rd_subsidy.cap_wan=500")])
+    key, text = item.split("=", 1)
+    key = key.strip()
+    if not key or any(not p for p in key.split(".")):
+        raise ScenarioError([Problem("--set", 0, item, "expected KEY=VALUE with a dotted key, "
+                                     "e.g. policy.rd_subsidy.cap_wan=500")])
+    try:
+        data = YAML(typ="rt").load(f"v: {text}\n" if text.strip() else "v: \n")
+    except YAMLError as e:
+        raise ScenarioError([Problem("--set", 0, key, f"value {text!r} is not valid YAML: "
+                                     f"{getattr(e, 'problem', e)}")]) from None
+    problems: list[Problem] = []
+    node = _to_node(data, f"--set {item}", 0, (), problems)
+    if problems:
+        raise ScenarioError(problems)
+    return key, node.value["v"]
+
+
+def _apply_set(root: Node, key: str, value: Node) -> None:
+    parts = key.split(".")
+    cur = root
+    for i, p in enumerate(parts):
+        last = i == len(parts) - 1
+        where = ".".join(parts[: i + 1])
+        if isinstance(cur.value, list):
+            idx = None
+            if p.isdigit() and int(p) < len(cur.value):
+                idx = int(p)
+            else:
+                for j, n in enumerate(cur.value):
+                    if _id_of(n) == p:
+                        idx = j
+            if idx is None:
+                ids = [str(_id_of(n)) for n in cur.value if _id_of(n) is not None]
+                raise ScenarioError([Problem(value.file, 0, where, "no such list entry (valid: "
+                                             f"an index 0..{len(cur.value) - 1} or an id: "
+                                             f"{', '.join(ids)})")])
+            if last:
+                cur.value[idx] = value
+                return
+            cur = cur.value[idx]
+        elif isinstance(cur.value, dict):
+            if last:
+                cur.value[p] = value
+                return
+            if p not in cur.value:
+                cur.value[p] = Node({}, value.file, 0)
+            cur = cur.value[p]
+        else:
+            raise ScenarioError([Problem(value.file, 0, where, "is a plain value; it has no "
+                                         "keys below it")])
+
+
+# ------------------------------------------------------------------------- validation
+
+
+def _plain(n: Node, path: tuple, origins: dict) -> Any:
+    origins[path] = (n.file, n.line)
+    if isinstance(n.value, dict):
+        return {k: _plain(v, path + (k,), origins) for k, v in n.value.items()}
+    if isinstance(n.value, list):
+        return [_plain(v, path + (i,), origins) for i, v in enumerate(n.value)]
+    return n.value
+
+
+def _dotted(loc: tuple) -> str:
+    return ".".join(str(x) for x in loc)
+
+
+def _where(loc: tuple, origins: dict) -> tuple[str, int]:
+    for k in range(len(loc), -1, -1):
+        if loc[:k] in origins:
+            return origins[loc[:k]]
+    return ("?", 0)
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model whose keys are valid at ``loc`` (for 'did you mean')."""
+    import typing
+
+    cls: Any = schema.Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+            return None
+        f = cls.model_fields.get(part)
+        if f is None:
+            return None
+        ann = f.annotation
+        for _ in range(3):
+            origin = typing.get_origin(ann)
+            if origin in (list, typing.Union) or str(origin) == "<class 'types.UnionType'>":
+                args = [a for a in typing.get_args(ann) if isinstance(a, type)
+                        and issubclass(a, BaseModel)]
+                ann = args[0] if args else None
+            else:
+                break
+        cls = ann
+    return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
+
+
+def _message(err: dict) -> str:
+    t = err["type"]
+    loc = tuple(err["loc"])
+    if t == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        valid = list(parent.model_fields) if parent else []
+        guess = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        return f"unknown key (valid keys here: {', '.join(valid)}{hint})"
+    if t == "missing":
+        return "required key is missing"
+    if t == "literal_error":
+        return f"{err['input']!r} is not allowed ({err['msg'].replace('Input should be', 'valid:')})"
+    if t in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of keys to values, got {schema._describe(err['input'])}"
+    if t == "list_type":
+        return f"expected a list, got {schema._describe(err['input'])}"
+    if t == "bool_type":
+        return f"expected true or false, got {schema._describe(err['input'])}"
+    if t == "string_type":
+        return f"expected a text, got {schema._describe(err['input'])}"
+    return err["msg"]
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    # pydantic adds union branch names like 'list[...]' or 'literal[...]' to locs
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith(
+        "function-"))))
+
+
+def validate_tree(tree: dict, origins: dict, root_name: str) -> schema.Scenario:
+    """Validate a resolved plain dict; raise :class:`ScenarioError` with lines."""
+    from sim.metrics import FLOW_METRICS, METRIC_NAMES
+
+    try:
+        model = schema.Scenario.model_validate(tree)
+    except ValidationError as e:
+        seen = set()
+        problems = []
+        for err in e.errors():
+            loc = _clean_loc(tuple(err["loc"]))
+            key = (loc, err["type"])
+            if key in seen or (err["type"] == "missing" and loc[:-1] in {p[0] for p in seen}
+                               and False):
+                continue
+            seen.add(key)
+            file, line = _where(loc, origins)
+            problems.append(Problem(file, line, _dotted(loc), _message(err)))
+        raise ScenarioError(_dedupe_unions(problems)) from None
+    errs = schema.cross_check(model, METRIC_NAMES, FLOW_METRICS)
+    if errs:
+        raise ScenarioError([Problem(*_where(loc, origins), _dotted(loc), msg)
+                             for loc, msg in errs])
+    return model
+
+
+def _dedupe_unions(problems: list[Problem]) -> list[Problem]:
+    out, seen = [], set()
+    for p in problems:
+        if (p.file, p.line, p.path) in seen:
+            continue
+        seen.add((p.file, p.line, p.path))
+        out.append(p)
+    return out
+
+
+def canonical_sha256(resolved: dict) -> str:
+    """SHA-256 of the resolved scenario as canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(resolved, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load(source: str | Path | dict, overrides: list[str] | dict | None = None) -> Loaded:
+    """Load a scenario from a file (or a dict), apply ``--set`` overrides, validate.
+
+    ``overrides`` is a list of ``"key.path=value"`` strings or a ``{key.path: value}`` dict.
+    """
+    if isinstance(source, dict):
+        root = _from_plain(copy.deepcopy(source), "<dict>")
+        name = "<dict>"
+        ext = root.value.pop("extends", None)
+        if ext is not None:
+            raise ScenarioError([Problem("<dict>", 0, "extends", "extends needs a file; load "
+                                         "the base file and pass overrides instead")])
+    else:
+        path = Path(source)
+        root = _resolve(path)
+        name = path.stem
+    if "name" not in root.value:
+        root.value["name"] = Node(name if not isinstance(source, dict) else "scenario",
+                                  root.file, 0)
+    items = []
+    if isinstance(overrides, dict):
+        items = [(k, _from_plain(v, f"--set {k}")) for k, v in overrides.items()]
+    elif overrides:
+        items = [(k, v) for k, v in (parse_set(s) for s in overrides)]
+    for key, node in items:
+        _apply_set(root, key, node)
+    origins: dict = {}
+    tree = _plain(root, (), origins)
+    model = validate_tree(tree, origins, name)
+    resolved = model.model_dump(mode="json")
+    return Loaded(model=model, resolved=resolved, sha256=canonical_sha256(resolved),
+                  path=str(source) if not isinstance(source, dict) else "<dict>",
+                  origins=origins)
+
+
+def _from_plain(obj: Any, file: str) -> Node:
+    if isinstance(obj, dict):
+        return Node({str(k): _from_plain(v, file) for k, v in obj.items()}, file, 0)
+    if isinstance(obj, list):
+        return Node([_from_plain(v, file) for v in obj], file, 0)
+    return Node(obj, file, 0)

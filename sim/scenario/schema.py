@@ -1,0 +1,451 @@
+"""The scenario schema: every key a scenario may hold, its type, unit and valid range.
+
+Structure is checked by pydantic (unknown keys refused, strict types); relations
+between sections (a zone's industries are declared sectors, counts add up, targets
+name known metrics) by :func:`cross_check`. Units are in the field descriptions and
+in docs/scenario.md. Behaviour parameters and constants are declared once, in
+:mod:`sim.scenario.params`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
+
+from sim.calendar import is_quarter, q_index
+from sim.scenario.params import BEHAVIOUR, CONSTANTS
+
+IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Strict(BaseModel):
+    """Base of every section: unknown keys are errors, types are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+
+
+def _fail(kind: str, msg: str) -> None:
+    raise PydanticCustomError(kind, msg)
+
+
+def _describe(v: Any) -> str:
+    if isinstance(v, bool):
+        return f"{v!r} (a boolean)"
+    if isinstance(v, str):
+        return f"{v!r} (a string)"
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    if v is None:
+        return "nothing (null)"
+    return repr(v)
+
+
+def _range_text(lo: float, hi: float, lo_open: bool, integer: bool) -> str:
+    kind = "a whole number" if integer else "a number"
+    lo_op = ">" if lo_open else ">="
+    if math.isinf(lo) and math.isinf(hi):
+        return kind
+    if math.isinf(hi):
+        return f"{kind} {lo_op} {lo:g}"
+    if math.isinf(lo):
+        return f"{kind} <= {hi:g}"
+    return f"{kind} {lo_op} {lo:g} and <= {hi:g}"
+
+
+def _check_number(v: Any, lo: float, hi: float, lo_open: bool, integer: bool) -> float | int:
+    want = _range_text(lo, hi, lo_open, integer)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        _fail("number_type", f"expected {want}, got {_describe(v)}")
+    if integer and not isinstance(v, int):
+        if float(v).is_integer():
+            v = int(v)
+        else:
+            _fail("int_type", f"expected {want}, got {v!r}")
+    if isinstance(v, float) and not math.isfinite(v):
+        _fail("number_range", f"{v!r} is not finite (valid: {want})")
+    if (v <= lo if lo_open else v < lo) or v > hi:
+        _fail("number_range", f"{v!r} is out of range (valid: {want})")
+    return v if integer else float(v)
+
+
+def _check_dated(v: Any, leaf) -> Any:
+    if isinstance(v, dict):
+        if not v:
+            _fail("dated", "an empty dated value (valid: a value, or {2025Q3: value, ...})")
+        prev = None
+        out = {}
+        for k, x in v.items():
+            if not is_quarter(k):
+                _fail("dated", f"dated key {k!r} is not a quarter (valid: keys like 2025Q3, "
+                               "in increasing order)")
+            if prev is not None and q_index(k) <= q_index(prev):
+                _fail("dated", f"dated keys out of order: {k} after {prev} (valid: keys in "
+                               "increasing order)")
+            prev = k
+            try:
+                out[k] = leaf(x)
+            except PydanticCustomError as e:
+                _fail(e.type, f"at {k}: {e.message()}")
+        return out
+    return leaf(v)
+
+
+def Num(lo: float = -math.inf, hi: float = math.inf, *, lo_open: bool = False,
+        integer: bool = False, dated: bool = False, description: str = "") -> Any:
+    """A number in [lo, hi] (or (lo, hi] with lo_open); optionally a dated value."""
+
+    def leaf(v: Any) -> Any:
+        return _check_number(v, lo, hi, lo_open, integer)
+
+    fn = (lambda v: _check_dated(v, leaf)) if dated else leaf
+    return Annotated[Any, PlainValidator(fn), Field(description=description)]
+
+
+def _check_bool(v: Any) -> bool:
+    if not isinstance(v, bool):
+        _fail("bool_type", f"expected true or false, got {_describe(v)}")
+    return v
+
+
+DatedBool = Annotated[Any, PlainValidator(lambda v: _check_dated(v, _check_bool))]
+
+
+def _check_quarter(v: Any) -> str:
+    if not is_quarter(v):
+        _fail("quarter", f"expected a quarter like 2025Q3, got {_describe(v)}")
+    return v
+
+
+Quarter = Annotated[Any, PlainValidator(_check_quarter)]
+
+
+def _check_ident(v: Any) -> str:
+    if not isinstance(v, str) or not IDENT.match(v):
+        _fail("ident", f"expected an id of lower-case letters, digits and _, starting with a "
+                       f"letter, got {_describe(v)}")
+    return v
+
+
+Ident = Annotated[Any, PlainValidator(_check_ident)]
+
+
+def _check_text(v: Any) -> str:
+    if not isinstance(v, str) or not v.strip():
+        _fail("text", f"expected a non-empty text, got {_describe(v)}")
+    return v
+
+
+Text = Annotated[Any, PlainValidator(_check_text)]
+
+OPERATING_MODELS = ("traditional", "committee_company", "committee_institution_company",
+                    "entrusted", "statutory_body")
+
+# --------------------------------------------------------------------------- sections
+
+
+class Calendar(Strict):
+    """First and last simulated quarter (inclusive) and the checkpoints reports dwell on."""
+
+    start: Quarter = "2025Q3"
+    end: Quarter = "2030Q4"
+    checkpoints: list[Quarter] = ["2027Q4", "2028Q4", "2030Q4"]
+
+
+class Population(Strict):
+    """Scale of the synthetic world."""
+
+    scale: Num(0.0, 1.0, lo_open=True, description="shrinks every count and inflow") = 1.0
+
+
+class Sector(Strict):
+    """A sector (industry) that firms and projects belong to."""
+
+    id: Ident
+    name_zh: Text
+    name_en: Text
+    future_industry: bool = False
+    rd_intensity: Num(0.0, 0.5, description="median R&D / revenue of its firms") = 0.03
+    project_weight: Num(0.0, description="relative share of outside investment projects") = 1.0
+
+
+class Firms(Strict):
+    """A zone's firms at the start: counts by rung, revenue, and mix of sectors."""
+
+    total: Num(1, integer=True, description="firms")
+    tech_sme: Num(0, integer=True, description="registered tech SMEs not holding higher rungs")
+    hte: Num(0, integer=True, description="valid 高企 certificates (gazelles, leaders included)")
+    gazelle: Num(0, integer=True) = 0
+    leader: Num(0, integer=True) = 0
+    specialised: Num(0, integer=True) = 0
+    listed: Num(0, integer=True) = 0
+    revenue_wan: Num(0.0, lo_open=True, description="annual revenue of all its firms, 万元")
+    rd_intensity: Num(0.0, 0.5, description="R&D / revenue of all its firms") = 0.02
+    sector_shares: dict[str, Num(0.0, 1.0)]
+
+
+class Zone(Strict):
+    """A high-tech zone (or a candidate park)."""
+
+    id: Ident
+    name_zh: Text
+    name_en: Text
+    level: Literal["national", "provincial", "candidate"]
+    prefecture: Text
+    approved: Num(1980, 2100, integer=True) | None = None
+    leading_industries: list[Ident]
+    land_ha: Num(0.0, description="construction land available for projects, hectares")
+    land_added_ha_per_year: Num(0.0, description="new land quota a year, hectares") = 0.0
+    operating_model: Literal[OPERATING_MODELS] = "traditional"  # type: ignore[valid-type]
+    national_rank: Num(1, 1000, integer=True) | None = None
+    national_clusters: list[Ident] = []
+    budget_wan_per_year: Num(0.0, dated=True) | None = None
+    firms: Firms
+
+
+class Incubator(Strict):
+    """An incubator, maker space or accelerator."""
+
+    id: Ident
+    zone: Ident
+    kind: Literal["maker_space", "incubator", "accelerator"] = "incubator"
+    capacity: Num(1, integer=True, description="places for incubatees")
+    national: bool = False
+
+
+class CapitalProvider(Strict):
+    """A venture fund, government sci-tech fund, or bank."""
+
+    id: Ident
+    kind: Literal["vc", "gov_fund", "bank"]
+    name_zh: Text
+    name_en: Text
+    capital_wan_per_year: Num(0.0, description="new money it can invest or lend a year, 万元")
+    ticket_wan: Num(0.0, lo_open=True, description="typical investment or loan, 万元")
+    zones: list[Ident] | Literal["all"] = "all"
+    min_stage: Literal["startup", "tech_sme", "hte", "gazelle", "leader"] = "startup"
+
+
+class Projects(Strict):
+    """The stream of outside investment projects reaching the modelled zones."""
+
+    per_quarter: Num(0.0, description="projects a quarter, before population.scale")
+    investment_median_wan: Num(0.0, lo_open=True, description="median investment, 万元")
+    investment_sigma: Num(0.0, 3.0, description="log-sd of investment")
+    land_ha_per_yi: Num(0.0, description="land need, hectares per 亿元 invested")
+    first_contact_exponent: Num(0.0, 3.0, description="projects reach a zone first with "
+                                "probability proportional to revenue ** this") = 1.0
+
+
+class Lever(Strict):
+    """A lever: every lever can be switched off, also from a date on."""
+
+    enabled: DatedBool = True
+
+
+class RdSubsidy(Lever):
+    """A1 研发投入补助."""
+
+    rate: Num(0.0, 1.0, dated=True) = 0.20
+    cap_wan: Num(0.0, dated=True) = 1000.0
+    window_quarters: Num(1, 40, integer=True) = 12
+    payer: Literal["province", "zone"] = "province"
+
+
+class Referral(Lever):
+    """B1 跨园区招商分配."""
+
+    referrer_share: Num(0.0, 1.0, dated=True) = 0.3
+
+
+class Budget(Strict):
+    """Yearly award budgets of the province and of each zone."""
+
+    province_wan_per_year: Num(0.0, dated=True) = 100000.0
+    zone_wan_per_year: Num(0.0, dated=True) = 10000.0
+    on_exhausted: Literal["defer", "lapse"] = "defer"
+
+
+class Policy(Strict):
+    """The action plan's levers (more come with the levers issue)."""
+
+    rd_subsidy: RdSubsidy = RdSubsidy()
+    referral: Referral = Referral()
+    budget: Budget = Budget()
+
+
+def _params_model(name: str, table: dict) -> type[Strict]:
+    fields = {
+        k: (Num(p.valid[0], p.valid[1], integer=p.integer, description=f"{p.unit}: {p.doc}"),
+            p.default)
+        for k, p in table.items()
+    }
+    return create_model(name, __base__=Strict, **fields)
+
+
+Behaviour = _params_model("Behaviour", BEHAVIOUR)
+Constants = _params_model("Constants", CONSTANTS)
+
+
+class Target(Strict):
+    """A target: metric at quarter ``by`` (stock) or summed over 4 quarters (flow)."""
+
+    id: Text
+    metric: Text
+    zone: Text = "ALL"
+    sector: Text = "ALL"
+    by: Quarter
+    op: Literal[">=", "<="] = ">="
+    threshold: Num()
+
+
+class Scenario(Strict):
+    """A whole scenario, after ``extends`` and ``--set`` are resolved."""
+
+    name: Text
+    description: str = ""
+    seed: Num(0, 2**63 - 1, integer=True) = 20250601
+    replicates: Num(1, 100000, integer=True) = 1
+    calendar: Calendar = Calendar()
+    population: Population = Population()
+    sectors: list[Sector]
+    zones: list[Zone]
+    incubators: list[Incubator] = []
+    capital: list[CapitalProvider] = []
+    projects: Projects
+    policy: Policy = Policy()
+    constants: Constants = Constants()  # type: ignore[valid-type]
+    behaviour: Behaviour = Behaviour()  # type: ignore[valid-type]
+    targets: list[Target] = []
+    sources: dict[str, str] = {}
+
+
+# --------------------------------------------------------------------------- relations
+
+
+def cross_check(s: Scenario, metric_names: set[str], flow_metrics: set[str]) -> list[tuple]:
+    """Relations between sections; returns ``[(loc, message), ...]``."""
+    errs: list[tuple] = []
+    start, end = q_index(s.calendar.start), q_index(s.calendar.end)
+    if end < start:
+        errs.append((("calendar", "end"), f"{s.calendar.end} is before the start "
+                     f"{s.calendar.start} (valid: a quarter at or after the start)"))
+    for i, c in enumerate(s.calendar.checkpoints):
+        if not start <= q_index(c) <= end:
+            errs.append((("calendar", "checkpoints", i), f"{c} is outside the calendar "
+                         f"{s.calendar.start}..{s.calendar.end}"))
+    sector_ids = [x.id for x in s.sectors]
+    errs += _unique(sector_ids, "sectors")
+    if "other" not in sector_ids:
+        errs.append((("sectors",), "no sector 'other' (valid: declare a sector with id "
+                     "'other' for firms outside the named industries)"))
+    zone_ids = [z.id for z in s.zones]
+    errs += _unique(zone_ids, "zones")
+    sect = set(sector_ids)
+    for i, z in enumerate(s.zones):
+        for j, li in enumerate(z.leading_industries):
+            if li not in sect:
+                errs.append((("zones", i, "leading_industries", j),
+                             f"unknown sector {li!r} (valid: {', '.join(sector_ids)})"))
+        for j, li in enumerate(z.national_clusters):
+            if li not in z.leading_industries:
+                errs.append((("zones", i, "national_clusters", j),
+                             f"{li!r} is not a leading industry of this zone (valid: "
+                             f"{', '.join(z.leading_industries)})"))
+        f = z.firms
+        for k in f.sector_shares:
+            if k not in sect:
+                errs.append((("zones", i, "firms", "sector_shares", k),
+                             f"unknown sector {k!r} (valid: {', '.join(sector_ids)})"))
+        tot = sum(f.sector_shares.values())
+        if abs(tot - 1.0) > 0.01:
+            errs.append((("zones", i, "firms", "sector_shares"),
+                         f"shares add up to {tot:.3f} (valid: they add up to 1)"))
+        if f.gazelle + f.leader > f.hte:
+            errs.append((("zones", i, "firms", "hte"), f"{f.hte} is fewer than gazelles + "
+                         f"leaders = {f.gazelle + f.leader} (valid: hte counts them too)"))
+        if f.tech_sme + f.hte > f.total:
+            errs.append((("zones", i, "firms", "total"), f"{f.total} is fewer than tech_sme "
+                         f"+ hte = {f.tech_sme + f.hte}"))
+        for k in ("specialised", "listed"):
+            if getattr(f, k) > f.total:
+                errs.append((("zones", i, "firms", k), f"more than total ({f.total})"))
+        if z.level == "national" and z.national_rank is None:
+            errs.append((("zones", i, "level"), "a national zone needs national_rank "
+                         "(its rank among the national zones; an assumption if unpublished)"))
+    for i, inc in enumerate(s.incubators):
+        if inc.zone not in zone_ids:
+            errs.append((("incubators", i, "zone"), f"unknown zone {inc.zone!r} (valid: "
+                         f"{', '.join(zone_ids)})"))
+    errs += _unique([x.id for x in s.incubators], "incubators")
+    errs += _unique([x.id for x in s.capital], "capital")
+    for i, c in enumerate(s.capital):
+        if c.zones != "all":
+            for j, zid in enumerate(c.zones):
+                if zid not in zone_ids:
+                    errs.append((("capital", i, "zones", j), f"unknown zone {zid!r}"))
+    if not any(x.project_weight > 0 for x in s.sectors) and s.projects.per_quarter > 0:
+        errs.append((("sectors",), "no sector has project_weight > 0"))
+    for i, t in enumerate(s.targets):
+        if t.metric not in metric_names:
+            errs.append((("targets", i, "metric"), f"unknown metric {t.metric!r} (valid: "
+                         f"{', '.join(sorted(metric_names))})"))
+        if t.zone != "ALL" and t.zone not in zone_ids:
+            errs.append((("targets", i, "zone"), f"unknown zone {t.zone!r} (valid: ALL, "
+                         f"{', '.join(zone_ids)})"))
+        if t.sector != "ALL" and t.sector not in sect:
+            errs.append((("targets", i, "sector"), f"unknown sector {t.sector!r}"))
+        if q_index(t.by) < start - 1:
+            errs.append((("targets", i, "by"), f"{t.by} is before the initial state"))
+    errs += _unique([t.id for t in s.targets], "targets")
+    errs += _dated_starts(s, start)
+    b = s.behaviour
+    if b.misfit_land_prob > b.fit_land_prob:
+        errs.append((("behaviour", "misfit_land_prob"), "larger than fit_land_prob (valid: a "
+                     "project lands at least as often where it fits)"))
+    return errs
+
+
+def _unique(ids: list[str], section: str) -> list[tuple]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, x in enumerate(ids):
+        if x in seen:
+            out.append(((section, i, "id"), f"duplicate id {x!r} (also entry {seen[x] + 1})"))
+        seen[x] = i
+    return out
+
+
+def _dated_starts(s: Scenario, start: int) -> list[tuple]:
+    """A dated value must say what holds at the start: its first key at or before it."""
+    out = []
+
+    def walk(obj: Any, loc: tuple) -> None:
+        if isinstance(obj, BaseModel):
+            for k in type(obj).model_fields:
+                walk(getattr(obj, k), loc + (k,))
+        elif isinstance(obj, dict) and obj and all(is_quarter(k) for k in obj):
+            first = next(iter(obj))
+            if q_index(first) > start:
+                out.append((loc, f"the first date {first} is after the calendar's start "
+                                 f"{s.calendar.start} (valid: give the value at the start "
+                                 f"too, e.g. {{{s.calendar.start}: ..., {first}: ...}})"))
+        elif isinstance(obj, list):
+            for i, x in enumerate(obj):
+                walk(x, loc + (i,))
+
+    walk(s.policy, ("policy",))
+    for i, z in enumerate(s.zones):
+        walk(z.budget_wan_per_year, ("zones", i, "budget_wan_per_year"))
+    return out
