@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.calendar import q_index
 from sim.firms import ORIGIN, FirmTable
 
 
@@ -96,6 +95,9 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
                                        + rng.normal(0, 0.05, (n, H)))
         born_after = lags[None, :] >= age_q[:, None]
         hist[born_after] = 0.0
+        # the last four quarters add up to the firm's annual revenue S (the published
+        # total is of the last year)
+        hist *= (S / hist[:, -4:].sum(axis=1))[:, None]
 
         # R&D intensity: sector median x zone factor x lognormal noise
         sect_rd = np.array([model.sector_rd[s] for s in range(len(sectors))])
@@ -169,8 +171,3 @@ def _fill_incubators(model, table: FirmTable, rng) -> None:
             chosen = cand[np.argsort(-founded[cand], kind="stable")[:k]]
             table.incubator[chosen] = inc.index
             table.inc_since[chosen] = founded[chosen]
-
-
-def start_q_of(label: str) -> int:
-    """Quarter index of a calendar label (re-exported for callers)."""
-    return q_index(label)

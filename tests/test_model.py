@@ -1,0 +1,260 @@
+"""The model: population synthesis, invariants, direction of effect, determinism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim import metrics as met
+from sim.calendar import q_index
+from sim.model import HighTechZoneModel
+from sim.population import hte_threshold
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"
+TINY = ROOT / "tests" / "scenarios" / "tiny.yaml"
+
+# a small baseline: ~2,200 firms, to 2027Q4 (10 quarters)
+SMALL = {"population.scale": 0.05, "calendar.end": "2027Q4",
+         "calendar.checkpoints": ["2027Q4"], "targets": []}
+
+
+def run(overrides=None, n=3, base=BASE, **kw):
+    ov = dict(SMALL) if base == BASE else {}
+    ov.update(overrides or {})
+    return sim.run_scenario(sim.load_scenario(base, ov), replicates=n, **kw)
+
+
+def series(res, metric, zone="ALL", sector="ALL"):
+    m = res.metrics
+    sel = m[(m.metric == metric) & (m.zone == zone) & (m.sector == sector)]
+    return sel.pivot(index="replicate", columns="quarter", values="value")
+
+
+@pytest.fixture(scope="module")
+def base_run():
+    return run(n=3, snapshots=True)
+
+
+# ------------------------------------------------------------------ population
+
+
+def test_population_reproduces_published_totals():
+    L = sim.load_scenario(BASE, {"calendar.end": "2025Q4"})
+    m = HighTechZoneModel(L.model, replicate=0)
+    f, n = m.firms, m.firms.n
+    t = m.start_q - 1
+    for zi, z in enumerate(L.model.zones):
+        rows = np.flatnonzero(f.zone[:n] == zi)
+        assert rows.size == z.firms.total
+        # annual revenue of the last four quarters adds up to the published total
+        assert f.rev4[rows].sum() == pytest.approx(z.firms.revenue_wan, rel=0.06)
+        hte = f.hte_until[rows] >= t
+        assert hte.sum() == z.firms.hte
+        stage = m.stage_of(rows)
+        assert (stage == 4).sum() == z.firms.leader
+        assert (stage == 3).sum() == z.firms.gazelle
+        assert (stage == 1).sum() == z.firms.tech_sme
+    # certified firms start above their R&D notch, with staggered expiry
+    hte = f.hte_until[:n] >= t
+    r3 = f.rd12[:n][hte] / f.rev12[:n][hte]
+    assert np.all(r3 >= hte_threshold(f.rev4[:n][hte], L.model.constants) * 0.999)
+    assert len(np.unique(f.hte_until[:n][hte])) == 3
+    # twelve quarters of history; young firms have none before their founding
+    assert f.h_rev.shape[1] == 12
+    young = np.flatnonzero((m.start_q - f.founded[:n]) < 4)
+    assert young.size > 0
+    # a skewed size distribution: the top 1% of Kunming's firms hold > 25% of revenue
+    k = np.sort(f.rev4[np.flatnonzero(f.zone[:n] == 0)])[::-1]
+    assert k[: k.size // 100].sum() / k.sum() > 0.25
+    assert np.median(k) < k.mean() / 3
+
+
+def test_enterprise_agents_view_columns():
+    L = sim.load_scenario(TINY)
+    m = HighTechZoneModel(L.model)
+    ents = list(m.agents_by_type[sim_agents().Enterprise])
+    assert len(ents) == m.firms.n
+    e = ents[5]
+    assert e.revenue_4q_wan == pytest.approx(m.firms.rev4[e.row])
+    assert m.enterprise(e.unique_id) is e
+    m.run()
+    alive = int(m.firms.alive[: m.firms.n].sum())
+    assert len(m.agents_by_type[sim_agents().Enterprise]) == alive
+
+
+def sim_agents():
+    import sim.agents
+
+    return sim.agents
+
+
+# ------------------------------------------------------------------ invariants
+
+
+def test_stage_counts_add_up_and_firms_counted_once(base_run):
+    m = base_run.metrics
+    allm = m[(m.zone == "ALL") & (m.sector == "ALL")].pivot_table(
+        index=["replicate", "quarter"], columns="metric", values="value")
+    parts = allm[["startups", "tech_smes", "gazelles", "leaders"]].sum(axis=1)
+    hte_only = allm["hte"] - allm["gazelles"] - allm["leaders"]
+    assert np.allclose(parts + hte_only, allm["enterprises"])
+    zones = m[(m.zone != "ALL") & (m.sector == "ALL") & (m.metric == "enterprises")]
+    zsum = zones.groupby(["replicate", "quarter"])["value"].sum()
+    assert np.allclose(zsum.to_numpy(), allm["enterprises"].to_numpy())
+    sect = m[(m.zone == "ALL") & (m.sector != "ALL") & (m.metric == "enterprises")]
+    assert np.allclose(sect.groupby(["replicate", "quarter"])["value"].sum().to_numpy(),
+                       allm["enterprises"].to_numpy())
+    f = base_run.firms
+    alive = f[~f.exited]
+    assert not alive.duplicated(["replicate", "quarter", "enterprise"]).any()
+    ex = f[f.exited]
+    assert not ex.duplicated(["replicate", "enterprise"]).any()
+    n_q4 = alive[alive.quarter == "2027Q4"].groupby("replicate").size()
+    assert np.array_equal(n_q4.to_numpy(), series(base_run, "enterprises")["2027Q4"].to_numpy())
+
+
+def test_stock_flow_balance(base_run):
+    e = series(base_run, "enterprises")
+    b = series(base_run, "births")
+    x = series(base_run, "exits")
+    qs = list(e.columns)
+    for a, c in zip(qs[:-1], qs[1:], strict=True):
+        assert np.allclose(e[c], e[a] + b[c] - x[c])
+
+
+def test_ledger_equals_subsidy_and_cap_holds(base_run):
+    led = base_run.ledger
+    assert (led.lever == "A1").all() and len(led) > 0
+    assert led.amount_wan.max() <= 1000.0 + 1e-9
+    assert (led.amount_wan > 0).all()
+    by_q = led.groupby(["replicate", "quarter"])["amount_wan"].sum()
+    sub = series(base_run, "subsidy_wan").stack()
+    sub = sub[sub > 0]
+    assert np.allclose(by_q.sort_index().to_numpy(), sub.sort_index().to_numpy())
+    # one A1 award per firm and year
+    led = led.assign(year=led.quarter.str[:4])
+    assert not led.duplicated(["replicate", "enterprise", "year"]).any()
+
+
+def test_credit_split_adds_up_to_landed(base_run):
+    landed = series(base_run, "investment_landed_wan")
+    credited = series(base_run, "investment_credited_wan")
+    assert landed.to_numpy().sum() > 0
+    assert np.allclose(landed.to_numpy(), credited.to_numpy())
+    arrived = series(base_run, "projects_arrived")
+    done = series(base_run, "projects_landed") + series(base_run, "projects_lost")
+    assert np.allclose(arrived.to_numpy(), done.to_numpy())
+
+
+def test_budget_never_overdrawn_and_claims_wait_or_lapse():
+    for mode in ("defer", "lapse"):
+        res = run({"policy.budget.province_wan_per_year": 2000,
+                   "policy.budget.on_exhausted": mode}, n=2)
+        led = res.ledger.assign(year=res.ledger.quarter.str[:4])
+        spent = led.groupby(["replicate", "year"])["amount_wan"].sum()
+        assert (spent <= 2000 * 0.05 + 1e-6).all()
+        assert series(res, "awards_unpaid_wan").to_numpy().sum() > 0
+        lapsed = series(res, "claims_lapsed").to_numpy().sum()
+        assert (lapsed > 0) == (mode == "lapse")
+
+
+# ------------------------------------------------------------------ direction of effect
+
+
+def test_higher_rd_award_rate_raises_rd():
+    lo = run({"policy.rd_subsidy.rate": 0.1}, n=3)
+    hi = run({"policy.rd_subsidy.rate": 0.5}, n=3)
+    d = series(hi, "rd_wan").sum(axis=1) - series(lo, "rd_wan").sum(axis=1)
+    assert (d > 0).all(), d
+
+
+def test_rd_award_off_pays_nothing():
+    off = run({"policy.rd_subsidy.enabled": False}, n=1)
+    assert len(off.ledger) == 0
+    assert series(off, "subsidy_wan").to_numpy().sum() == 0
+
+
+def test_dated_lever_switches_on_at_its_date():
+    res = run({"policy.rd_subsidy.enabled": {"2025Q3": False, "2026Q3": True}}, n=1)
+    q = res.ledger.quarter.map(q_index)
+    assert len(res.ledger) > 0 and (q >= q_index("2026Q3")).all()
+
+
+def test_referral_with_split_lands_more_projects():
+    ov = {"projects.per_quarter": 200}
+    off = run({**ov, "policy.referral.enabled": False}, n=4)
+    on = run({**ov, "policy.referral.referrer_share": 0.5}, n=4)
+    assert series(off, "projects_referred").to_numpy().sum() == 0
+    assert series(on, "projects_referred").to_numpy().sum() > 0
+    landed_on = series(on, "projects_landed").sum(axis=1)
+    landed_off = series(off, "projects_landed").sum(axis=1)
+    assert landed_on.sum() > landed_off.sum()
+    assert (landed_on >= landed_off).mean() >= 0.75
+    # a zero share makes referring worthless to the first zone
+    zero = run({**ov, "policy.referral.referrer_share": 0.0}, n=1)
+    assert series(zero, "projects_referred").to_numpy().sum() == 0
+
+
+# ------------------------------------------------------------------ determinism
+
+
+def test_same_seed_same_results_and_other_seed_differs():
+    a = run(n=2)
+    b = run(n=2)
+    pd.testing.assert_frame_equal(a.metrics, b.metrics)
+    pd.testing.assert_frame_equal(a.ledger, b.ledger)
+    c = run(n=2, seed=7)
+    assert not a.metrics["value"].equals(c.metrics["value"])
+
+
+def test_replicate_k_is_the_same_alone_or_in_a_batch():
+    batch = run(n=3)
+    one = sim.run_scenario(sim.load_scenario(BASE, SMALL), replicates=3, workers=1)
+    m1 = batch.metrics[batch.metrics.replicate == 2].reset_index(drop=True)
+    m2 = one.metrics[one.metrics.replicate == 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(m1, m2)
+    # -n 2 repeats the first two replicates of -n 3
+    two = run(n=2)
+    pd.testing.assert_frame_equal(two.metrics, batch.metrics[batch.metrics.replicate < 2]
+                                  .reset_index(drop=True))
+
+
+def test_one_and_two_workers_identical():
+    a = run(n=3, workers=1)
+    b = run(n=3, workers=2)
+    pd.testing.assert_frame_equal(a.metrics, b.metrics)
+    pd.testing.assert_frame_equal(a.ledger, b.ledger)
+
+
+def test_metric_names_cover_interface():
+    for name in ["enterprises", "startups", "tech_smes", "gazelles", "leaders", "hte",
+                 "unicorns", "listed", "specialised", "births", "exits", "revenue_wan",
+                 "rd_wan", "rd_intensity", "projects_arrived", "projects_landed",
+                 "projects_referred", "projects_lost", "investment_landed_wan",
+                 "investment_credited_wan", "subsidy_wan", "awards_unpaid_wan",
+                 "vc_invested_wan", "loans_wan", "incubatees", "graduations",
+                 "national_clusters", "national_zones", "national_rank"]:
+        assert name in met.METRIC_NAMES
+
+
+def test_every_metric_present_for_every_zone(base_run):
+    m = base_run.metrics
+    last = m[(m.quarter == "2027Q4") & (m.sector == "ALL") & (m.replicate == 0)]
+    zones = set(last.zone)
+    assert zones == {"ALL", *[z.id for z in sim.load_scenario(BASE).model.zones]}
+    for z in zones:
+        names = set(last[last.zone == z].metric)
+        expected = set(met.METRICS) - ({"national_rank"} if z == "ALL" else set())
+        if z in {"kunming", "yuxi", "chuxiong"} or z == "ALL":
+            assert expected <= names, expected - names
+        else:
+            assert expected - {"national_rank"} <= names
+    init = m[m.quarter == "2025Q2"]
+    assert not set(init.metric) & set(met.FLOWS)
+    ranks = m[(m.metric == "national_rank") & (m.quarter == "2025Q2")]
+    assert set(ranks.zone) == {"kunming", "yuxi", "chuxiong"}
