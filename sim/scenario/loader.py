@@ -97,13 +97,35 @@ def _decode(raw: bytes, name: str) -> str:
     return text
 
 
+def _path_at_line(text: str, line: int, key: str) -> str:
+    """Dotted path of ``key`` on 1-based ``line``, from the block keys above it."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return key
+    cur = lines[line - 1]
+    indent = len(cur) - len(cur.lstrip(" -"))
+    parts = [key]
+    for prev in reversed(lines[: line - 1]):
+        body = prev.split("#", 1)[0].rstrip()
+        if not body.strip():
+            continue
+        ind = len(body) - len(body.lstrip(" -"))
+        m = re.match(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:", body)
+        if ind < indent and m:
+            parts.append(m.group(1))
+            indent = ind
+            if ind == 0:
+                break
+    return ".".join(reversed(parts))
+
+
 def _prescan(text: str, name: str) -> None:
     problems = []
     for i, line in enumerate(text.splitlines(), 1):
         body = line.split("#", 1)[0]
         if "：" in body and _FULLWIDTH_SEP.match(body):
             key = body.split("：", 1)[0].strip().lstrip("-{ ").strip()
-            problems.append(Problem(name, i, key, "full-width colon '：' after a key "
+            problems.append(Problem(name, i, _path_at_line(text, i, key), "full-width colon '：' after a key "
                                     "(valid: an ASCII colon ':' followed by a space)"))
         if "\t" in line[: len(line) - len(line.lstrip())]:
             problems.append(Problem(name, i, "", "a tab in the indentation (valid: spaces)"))
@@ -176,7 +198,7 @@ def read_yaml(path: Path) -> Node:
         key = ""
         m = re.search(r'found duplicate key "([^"]+)"', str(e))
         if m:
-            key = m.group(1)
+            key = _path_at_line(text, line, m.group(1))
             problem = "duplicate key (valid: each key once in a mapping)"
         raise ScenarioError([Problem(name, line, key, f"YAML syntax: {problem}")]) from None
     except YAMLError as e:
@@ -199,7 +221,8 @@ def read_yaml(path: Path) -> Node:
 
 def _merge(base: Node, over: Node, path: tuple = ()) -> Node:
     """``over`` on top of ``base``: mappings merge by key, zones by id, other lists replaced."""
-    if isinstance(base.value, dict) and isinstance(over.value, dict):
+    if (isinstance(base.value, dict) and isinstance(over.value, dict)
+            and not _is_whole_value(over, path)):
         out = dict(base.value)
         for k, v in over.value.items():
             out[k] = _merge(out[k], v, path + (k,)) if k in out else v
@@ -217,6 +240,15 @@ def _merge(base: Node, over: Node, path: tuple = ()) -> Node:
     return over
 
 
+def _is_whole_value(n: Node, path: tuple) -> bool:
+    """Mappings that are one value (dated values, sector shares) are replaced, not merged."""
+    from sim.calendar import is_quarter
+
+    if path and path[-1] in ("sector_shares", "sources"):
+        return True
+    return bool(n.value) and all(is_quarter(k) for k in n.value)
+
+
 def _id_of(n: Node) -> Any:
     if isinstance(n.value, dict) and "id" in n.value:
         return n.value["id"].value
@@ -225,10 +257,6 @@ def _id_of(n: Node) -> Any:
 
 def _resolve(path: Path, chain: tuple = ()) -> Node:
     path = path.resolve()
-    if path in chain:
-        names = " -> ".join(_display(p) for p in chain + (path,))
-        raise ScenarioError([Problem(_display(chain[-1]), 0, "extends", f"extends itself in a "
-                                     f"loop: {names}")])
     node = read_yaml(path)
     ext = node.value.pop("extends", None)
     if ext is None:
@@ -241,6 +269,10 @@ def _resolve(path: Path, chain: tuple = ()) -> Node:
         raise ScenarioError([Problem(ext.file, ext.line, "extends", f"no such file: "
                                      f"{_display(parent)} (valid: a path relative to this "
                                      "file)")])
+    if parent in chain + (path,):
+        names = " -> ".join(_display(p) for p in chain + (path, parent))
+        raise ScenarioError([Problem(ext.file, ext.line, "extends", f"extends itself in a "
+                                     f"loop: {names} (valid: a chain that ends)")])
     base = _resolve(parent, chain + (path,))
     base.value.pop("name", None)  # the name is the variant's own
     return _merge(base, node)
@@ -267,7 +299,8 @@ def parse_set(item: str) -> tuple[str, Any]:
     problems: list[Problem] = []
     node = _to_node(data, f"--set {item}", 0, (), problems)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError([Problem(p.file, 0, key + p.path[1:], p.message)
+                             for p in problems])
     return key, node.value["v"]
 
 

@@ -31,7 +31,7 @@ IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 class Strict(BaseModel):
     """Base of every section: unknown keys are errors, types are not coerced."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=False, validate_default=True)
 
 
 def _fail(kind: str, msg: str) -> None:
