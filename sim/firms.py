@@ -70,8 +70,9 @@ class FirmTable:
         self.cols: dict[str, np.ndarray] = {}
         for name, (dt, fill) in COLUMNS.items():
             self.cols[name] = np.full(self.capacity, fill, dtype=dt)
-        self.h_rev = np.zeros((self.capacity, hist))
-        self.h_rd = np.zeros((self.capacity, hist))
+        # history rings are (quarter slot, row): each slot is contiguous
+        self.h_rev = np.zeros((hist, self.capacity))
+        self.h_rd = np.zeros((hist, self.capacity))
         for name in COLUMNS:
             setattr(self, name, self.cols[name])
 
@@ -87,8 +88,8 @@ class FirmTable:
             setattr(self, name, new)
         for attr in ("h_rev", "h_rd"):
             old = getattr(self, attr)
-            new = np.zeros((cap, self.hist))
-            new[: self.n] = old[: self.n]
+            new = np.zeros((self.hist, cap))
+            new[:, : self.n] = old[:, : self.n]
             setattr(self, attr, new)
         self.capacity = cap
 

@@ -298,7 +298,7 @@ class HighTechZoneModel(mesa.Model):
         base = np.zeros(rows.size)
         for k in range(1, W + 1):
             q = t - k
-            base += np.where(q > last, f.h_rd[rows, q % H], 0.0)
+            base += np.where(q > last, f.h_rd[q % H, rows], 0.0)
         amount = np.minimum(rate * base, cap)
         f.a1_last[rows] = t
         for r, a in zip(rows.tolist(), amount.tolist(), strict=True):
@@ -311,19 +311,19 @@ class HighTechZoneModel(mesa.Model):
         n, H = f.n, f.hist
         slot, slot4 = t % H, (t - 4) % H
         rev, rd = f.rev[:n], f.rd[:n]
-        f.rev4[:n] += rev - f.h_rev[:n, slot4]
-        f.rd4[:n] += rd - f.h_rd[:n, slot4]
+        f.rev4[:n] += rev - f.h_rev[slot4, :n]
+        f.rd4[:n] += rd - f.h_rd[slot4, :n]
         s12 = (t - 12) % H
-        f.rev12[:n] += rev - f.h_rev[:n, s12]
-        f.rd12[:n] += rd - f.h_rd[:n, s12]
-        f.h_rev[:n, slot] = rev
-        f.h_rd[:n, slot] = rd
+        f.rev12[:n] += rev - f.h_rev[s12, :n]
+        f.rd12[:n] += rd - f.h_rd[s12, :n]
+        f.h_rev[slot, :n] = rev
+        f.h_rd[slot, :n] = rd
         if t % 4 == 3:  # clear rounding drift of the rolling sums once a year
             idx = np.arange(t - 11, t + 1) % H
-            f.rev12[:n] = f.h_rev[:n][:, idx].sum(axis=1)
-            f.rd12[:n] = f.h_rd[:n][:, idx].sum(axis=1)
-            f.rev4[:n] = f.h_rev[:n][:, idx[-4:]].sum(axis=1)
-            f.rd4[:n] = f.h_rd[:n][:, idx[-4:]].sum(axis=1)
+            f.rev12[:n] = f.h_rev[idx, :n].sum(axis=0)
+            f.rd12[:n] = f.h_rd[idx, :n].sum(axis=0)
+            f.rev4[:n] = f.h_rev[idx[-4:], :n].sum(axis=0)
+            f.rd4[:n] = f.h_rd[idx[-4:], :n].sum(axis=0)
 
     # 4. finance
     def _finance(self, t: int) -> None:
@@ -423,7 +423,7 @@ class HighTechZoneModel(mesa.Model):
         # gazelles (Torch): <= 15 years, growth >= 20% a year from a base > 1000万, or
         # <= 10 years and > 10亿, or <= 5 years and > 5亿; R&D > 2.5%
         H = f.hist
-        old = f.h_rev[:n][:, np.arange(t - 11, t - 7) % H].sum(axis=1)
+        old = f.h_rev[np.arange(t - 11, t - 7) % H, :n].sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             cagr = np.where(old > 0, np.sqrt(np.maximum(rev4, 0) / old) - 1.0, 0.0)
         gz = ((age <= c.gazelle_max_age_years * 4) & (old >= c.gazelle_min_base_wan)

@@ -150,8 +150,8 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
         )
         # the ring holds quarter q at column q % H
         cols = (np.arange(start - H, start)) % H
-        table.h_rev[rows[:, None], cols[None, :]] = hist
-        table.h_rd[rows[:, None], cols[None, :]] = rd_hist
+        table.h_rev[cols[:, None], rows[None, :]] = hist.T
+        table.h_rd[cols[:, None], rows[None, :]] = rd_hist.T
     _fill_incubators(model, table, rng)
     return table
 

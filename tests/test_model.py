@@ -65,7 +65,7 @@ def test_population_reproduces_published_totals():
     assert np.all(r3 >= hte_threshold(f.rev4[:n][hte], L.model.constants) * 0.999)
     assert len(np.unique(f.hte_until[:n][hte])) == 3
     # twelve quarters of history; young firms have none before their founding
-    assert f.h_rev.shape[1] == 12
+    assert f.h_rev.shape[0] == 12
     young = np.flatnonzero((m.start_q - f.founded[:n]) < 4)
     assert young.size > 0
     # a skewed size distribution: the top 1% of Kunming's firms hold > 25% of revenue

@@ -108,12 +108,12 @@ BEHAVIOUR: dict[str, Param] = {
         "industrialised result.", (0.0, 0.5)),
     # --- growth -----------------------------------------------------------------------
     "drift_base": Param(
-        0.012, 0.0, 0.025, "log points/quarter",
+        0.008, 0.0, 0.02, "log points/quarter",
         "assumption: zones' revenue grew 8-11% a year (Kunming 2021-23, Yuxi 2023) [V]; "
         "the drift of an established firm is set a little below",
         "Quarterly log revenue drift of an established firm.", (-0.2, 0.2)),
     "drift_young": Param(
-        0.05, 0.02, 0.08, "log points/quarter",
+        0.04, 0.02, 0.08, "log points/quarter",
         "assumption: young firms grow fast (Haltiwanger, Jarmin & Miranda 2013)",
         "Extra drift of a firm under 5 years old, falling linearly to 0 at age 5.",
         (0.0, 0.3)),
