@@ -12,8 +12,8 @@ revenue total R:
 4. 12 quarters of history: revenue grown backwards at a firm-specific past growth rate
    (gazelles 25-60% a year, consistent with the Torch test), zero before founding; R&D
    at the firm's intensity, and certified firms above their 3-year R&D notch;
-5. certificates with staggered expiry: certified in one of the last three years'
-   rounds, valid 12 quarters.
+5. certificates with staggered expiry: certified in the Q4 round of one of the last
+   three years, valid until the Q4 round 12 quarters later (when it can be renewed).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
         # certified in the round of one of the last three years; valid 12 quarters
         cert_year = start_year - 3 + rng.choice(3, size=n, p=[0.28, 0.33, 0.39])
         hte_first = np.where(certified, cert_year * 4 + 3, -(10**6)).astype(np.int32)
-        hte_until = np.where(certified, hte_first + c.hte_validity_quarters - 1,
+        hte_until = np.where(certified, hte_first + c.hte_validity_quarters,
                              -(10**6)).astype(np.int32)
         tsme_until = np.where(stage >= 1, start_year * 4 + 3, -(10**6)).astype(np.int32)
 
