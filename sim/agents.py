@@ -18,14 +18,36 @@ import numpy as np
 from sim.firms import ORIGINS, STAGES
 
 
+# Mesa's register/deregister emit an AGENT_ADDED/REMOVED signal on every call; with
+# ~1,700 births and ~700 exits a quarter that bookkeeping costs more than the firms'
+# quarterly dynamics. Enterprises use the unwrapped registration (same data
+# structures, no signal) when Mesa exposes it; nothing in this package observes those
+# signals. Parks, incubators and capital providers register normally.
+_REGISTER = getattr(mesa.Model.register_agent, "__wrapped__", None)
+_DEREGISTER = getattr(mesa.Model.deregister_agent, "__wrapped__", None)
+
+
 class Enterprise(mesa.Agent):
     """A firm; its state is row ``row`` of ``model.firms``."""
 
     __slots__ = ("row",)
 
     def __init__(self, model, row: int):
-        super().__init__(model)
+        if _REGISTER is None or self._datasets:
+            super().__init__(model)
+        else:
+            self.model = model
+            self.unique_id = None
+            self.pos = None
+            _REGISTER(model, self)
         self.row = row
+
+    def remove(self) -> None:
+        """Deregister from the model (the firm's row stays, marked exited)."""
+        if _DEREGISTER is None or self._datasets:
+            super().remove()
+        else:
+            _DEREGISTER(self.model, self)
 
     def _col(self, name):
         return self.model.firms.cols[name][self.row]
