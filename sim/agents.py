@@ -97,8 +97,9 @@ class Park(mesa.Agent):
         self.level = spec.level
         self.prefecture = spec.prefecture
         self.leading = {model.sector_index[s] for s in spec.leading_industries}
-        self.land_ha = float(spec.land_ha)
-        self.land_added_ha_per_year = float(spec.land_added_ha_per_year)
+        # land is scaled with population.scale, like the projects that use it
+        self.land_ha = float(spec.land_ha) * model.scale
+        self.land_added_ha_per_year = float(spec.land_added_ha_per_year) * model.scale
         self.operating_model = spec.operating_model
         self.national_rank = spec.national_rank
         self.national_clusters = {model.sector_index[s] for s in spec.national_clusters}

@@ -83,6 +83,8 @@ class Treasury:
         self.pending, self.deferred = [], []
         firms = self.model.firms
         for c in queue:
+            if c.row >= 0 and not firms.alive[c.row]:
+                continue  # the firm exited before it was paid: the claim ends with it
             key = ("province", -1) if c.payer == "province" else ("zone", c.zone)
             if self.left[key] >= c.amount - 1e-9:
                 self.left[key] -= c.amount

@@ -179,7 +179,9 @@ class HighTechZoneModel(mesa.Model):
         self._write_history(t)
         self._finance(t)
         self._exit(t, j)
-        ladder_u = self.stream("ladder", j).random((6, self.firms.n))
+        # each row of draws from its own child stream, so row r's draw for firm i does
+        # not shift when another variant has a different number of firms
+        ladder_u = np.stack([g.random(self.firms.n) for g in self.stream("ladder", j).spawn(6)])
         if t % 4 == 3:
             self._ladder_round(t, ladder_u)
         self._enter(t, j)
@@ -268,7 +270,7 @@ class HighTechZoneModel(mesa.Model):
     def _innovate(self, t: int, j: int) -> None:
         f, b = self.firms, self.scenario_data.behaviour
         n = f.n
-        u = self.stream("innovation", j).random((2, n))
+        u = np.stack([g.random(n) for g in self.stream("innovation", j).spawn(2)])
         f.know[:n] = f.know[:n] * (1.0 - b.knowledge_depreciation) + f.rd[:n]
         h = self._hazard()
         ind = f.alive[:n] & (u[0] < h) & (u[1] < b.industrialisation_prob)
@@ -298,7 +300,7 @@ class HighTechZoneModel(mesa.Model):
         base = np.zeros(rows.size)
         for k in range(1, W + 1):
             q = t - k
-            base += np.where(q > last, f.h_rd[q % H, rows], 0.0)
+            base += np.where(q >= last, f.h_rd[q % H, rows], 0.0)
         amount = np.minimum(rate * base, cap)
         f.a1_last[rows] = t
         for r, a in zip(rows.tolist(), amount.tolist(), strict=True):

@@ -266,7 +266,7 @@ class RdSubsidy(Lever):
 class Referral(Lever):
     """B1 跨园区招商分配."""
 
-    referrer_share: Num(0.0, 1.0, dated=True) = 0.3
+    referrer_share: Num(0.0, 1.0, dated=True) = 0.4
 
 
 class Budget(Strict):
