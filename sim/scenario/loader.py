@@ -430,8 +430,7 @@ def validate_tree(tree: dict, origins: dict, root_name: str) -> schema.Scenario:
         for err in e.errors():
             loc = _clean_loc(tuple(err["loc"]))
             key = (loc, err["type"])
-            if key in seen or (err["type"] == "missing" and loc[:-1] in {p[0] for p in seen}
-                               and False):
+            if key in seen:
                 continue
             seen.add(key)
             file, line = _where(loc, origins)
