@@ -28,6 +28,7 @@ whatever the levers, so that variants on one seed are paired.
 from __future__ import annotations
 
 import math
+import time
 
 import mesa
 import numpy as np
@@ -85,6 +86,7 @@ class HighTechZoneModel(mesa.Model):
         self.treasury = Treasury(self)
 
         self.firms = synthesise(self, self.stream("population", 0))
+        self.agent_seconds = 0.0  # time spent creating/removing Enterprise agents (bench)
         n = self.firms.n
         self._agents_by_row: list = [None] * self.firms.capacity
         self._make_agents(np.arange(n))
@@ -114,6 +116,7 @@ class HighTechZoneModel(mesa.Model):
         self._init_ranking()
         self.t = self.start_q - 1
         self._flows = np.zeros((Z + 1, len(met.METRICS)))
+        self._h_prev = self._hazard()
         self._measure(0)
         if snapshots:
             self._snapshot(self.t)
@@ -133,12 +136,14 @@ class HighTechZoneModel(mesa.Model):
         return value_at(obj, t)
 
     def _make_agents(self, rows: np.ndarray) -> None:
+        t0 = time.perf_counter()
         if len(self._agents_by_row) < self.firms.capacity:
             self._agents_by_row.extend([None] * (self.firms.capacity - len(self._agents_by_row)))
         for r in rows.tolist():
             a = Enterprise(self, r)
             self._agents_by_row[r] = a
             self.firms.uid[r] = a.unique_id
+        self.agent_seconds += time.perf_counter() - t0
 
     def enterprise(self, unique_id: int) -> Enterprise | None:
         """The Enterprise agent with this id (alive or exited), or None."""
@@ -239,16 +244,19 @@ class HighTechZoneModel(mesa.Model):
         rate = self.lever("rd_subsidy.rate", t)
         cap = self.lever("rd_subsidy.cap_wan", t)
         W = self.scenario_data.policy.rd_subsidy.window_quarters
-        h = self._hazard()
+        h = self._h_prev  # the hazard at the end of last quarter (knowledge unchanged since)
+        if h.size < n:  # firms born since: their hazard from their initial knowledge
+            h = np.concatenate([h, self._hazard(slice(h.size, n))])
         p_qual = 1.0 - np.exp(-h * b.industrialisation_prob * W)
         under_cap = rate * f.rd12[:n] * W / 12.0 < cap
         award = b.award_salience * rate * p_qual * under_cap
         return p0, np.maximum(p0 - award, 0.05)
 
-    def _hazard(self) -> np.ndarray:
+    def _hazard(self, rows: slice | None = None) -> np.ndarray:
+        """Quarterly hazard of an original result, from the knowledge stock."""
         f, b = self.firms, self.scenario_data.behaviour
-        n = f.n
-        return np.minimum(0.9, b.innovation_rate * (f.know[:n] / b.knowledge_ref_wan)
+        rows = slice(0, f.n) if rows is None else rows
+        return np.minimum(0.9, b.innovation_rate * (f.know[rows] / b.knowledge_ref_wan)
                           ** b.innovation_knowledge_elasticity)
 
     def _rd(self, t: int) -> None:
@@ -273,6 +281,7 @@ class HighTechZoneModel(mesa.Model):
         u = np.stack([g.random(n) for g in self.stream("innovation", j).spawn(2)])
         f.know[:n] = f.know[:n] * (1.0 - b.knowledge_depreciation) + f.rd[:n]
         h = self._hazard()
+        self._h_prev = h
         ind = f.alive[:n] & (u[0] < h) & (u[1] < b.industrialisation_prob)
         rows = np.flatnonzero(ind)
         f.boost[rows] = np.maximum(np.where(f.boost_until[rows] >= t, f.boost[rows], 0.0),
@@ -384,8 +393,10 @@ class HighTechZoneModel(mesa.Model):
         f.exited_q[dead] = t
         f.incubator[dead] = -1
         self._flows[:-1, met.M["exits"]] += np.bincount(f.zone[dead], minlength=len(self.parks))
+        t0 = time.perf_counter()
         for r in dead.tolist():
             self._agents_by_row[r].remove()
+        self.agent_seconds += time.perf_counter() - t0
         if self.snapshots:
             self.exited_rows.append((dead, t))
 
@@ -692,46 +703,56 @@ class HighTechZoneModel(mesa.Model):
 
     # 11. metrics
     def _measure(self, j: int) -> None:
+        """Metrics of quarter ``j`` as bincounts over the used rows; exited firms are
+        counted in an extra bin that is dropped (no gathering of alive rows)."""
         f, t = self.firms, self.t
         n = f.n
         Z, S = len(self.parks), len(self.sector_ids)
         M = met.M
         out = self.out[j]
         out[:] = np.nan
-        alive = f.alive[:n]
-        idx = np.flatnonzero(alive)
-        z = f.zone[idx].astype(np.int64)
-        stage = self.stage_of(idx)
-        counts = np.bincount(z * 5 + stage, minlength=Z * 5).reshape(Z, 5)
+        z = np.where(f.alive[:n], f.zone[:n], Z).astype(np.intp)
+
+        def per_zone(weights=None) -> np.ndarray:
+            return np.bincount(z, weights=weights, minlength=Z + 1)[:Z]
+
+        # one integer bincount over (zone, rung, flags) gives every count
+        stage = self.stage_of(slice(0, n)).astype(np.intp)
+        bits = ((f.hte_until[:n] >= t) + 2 * f.unicorn[:n] + 4 * f.listed[:n]
+                + 8 * (f.spec_until[:n] >= t) + 16 * (f.incubator[:n] >= 0))
+        cube = np.bincount((z * 5 + stage) * 32 + bits, minlength=(Z + 1) * 160)[: Z * 160]
+        cube = cube.reshape(Z, 5, 32)
+        counts = cube.sum(axis=2)
+        flags = cube.sum(axis=1)  # (Z, 32)
+        b_idx = np.arange(32)
         zs = out[:Z]
         zs[:, M["enterprises"]] = counts.sum(axis=1)
         zs[:, M["startups"]] = counts[:, 0]
         zs[:, M["tech_smes"]] = counts[:, 1]
         zs[:, M["gazelles"]] = counts[:, 3]
         zs[:, M["leaders"]] = counts[:, 4]
-        hte = f.hte_until[idx] >= t
-        zs[:, M["hte"]] = np.bincount(z, weights=hte, minlength=Z)
-        zs[:, M["unicorns"]] = np.bincount(z, weights=f.unicorn[idx], minlength=Z)
-        zs[:, M["listed"]] = np.bincount(z, weights=f.listed[idx], minlength=Z)
-        zs[:, M["specialised"]] = np.bincount(z, weights=f.spec_until[idx] >= t, minlength=Z)
-        zs[:, M["incubatees"]] = np.bincount(z, weights=f.incubator[idx] >= 0, minlength=Z)
+        for name, bit in (("hte", 1), ("unicorns", 2), ("listed", 4), ("specialised", 8),
+                          ("incubatees", 16)):
+            zs[:, M[name]] = flags[:, (b_idx & bit) > 0].sum(axis=1)
+        hte = f.hte_until[:n] >= t
         zs[:, M["national_clusters"]] = [len(p.national_clusters) for p in self.parks]
         zs[:, M["national_zones"]] = [p.level == "national" for p in self.parks]
         zs[:, M["national_rank"]] = [p.national_rank if p.level == "national"
                                      and p.national_rank is not None else np.nan
                                      for p in self.parks]
-        rev = f.rev[idx]
+        rev = f.rev[:n]
         if j > 0:
             for name in met.FLOWS:
                 zs[:, M[name]] = self._flows[:Z, M[name]]
-            zs[:, M["revenue_wan"]] = np.bincount(z, weights=rev, minlength=Z)
-            zs[:, M["rd_wan"]] = np.bincount(z, weights=f.rd[idx], minlength=Z)
+            zs[:, M["revenue_wan"]] = per_zone(rev)
+            zs[:, M["rd_wan"]] = per_zone(f.rd[:n])
         met.finish_all(out)
-        key = z * S + f.sector[idx]
+        key = z * S + f.sector[:n]
         sec = self.out_sector[j]
-        sec[:Z, :, 0] = np.bincount(key, minlength=Z * S).reshape(Z, S)
-        sec[:Z, :, 1] = np.bincount(key, weights=hte, minlength=Z * S).reshape(Z, S)
-        sec[:Z, :, 2] = np.bincount(key, weights=rev, minlength=Z * S).reshape(Z, S)
+        L = Z * S
+        sec[:Z, :, 0] = np.bincount(key, minlength=L + S)[:L].reshape(Z, S)
+        sec[:Z, :, 1] = np.bincount(key, weights=hte, minlength=L + S)[:L].reshape(Z, S)
+        sec[:Z, :, 2] = np.bincount(key, weights=rev, minlength=L + S)[:L].reshape(Z, S)
         sec[Z] = sec[:Z].sum(axis=0)
 
     # snapshots
