@@ -1,7 +1,7 @@
 """Budgets and the ledger: who pays each award, from which year's budget, in what order.
 
-Each payer (the province, and each zone) has a budget for each calendar year, the
-value of ``policy.budget.province_wan_per_year`` / ``zone_wan_per_year`` (or the
+Each payer (the province, and each zone) has a budget for each calendar year (for a
+calendar starting mid-year, the first year's share of quarters left), the value of ``policy.budget.province_wan_per_year`` / ``zone_wan_per_year`` (or the
 zone's own ``budget_wan_per_year``) in force in the year's first quarter. Claims are
 served at the end of each quarter in this order: claims deferred from earlier
 quarters (oldest first), then the quarter's new claims by lever (A1, A2, ...) and
@@ -55,17 +55,19 @@ class Treasury:
         year = quarter // 4
         if self.year == year:
             return
+        # a calendar that starts mid-year gets the rest of that year's budget only
+        part = (4 - quarter % 4) / 4.0 if self.year is None else 1.0
         self.year = year
         pol = self.model.scenario_data.policy.budget
         scale = self.model.scale
         first_q = max(quarter, year * 4)
-        prov = float(value_at(pol.province_wan_per_year, first_q)) * scale
+        prov = float(value_at(pol.province_wan_per_year, first_q)) * scale * part
         self.left = {("province", -1): prov}
         self.budgets.append((year, "province", -1, prov))
         for park in self.model.parks:
             spec = park.budget_spec
             v = spec if spec is not None else pol.zone_wan_per_year
-            amt = float(value_at(v, first_q)) * scale
+            amt = float(value_at(v, first_q)) * scale * part
             self.left[("zone", park.index)] = amt
             self.budgets.append((year, "zone", park.index, amt))
 

@@ -229,7 +229,7 @@ class HighTechZoneModel(mesa.Model):
         g = drift + sigma * shock
         g = np.where(alive, g, 0.0)
         f.rev[:n] = rev * np.exp(g)
-        f.employees[:n] *= np.exp(0.6 * g)
+        f.employees[:n] *= np.exp(b.employment_elasticity * g)
 
     # 2. R&D
     def _price(self, t: int) -> tuple[np.ndarray, np.ndarray]:
@@ -342,9 +342,12 @@ class HighTechZoneModel(mesa.Model):
         n = f.n
         alive = f.alive[:n]
         age = (t - f.founded[:n]).astype(np.float64)
-        margin = b.margin + f.margin_dev[:n] - 0.15 * np.clip(1.0 - age / 12.0, 0.0, 1.0)
-        f.cash[:n] += np.where(alive, margin * f.rev[:n] - f.rd[:n] - 0.03 * f.debt[:n], 0.0)
-        f.debt[:n] *= 0.98
+        margin = b.margin + f.margin_dev[:n] - b.young_margin_penalty * np.clip(
+            1.0 - age / 12.0, 0.0, 1.0)
+        # debt service: interest plus repayment of principal, paid from cash
+        service = (b.loan_interest + b.loan_repayment) * f.debt[:n]
+        f.cash[:n] += np.where(alive, margin * f.rev[:n] - f.rd[:n] - service, 0.0)
+        f.debt[:n] *= 1.0 - b.loan_repayment
         cand = np.flatnonzero(alive & (f.cash[:n] < 0))
         self._distress = np.zeros(n, bool)
         if cand.size == 0:
@@ -419,7 +422,9 @@ class HighTechZoneModel(mesa.Model):
         apply = eligible & (((~valid) & (u[0] < b.hte_apply_prob))
                             | (expiring & (u[0] < b.hte_renew_prob)))
         passed = apply & (u[1] < b.hte_pass_rate)
-        f.hte_until[:n] = np.where(passed, t + c.hte_validity_quarters, f.hte_until[:n])
+        # a certificate not renewed in its round ends with the round (no Q4 overlap)
+        f.hte_until[:n] = np.where(passed, t + c.hte_validity_quarters,
+                                   np.where(expiring, t - 1, f.hte_until[:n]))
         f.hte_first[:n] = np.where(passed, t, f.hte_first[:n])
         self.newly_certified = np.flatnonzero(passed & ~valid)  # for A5 (levers issue)
         valid = f.hte_until[:n] >= t
@@ -430,8 +435,11 @@ class HighTechZoneModel(mesa.Model):
                    & (rev4 <= c.tech_sme_max_revenue_wan)
                    & (r1 >= 0.03) & (f.st_share[:n] >= c.hte_st_staff_share))
         was = f.tsme_until[:n] >= t
-        reg = tsme_ok & ((was & (u[2] < 0.9)) | (u[2] < b.tech_sme_register_prob))
-        f.tsme_until[:n] = np.where(reg, t + 4, f.tsme_until[:n])
+        reg = tsme_ok & ((was & (u[2] < b.tech_sme_renew_prob))
+                         | (u[2] < b.tech_sme_register_prob))
+        # registered for the next four quarters; last year's registration ends here
+        f.tsme_until[:n] = np.where(reg, t + 4, np.where(f.tsme_until[:n] == t, t - 1,
+                                                          f.tsme_until[:n]))
 
         # gazelles (Torch): <= 15 years, growth >= 20% a year from a base > 1000万, or
         # <= 10 years and > 10亿, or <= 5 years and > 5亿; R&D > 2.5%
@@ -450,8 +458,11 @@ class HighTechZoneModel(mesa.Model):
         spec_ok = (alive & ((f.tsme_until[:n] >= t) | valid)
                    & (rev4 >= c.specialised_min_revenue_wan) & (r1 >= c.specialised_min_rd))
         spec_valid = f.spec_until[:n] >= t
-        new_spec = spec_ok & ((f.spec_until[:n] == t) | ~spec_valid) & (u[3] < b.specialised_prob)
-        f.spec_until[:n] = np.where(new_spec, t + 12, f.spec_until[:n])
+        ending = f.spec_until[:n] == t
+        new_spec = spec_ok & ((ending & (u[3] < b.specialised_renew_prob))
+                              | (~spec_valid & (u[3] < b.specialised_prob)))
+        f.spec_until[:n] = np.where(new_spec, t + 12, np.where(ending, t - 1,
+                                                                f.spec_until[:n]))
 
         lst = (alive & ~f.listed[:n] & valid & (rev4 >= c.listing_min_revenue_wan)
                & (u[4] < b.listing_prob))
@@ -459,9 +470,11 @@ class HighTechZoneModel(mesa.Model):
 
         usd = c.unicorn_valuation_usd * c.usd_cny / 1e4  # 万元
         val = rev4 * b.vc_multiple * f.val_mult[:n] * (1.0 + np.clip(cagr, 0.0, 2.0)) ** 2
-        # only venture-backed firms have a valuation (equity raised in the simulation)
-        uni = (alive & ~f.listed[:n] & (f.equity[:n] > 0) & (age <= c.unicorn_max_age_years * 4)
-               & (val >= usd))
+        # only venture-backed firms have a valuation (equity raised in the simulation), and
+        # landed projects are branches of outside firms (HQ elsewhere), not unicorns here
+        own_hq = (f.origin[:n] != ORIGIN["attracted"]) & (f.origin[:n] != ORIGIN["referred"])
+        uni = (alive & own_hq & ~f.listed[:n] & (f.equity[:n] > 0)
+               & (age <= c.unicorn_max_age_years * 4) & (val >= usd))
         self.new_unicorns = np.flatnonzero(uni & ~f.ever_unicorn[:n])  # for A6
         f.unicorn[:n] = uni
         f.ever_unicorn[:n] |= uni
@@ -490,6 +503,8 @@ class HighTechZoneModel(mesa.Model):
         in_inc = alive & (inc >= 0)
         grads = np.flatnonzero(in_inc & (t - f.inc_since[:n] >= 8) & (grad_u < b.graduation_rate))
         f.incubator[grads] = -1
+        f.origin[grads] = np.where(f.origin[grads] == ORIGIN["startup"], ORIGIN["graduate"],
+                                   f.origin[grads])
         self._flows[:-1, met.M["graduations"]] += np.bincount(f.zone[grads], minlength=Z)
         # leave after 5 years without graduating (assumption: tenancy limit)
         stale = np.flatnonzero(in_inc & (t - f.inc_since[:n] >= 20))
@@ -507,7 +522,7 @@ class HighTechZoneModel(mesa.Model):
         origin = np.concatenate([np.full(k_org.sum(), ORIGIN["startup"]),
                                  np.full(k_spin.sum(), ORIGIN["spinoff"]),
                                  np.full(k_res.sum(), ORIGIN["researcher"]),
-                                 np.full(k_inc_arr.sum(), ORIGIN["graduate"])])
+                                 np.full(k_inc_arr.sum(), ORIGIN["startup"])])
         incub = np.concatenate([np.full(k_org.sum() + k_spin.sum() + k_res.sum(), -1),
                                 np.repeat([i.index for i in self.incubators], k_inc_arr)
                                 .astype(int)])
@@ -534,7 +549,7 @@ class HighTechZoneModel(mesa.Model):
         sect_rd = np.array([self.sector_rd[i] for i in range(len(self.sector_ids))])
         techy = (origin == ORIGIN["researcher"]) | (origin == ORIGIN["spinoff"])
         if revenue_q is None:
-            revenue_q = np.exp(np.log(30.0 / 4.0) + 1.0 * z[0])  # median 30万 a year
+            revenue_q = np.exp(np.log(b.entrant_revenue_wan / 4.0) + 1.0 * z[0])
         rd_base = np.clip(sect_rd[sector] * np.where(techy, 2.0, 1.3)
                           * np.exp(b.rd_intensity_sigma * z[1] - 0.5 * b.rd_intensity_sigma**2),
                           0.0, 0.5)
@@ -544,7 +559,7 @@ class HighTechZoneModel(mesa.Model):
             k, zone=zones, sector=sector, origin=origin, founded=t, rev=revenue_q,
             rd_base=rd_base, rd_int=rd_base,
             know=np.where(origin == ORIGIN["researcher"], 100.0, 0.0),
-            prod=b.productivity_sd * z[4], margin_dev=0.06 * z[5],
+            prod=b.productivity_sd * z[4], margin_dev=b.margin_sd * z[5],
             val_mult=np.exp(0.8 * rng.normal(size=k)),
             cash=b.cash_buffer_quarters * revenue_q * 0.5 + 20.0,
             employees=np.maximum(3.0, revenue_q * 4 / b.revenue_per_employee_wan),
@@ -688,6 +703,9 @@ class HighTechZoneModel(mesa.Model):
                 p.level = "national"
                 self.upgraded.append(p.index)  # for A7
                 p.national_rank = None
+                if self.rank_score_out.size:  # the number of national zones stays fixed
+                    self.rank_score_out = np.delete(self.rank_score_out,
+                                                    int(np.argmin(self.rank_score_out)))
         # national ranking: the other zones move by the national growth plus noise
         nat = [p for p in self.parks if p.level == "national"]
         if nat and self.rank_score_out.size:

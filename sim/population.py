@@ -71,7 +71,7 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
         stage[hte] = 2
         gaz = _pick(rng, hte, n_gaz, S[hte] ** 0.3)
         stage[gaz] = 3
-        pool = np.flatnonzero(stage == 0)
+        pool = np.flatnonzero((stage == 0) & (S <= c.tech_sme_max_revenue_wan))
         tsme = _pick(rng, pool, n_tsme, S[pool] ** 0.3)
         stage[tsme] = 1
         certified = stage >= 2
@@ -110,9 +110,13 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
         thr = hte_threshold(rev4, c)
         low = certified & (rd_base < thr)
         rd_base[low] = thr[low] * (1.0 + rng.uniform(0.01, 0.3, int(low.sum())))
+        # registered tech SMEs meet the registration proxy (R&D >= 3%, S&T staff >= 10%)
+        ts = stage == 1
+        rd_base[ts] = np.maximum(rd_base[ts], 0.03 * (1.0 + rng.uniform(0.0, 0.5, int(ts.sum()))))
         rd_hist = hist * rd_base[:, None]
 
         st = np.clip(rng.beta(2, 14, n), 0.01, 0.9)  # mean ~0.12
+        st[stage >= 1] = np.maximum(st[stage >= 1], c.hte_st_staff_share)
         st[certified] = np.maximum(st[certified], c.hte_st_staff_share + rng.uniform(
             0.0, 0.2, int(certified.sum())))
         ht = np.clip(rng.beta(5, 3, n), 0.0, 1.0)  # mean ~0.62
@@ -128,8 +132,11 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
         tsme_until = np.where(stage >= 1, start_year * 4 + 3, -(10**6)).astype(np.int32)
 
         spec = np.zeros(n, bool)
-        cand = np.flatnonzero((stage >= 1) & (S >= c.specialised_min_revenue_wan * 0.5))
+        cand = np.flatnonzero((stage >= 1) & (S >= c.specialised_min_revenue_wan))
         spec[_pick(rng, cand, _scaled(f.specialised, scale), S[cand] ** 0.3)] = True
+        rd_spec = spec & (rd_base < c.specialised_min_rd)
+        rd_base[rd_spec] = c.specialised_min_rd * (1.0 + rng.uniform(0.0, 0.3, int(rd_spec.sum())))
+        rd_hist = hist * rd_base[:, None]
         spec_until = np.where(spec, (start_year + rng.integers(0, 3, n)) * 4 + 3,
                               -(10**6)).astype(np.int32)
         listed = np.zeros(n, bool)
@@ -143,7 +150,7 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
             n, zone=zi, sector=sector, origin=ORIGIN["initial"], founded=start - age_q,
             rev=hist[:, -1], rd=rd_q, rev4=rev4, rev12=rev12, rd4=rd_hist[:, -4:].sum(axis=1),
             rd12=rd_hist.sum(axis=1), rd_base=rd_base, rd_int=rd_base, know=know,
-            prod=rng.normal(0.0, b.productivity_sd, n), margin_dev=rng.normal(0.0, 0.06, n),
+            prod=rng.normal(0.0, b.productivity_sd, n), margin_dev=rng.normal(0.0, b.margin_sd, n),
             val_mult=np.exp(rng.normal(0.0, 0.8, n)), cash=cash, employees=emp, st_share=st,
             ht_share=ht, hte_until=hte_until, hte_first=hte_first, tsme_until=tsme_until,
             spec_until=spec_until, gazelle=stage == 3, leader=stage == 4, listed=listed,

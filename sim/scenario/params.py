@@ -65,8 +65,8 @@ BEHAVIOUR: dict[str, Param] = {
         0.4, 0.15, 0.6, "share of the threshold",
         "assumption, after the bunching in Chen et al. 2021 (AER): firms within this fraction "
         "below a 高企 R&D threshold move up to it",
-        "A firm whose 3-year R&D ratio is below a certification threshold by less than this "
-        "share of the threshold raises R&D to just above it.", (0.0, 1.0)),
+        "A firm meeting the other 高企 criteria whose desired R&D intensity is below its "
+        "threshold by less than this share of it aims just above it.", (0.0, 1.0)),
     "notch_margin": Param(
         0.05, 0.01, 0.15, "share of the threshold",
         "assumption: bunching mass sits just above the notch (Chen et al. 2021)",
@@ -135,7 +135,8 @@ BEHAVIOUR: dict[str, Param] = {
         0.002, 0.0, 0.005, "log points/quarter per log firm",
         "assumption, consistent with zone designation raising output levels but not long-run "
         "growth (Alder, Shao & Zilibotti 2016) [V]",
-        "Drift per log of the number of firms in the firm's cluster (zone x sector).",
+        "Drift per log of the growth of the firm's cluster (zone x sector) in firms since "
+        "the start.",
         (0.0, 0.05)),
     "service_effect": Param(
         0.002, 0.0, 0.005, "log points/quarter",
@@ -156,6 +157,25 @@ BEHAVIOUR: dict[str, Param] = {
         0.08, 0.03, 0.15, "share of revenue",
         "assumption: pre-R&D operating margin of a small tech firm",
         "Operating cash flow before R&D as a share of revenue.", (-0.5, 0.5)),
+    "margin_sd": Param(
+        0.06, 0.03, 0.1, "share of revenue", "assumption",
+        "Cross-firm standard deviation of the operating margin.", (0.0, 0.5)),
+    "young_margin_penalty": Param(
+        0.15, 0.05, 0.3, "share of revenue", "assumption: start-ups burn cash",
+        "Margin shortfall of a new firm, falling linearly to 0 at age 3 years.", (0.0, 1.0)),
+    "loan_interest": Param(
+        0.01, 0.007, 0.015, "1/quarter",
+        "assumption: about 4% a year, near China's one-year LPR plus a small spread [R]",
+        "Quarterly interest on a firm's debt.", (0.0, 0.1)),
+    "loan_repayment": Param(
+        0.08, 0.05, 0.25, "1/quarter", "assumption: tech loans of 1-3 years",
+        "Share of a firm's debt repaid each quarter.", (0.0, 1.0)),
+    "employment_elasticity": Param(
+        0.6, 0.4, 0.8, "1", "assumption: employment grows less than revenue",
+        "Elasticity of a firm's staff to its revenue.", (0.0, 2.0)),
+    "entrant_revenue_wan": Param(
+        30.0, 10.0, 100.0, "万元/year", "assumption",
+        "Median first-year revenue of a new firm (lognormal, sd 1).", (0.1, 1e5)),
     "cash_buffer_quarters": Param(
         2.0, 1.0, 4.0, "quarters of costs",
         "assumption", "Initial cash of a firm, in quarters of R&D and fixed costs.",
@@ -220,6 +240,13 @@ BEHAVIOUR: dict[str, Param] = {
     "tech_sme_register_prob": Param(
         0.3, 0.15, 0.6, "1/year", "assumption: registration is voluntary",
         "Probability that an eligible firm registers as a tech SME in a year.", (0.0, 1.0)),
+    "tech_sme_renew_prob": Param(
+        0.9, 0.7, 1.0, "1/year", "assumption",
+        "Probability that a registered, still eligible tech SME registers again.",
+        (0.0, 1.0)),
+    "specialised_renew_prob": Param(
+        0.85, 0.6, 1.0, "1", "assumption: MIIT re-reviews 专精特新 every 3 years",
+        "Probability that a still eligible 专精特新 firm is recognised again.", (0.0, 1.0)),
     "specialised_prob": Param(
         0.12, 0.05, 0.25, "1/year", "assumption", "Probability that an eligible firm is "
         "recognised as 专精特新 in a year.", (0.0, 1.0)),
