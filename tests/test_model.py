@@ -158,6 +158,8 @@ def test_budget_never_overdrawn_and_claims_wait_or_lapse():
         led = res.ledger.assign(year=res.ledger.quarter.str[:4])
         spent = led.groupby(["replicate", "year"])["amount_wan"].sum()
         assert (spent <= 2000 * 0.05 + 1e-6).all()
+        # the calendar starts in 2025Q3: the first year has half a year's budget
+        assert (spent.xs("2025", level="year") <= 0.5 * 2000 * 0.05 + 1e-6).all()
         assert series(res, "awards_unpaid_wan").to_numpy().sum() > 0
         lapsed = series(res, "claims_lapsed").to_numpy().sum()
         assert (lapsed > 0) == (mode == "lapse")
@@ -258,3 +260,21 @@ def test_every_metric_present_for_every_zone(base_run):
     assert not set(init.metric) & set(met.FLOWS)
     ranks = m[(m.metric == "national_rank") & (m.quarter == "2025Q2")]
     assert set(ranks.zone) == {"kunming", "yuxi", "chuxiong"}
+
+
+def test_unicorns_have_their_hq_here_and_origins_are_known(base_run):
+    f = base_run.firms
+    assert not f[f.unicorn].origin.isin(["attracted", "referred"]).any()
+    assert set(f.origin) <= {"initial", "startup", "graduate", "researcher", "spinoff",
+                             "attracted", "referred", "enclave"}
+
+
+def test_rungs_not_renewed_end_at_their_round():
+    """No Q4 overlap: a status not renewed in a Q4 round does not count in that Q4."""
+    L = sim.load_scenario(BASE, {**SMALL, "calendar.end": "2026Q1"})
+    m = HighTechZoneModel(L.model)
+    m.run()
+    f, n, t = m.firms, m.firms.n, m.t
+    q4 = q_index("2025Q4")
+    for col in ("hte_until", "tsme_until", "spec_until"):
+        assert not (f.cols[col][:n] == q4).any(), col
