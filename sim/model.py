@@ -160,13 +160,17 @@ class HighTechZoneModel(mesa.Model):
         st[hte & f.leader[rows]] = 4
         return st
 
-    def _cluster_counts(self) -> np.ndarray:
+    def _cluster_key_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's (zone, sector) cell, and alive firms per cell."""
         f = self.firms
         n = f.n
         S = len(self.sector_ids)
-        key = f.zone[:n].astype(np.int64) * S + f.sector[:n]
-        return np.bincount(key, weights=f.alive[:n], minlength=len(self.zone_ids) * S
-                           ).reshape(len(self.zone_ids), S)
+        key = f.zone[:n].astype(np.intp) * S + f.sector[:n]
+        counts = np.bincount(key, weights=f.alive[:n], minlength=len(self.zone_ids) * S)
+        return key, counts.reshape(len(self.zone_ids), S)
+
+    def _cluster_counts(self) -> np.ndarray:
+        return self._cluster_key_counts()[1]
 
     # ------------------------------------------------------------------ the quarter
 
@@ -214,22 +218,31 @@ class HighTechZoneModel(mesa.Model):
         f, b = self.firms, self.scenario_data.behaviour
         n = f.n
         shock = self.stream("growth", j).laplace(size=n)
-        alive = f.alive[:n]
         rev = f.rev[:n]
-        size = np.maximum(rev * 4.0, 10.0)
-        sigma = np.clip(b.shock_scale * (size / 1000.0) ** (-b.shock_size_beta), 0.02, 0.8)
+        # sigma = shock_scale * (annual size / 1000万)^-beta, clipped to [0.02, 0.8]
+        sigma = np.log(np.maximum(rev * (4.0 / 1000.0), 0.01))
+        sigma *= -b.shock_size_beta
+        np.exp(sigma, out=sigma)
+        sigma *= b.shock_scale
+        np.clip(sigma, 0.02, 0.8, out=sigma)
+        key, cl = self._cluster_key_counts()
+        # the (zone, sector) part of the drift: agglomeration and zone services
+        cell = (b.agglomeration_elasticity * np.log(np.maximum(cl, 1.0) / self.cluster0)
+                + self.service[:, None]).ravel()
         age = (t - f.founded[:n]).astype(np.float64)
-        cl = self._cluster_counts()
-        agg = np.log(np.maximum(cl, 1.0) / self.cluster0)
-        z, s = f.zone[:n], f.sector[:n]
-        drift = (b.drift_base + b.drift_young * np.clip(1.0 - age / 20.0, 0.0, 1.0)
-                 + f.prod[:n] + np.where(f.boost_until[:n] >= t, f.boost[:n], 0.0)
-                 + b.agglomeration_elasticity * agg[z, s] + self.service[z]
-                 + b.drift_gazelle * f.gazelle[:n] - b.misfit_penalty * f.misfit[:n])
-        g = drift + sigma * shock
-        g = np.where(alive, g, 0.0)
+        drift = np.clip(1.0 - age / 20.0, 0.0, 1.0)
+        drift *= b.drift_young
+        drift += b.drift_base
+        drift += f.prod[:n]
+        drift += np.where(f.boost_until[:n] >= t, f.boost[:n], 0.0)
+        drift += cell[key]
+        drift += b.drift_gazelle * f.gazelle[:n] - b.misfit_penalty * f.misfit[:n]
+        sigma *= shock
+        drift += sigma
+        g = np.where(f.alive[:n], drift, 0.0)
         f.rev[:n] = rev * np.exp(g)
-        f.employees[:n] *= np.exp(b.employment_elasticity * g)
+        g *= b.employment_elasticity
+        f.employees[:n] *= np.exp(g)
 
     # 2. R&D
     def _price(self, t: int) -> tuple[np.ndarray, np.ndarray]:
