@@ -104,6 +104,7 @@ class Park(mesa.Agent):
         self.national_rank = spec.national_rank
         self.national_clusters = {model.sector_index[s] for s in spec.national_clusters}
         self.budget_spec = spec.budget_wan_per_year
+        self.land_factor = 1.0  # B4 delegated powers, B14 assessment (set each quarter)
 
     def fits(self, sector: int, land: float) -> bool:
         """Whether a project of ``sector`` needing ``land`` hectares fits this zone."""
@@ -114,7 +115,8 @@ class Park(mesa.Agent):
         b = self.model.scenario_data.behaviour
         if self.land_ha < land:
             return 0.0
-        return b.fit_land_prob if sector in self.leading else b.misfit_land_prob
+        p = b.fit_land_prob if sector in self.leading else b.misfit_land_prob
+        return min(1.0, p * self.land_factor)
 
     def decide(self, sector: int, land: float, share: float, referral_on: bool):
         """Keep, refer or lose a project that reached this zone first.
@@ -142,9 +144,9 @@ class Park(mesa.Agent):
             return "keep", self
         return "lose", None
 
-    def new_year(self) -> None:
-        """Q1: the year's new land quota arrives."""
-        self.land_ha += self.land_added_ha_per_year
+    def new_year(self, extra_ha: float = 0.0) -> None:
+        """Q1: the year's new land quota arrives (plus B11's reserve, ``extra_ha``)."""
+        self.land_ha += self.land_added_ha_per_year + extra_ha
 
 
 class Incubator(mesa.Agent):
@@ -192,19 +194,26 @@ class CapitalProvider(mesa.Agent):
         self.min_stage = self.KIND_MIN_STAGE[spec.min_stage]
 
     def invest(self, cand: np.ndarray, need: np.ndarray, zone: np.ndarray, stage: np.ndarray,
-               score: np.ndarray, rev4: np.ndarray) -> Deal:
+               score: np.ndarray, rev4: np.ndarray, know: np.ndarray | None = None,
+               points: bool = False, early: bool = False) -> Deal:
         """Choose among the quarter's candidates (firms short of cash), best score first.
 
         Candidates arrive as arrays already restricted to firms seeking money, so the
         provider never scans the whole population. Equity providers fund up to 3 tickets
-        of need; banks lend at most half a year's revenue.
+        of need; banks lend at most half a year's revenue, and with innovation points
+        (B10, ``points``) also up to ``points_loan_ratio`` of the knowledge stock (patent,
+        order and equity loans). With ``early`` (B9 先投后股, B15) government funds also
+        take start-ups below their minimum rung.
         """
-        ok = stage >= self.min_stage
+        min_stage = 0 if (early and self.kind == "gov_fund") else self.min_stage
+        ok = stage >= min_stage
         if self.zones is not None:
             ok &= np.isin(zone, list(self.zones))
         if self.kind == "bank":
-            ok &= rev4 > 0
-            amount = np.minimum(np.maximum(need, 0.25 * self.ticket), 0.5 * rev4)
+            limit = 0.5 * rev4
+            if points and know is not None:
+                limit = limit + self.model.scenario_data.behaviour.points_loan_ratio * know
+            amount = np.minimum(np.maximum(need, 0.25 * self.ticket), limit)
             ok &= amount > 0
         elif self.kind == "gov_fund":
             ok &= stage <= 2

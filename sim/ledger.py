@@ -10,6 +10,11 @@ budget cannot cover is, by ``policy.budget.on_exhausted``, deferred to the next
 budget year (``defer``: it is served first when the new budget opens) or dropped
 (``lapse``). Every payment is a ledger row; every refusal is counted once, in the
 quarter it is first refused (``awards_unpaid_wan``), and lapses in ``claims_lapsed``.
+
+就高不就低: awards of one group of ``policy.non_stacking.groups`` (default A1 with A10)
+to one firm in one year, from one payer, are not added up: a later, higher award is
+paid only the difference, a lower one nothing, so the firm ends with the highest.
+Awards to a zone or cluster (A2, A7, A8, A9) are added to that zone's budget.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ class Claim:
     payer: str  # "province" or "zone"
     amount: float
     refused: bool = False
+    full: float = 0.0  # the award before topping up (就高不就低)
+
+    def __post_init__(self):
+        self.full = self.amount
 
 
 class Treasury:
@@ -50,6 +59,10 @@ class Treasury:
         self.rows: dict[str, list] = {k: [] for k in (
             "quarter", "zone", "enterprise", "lever", "payer", "amount_wan")}
         self.budgets: list[tuple[int, str, int, float]] = []  # (year, payer, zone, amount)
+        # 就高不就低: lever -> group; (row, year, group, payer) -> highest amount paid
+        self.group_of = {lv: gi for gi, g in enumerate(
+            model.scenario_data.policy.non_stacking.groups) for lv in g}
+        self.stack_paid: dict[tuple, float] = {}
 
     def _open_year(self, quarter: int) -> None:
         year = quarter // 4
@@ -88,12 +101,22 @@ class Treasury:
             if c.row >= 0 and not firms.alive[c.row]:
                 continue  # the firm exited before it was paid: the claim ends with it
             key = ("province", -1) if c.payer == "province" else ("zone", c.zone)
+            stack = None
+            if c.row >= 0 and c.lever in self.group_of:
+                stack = (c.row, c.quarter // 4, self.group_of[c.lever], c.payer)
+                c.amount = c.full - self.stack_paid.get(stack, 0.0)  # top up to the highest
+                if c.amount <= 1e-9:
+                    continue  # a higher same-type award was paid this year
             if self.left[key] >= c.amount - 1e-9:
                 self.left[key] -= c.amount
                 self._pay(quarter, c)
                 out[c.zone, M["subsidy_wan"]] += c.amount
+                if stack is not None:
+                    self.stack_paid[stack] = c.full
                 if c.row >= 0 and firms.alive[c.row]:
                     firms.cash[c.row] += c.amount
+                elif c.row < 0:  # awards to a zone (A2, A7, A8, A9) fund the zone's budget
+                    self.left[("zone", c.zone)] += c.amount
                 continue
             if not c.refused:
                 out[c.zone, M["awards_unpaid_wan"]] += c.amount

@@ -41,7 +41,7 @@ from sim.ledger import Claim, Treasury
 from sim.population import hte_threshold, synthesise
 
 MECHANISMS = ("population", "rd", "innovation", "growth", "finance", "exit", "ladder", "entry",
-              "projects", "zones")
+              "projects", "zones", "levers")
 MECH = {m: i for i, m in enumerate(MECHANISMS)}
 
 # China's yearly exit rates by firm age in years 1..8+ (SAIC 2013 survival report [V]:
@@ -92,9 +92,11 @@ class HighTechZoneModel(mesa.Model):
         self._make_agents(np.arange(n))
 
         # constant per-zone and per-sector arrays
-        self.service = np.array([sc.behaviour.service_effect if p.operating_model in (
-            "committee_company", "committee_institution_company", "entrusted",
-            "statutory_body") else 0.0 for p in self.parks])
+        self._zone_effects(self.start_q)
+        self.local_supply = np.full(Z, sc.behaviour.local_supply_share_start)
+        self.one_time: set = set()  # (lever, key) of one-time awards already claimed
+        self.pilots = np.zeros(Z)
+        self.enclave_count = np.zeros(Z)
         self.zone_shares = np.array([[z.firms.sector_shares.get(s, 0.0) for s in
                                       self.sector_ids] for z in sc.zones])
         self.zone_shares /= self.zone_shares.sum(axis=1, keepdims=True)
@@ -135,6 +137,33 @@ class HighTechZoneModel(mesa.Model):
             obj = getattr(obj, part)
         return value_at(obj, t)
 
+    def on(self, lever: str, t: int) -> bool:
+        """Whether a lever (``rd_subsidy``) is enabled in quarter ``t``."""
+        return bool(self.lever(f"{lever}.enabled", t))
+
+    def operating_model(self, park: Park, t: int) -> str:
+        """A zone's operating model in quarter ``t`` (B3 ``adopt`` overrides the zone's)."""
+        adopt = self.scenario_data.policy.operating_model.adopt
+        if park.zone_id in adopt and self.on("operating_model", t):
+            return value_at(adopt[park.zone_id], t)
+        return park.operating_model
+
+    def _zone_effects(self, t: int) -> None:
+        """Per-zone effects of the rules without money for quarter ``t`` (B3, B4, B5, B14)."""
+        b = self.scenario_data.behaviour
+        company = np.array([self.operating_model(p, t) != "traditional" for p in self.parks])
+        pay = 1.0 + (b.pay_reform_uplift if self.on("pay_reform", t) else 0.0)
+        self.service = b.service_effect * company * pay
+        self.attraction = (1.0 + b.company_model_attraction * company) * (
+            1.0 + (0.5 * b.pay_reform_uplift if self.on("pay_reform", t) else 0.0))
+        land = 1.0
+        if self.on("delegated_powers", t):
+            land *= 1.0 + b.delegation_land_uplift
+        if self.on("assessment", t):
+            land *= 1.0 + b.assessment_land_uplift
+        for p in self.parks:
+            p.land_factor = land
+
     def _make_agents(self, rows: np.ndarray) -> None:
         t0 = time.perf_counter()
         if len(self._agents_by_row) < self.firms.capacity:
@@ -169,6 +198,13 @@ class HighTechZoneModel(mesa.Model):
         counts = np.bincount(key, weights=f.alive[:n], minlength=len(self.zone_ids) * S)
         return key, counts.reshape(len(self.zone_ids), S)
 
+    def _leader_cells(self, key: np.ndarray) -> np.ndarray:
+        """1 for rows whose (zone, sector) cell holds a tech leader (chain leader), else 0."""
+        f, n = self.firms, self.firms.n
+        lead = np.bincount(key, weights=f.alive[:n] & f.leader[:n],
+                           minlength=len(self.zone_ids) * len(self.sector_ids))
+        return (lead > 0)[key]
+
     def _cluster_counts(self) -> np.ndarray:
         return self._cluster_key_counts()[1]
 
@@ -179,9 +215,16 @@ class HighTechZoneModel(mesa.Model):
         j = self.steps  # 1-based step number (Mesa increments before calling step)
         self.t = t = self.start_q + j - 1
         self._flows[:] = 0.0
+        self._zone_effects(t)
         if t % 4 == 0 and j > 1:
+            extra = (self.lever("land.extra_ha_per_year", t) * self.scale
+                     if self.on("land", t) else 0.0)
             for p in self.parks:
-                p.new_year()
+                p.new_year(extra)
+            if self.on("incubator_upgrade", t):  # B8: more places each year
+                g = self.scenario_data.policy.incubator_upgrade.capacity_growth_per_year
+                for inc in self.incubators:
+                    inc.capacity = int(round(inc.capacity * (1.0 + g)))
         self._grow(t, j)
         self._rd(t)
         self._innovate(t, j)
@@ -195,12 +238,13 @@ class HighTechZoneModel(mesa.Model):
             self._ladder_round(t, ladder_u)
         self._enter(t, j)
         self._projects(t, j)
-        self.treasury.settle(t, self._flows, met.M)
+        self._lever_events(t, j)
         zrng = self.stream("zones", j)
-        zone_u = zrng.random((2, len(self.parks), len(self.sector_ids)))
+        zone_u = zrng.random((3, len(self.parks), len(self.sector_ids)))
         noise = zrng.normal(size=self.rank_score_out.size + len(self.parks))
         if t % 4 == 3:
             self._zone_year(t, zone_u, noise)
+        self.treasury.settle(t, self._flows, met.M)
         self._measure(j)
         if self.snapshots and t % 4 == 3:
             self._snapshot(t)
@@ -237,6 +281,10 @@ class HighTechZoneModel(mesa.Model):
         drift += np.where(f.boost_until[:n] >= t, f.boost[:n], 0.0)
         drift += cell[key]
         drift += b.drift_gazelle * f.gazelle[:n] - b.misfit_penalty * f.misfit[:n]
+        if self.on("specialised_pool", t):  # B7: matched with listed / chain-leading firms
+            drift += b.matching_drift * (f.spec_until[:n] >= t)
+        if self.on("supply_matching", t):  # B12: suppliers in a leader's cluster
+            drift += b.matching_drift * self._leader_cells(key)
         sigma *= shock
         drift += sigma
         g = np.where(f.alive[:n], drift, 0.0)
@@ -295,7 +343,9 @@ class HighTechZoneModel(mesa.Model):
         f.know[:n] = f.know[:n] * (1.0 - b.knowledge_depreciation) + f.rd[:n]
         h = self._hazard()
         self._h_prev = h
-        ind = f.alive[:n] & (u[0] < h) & (u[1] < b.industrialisation_prob)
+        phi = b.industrialisation_prob * (1.0 + (b.tech_transfer_uplift
+                                                  if self.on("tech_transfer", t) else 0.0))
+        ind = f.alive[:n] & (u[0] < h) & (u[1] < min(phi, 1.0))
         rows = np.flatnonzero(ind)
         f.boost[rows] = np.maximum(np.where(f.boost_until[rows] >= t, f.boost[rows], 0.0),
                                    b.innovation_growth_boost)
@@ -304,19 +354,16 @@ class HighTechZoneModel(mesa.Model):
             self._a1_claims(t, rows)
 
     def _a1_claims(self, t: int, rows: np.ndarray) -> None:
-        """A1: rate x own-funded R&D of the prior window, at most the cap, once a year.
+        """A1: rate x own-funded R&D of the prior window, at most the cap.
 
-        The window is the last ``window_quarters`` quarters before the result, less any
-        quarter already counted in an earlier A1 award; a firm is awarded at most once a
-        calendar year (就高不就低 across one year's results: the year's first claim).
+        The window is the last ``window_quarters`` quarters before the result, from the
+        quarter of the firm's previous A1 award on (earlier R&D was awarded already).
+        Several claims of one firm in one year are not added up (就高不就低, see
+        :mod:`sim.ledger`): it is paid up to the highest.
         """
         f = self.firms
         pol = self.scenario_data.policy.rd_subsidy
         rate, cap = self.lever("rd_subsidy.rate", t), self.lever("rd_subsidy.cap_wan", t)
-        last = f.a1_last[rows]
-        rows = rows[last // 4 != t // 4]
-        if rows.size == 0:
-            return
         last = f.a1_last[rows]
         W, H = pol.window_quarters, f.hist
         base = np.zeros(rows.size)
@@ -329,6 +376,30 @@ class HighTechZoneModel(mesa.Model):
             if a > 0:
                 self.treasury.claim(Claim(t, int(f.zone[r]), int(f.uid[r]), r, "A1",
                                           pol.payer, a))
+
+    def _claim(self, t: int, lever: str, zone: int, row: int, payer: str,
+               amount: float) -> None:
+        """Queue an award for payment (row -1: an award to a zone or cluster)."""
+        if amount > 0:
+            uid = int(self.firms.uid[row]) if row >= 0 else -1
+            self.treasury.claim(Claim(t, zone, uid, row, lever, payer, float(amount)))
+
+    def _once(self, lever: str, key, t: int, zone: int, row: int, payer: str,
+              amount: float) -> None:
+        """A one-time award: claimed once per firm, cluster or zone, ever."""
+        if (lever, key) in self.one_time:
+            return
+        self.one_time.add((lever, key))
+        self._claim(t, lever, zone, row, payer, amount)
+
+    def _a5_claims(self, t: int, rows: np.ndarray) -> None:
+        """A5: the province's award for a newly certified 高企, and the zone's match."""
+        prov = self.lever("hte_matching.provincial_award_wan", t)
+        ratio = self.lever("hte_matching.ratio", t)
+        zone = self.firms.zone
+        for r in rows.tolist():
+            self._claim(t, "A5", int(zone[r]), r, "province", prov)
+            self._claim(t, "A5", int(zone[r]), r, "zone", prov * ratio)
 
     def _write_history(self, t: int) -> None:
         f = self.firms
@@ -377,7 +448,9 @@ class HighTechZoneModel(mesa.Model):
             if sub.size == 0:
                 break
             deal = prov.invest(cand[sub], need[sub], zone[sub], stage[sub], score[sub],
-                               rev4[sub])
+                               rev4[sub], know=f.know[cand[sub]],
+                               points=self.on("innovation_points", t),
+                               early=self.on("tech_transfer", t) or self.on("fault_tolerance", t))
             pos = sub[deal.rows]
             rows = cand[pos]
             open_[pos] = False
@@ -401,6 +474,14 @@ class HighTechZoneModel(mesa.Model):
         q = EXIT_Q[np.maximum(age_y, 0)] * b.exit_hazard_scale
         q = q * np.where(f.hte_until[:n] >= t, b.hte_exit_reduction, 1.0)
         q = q * np.where(f.incubator[:n] >= 0, b.incubator_exit_reduction, 1.0)
+        if self.on("researcher_leave", t):
+            pol = self.scenario_data.policy.researcher_leave
+            leave_q = 4 * (pol.years + pol.extension_years)
+            age_q = t - f.founded[:n]
+            # 3 years; once 3 more if not yet profitable (proxy: short of cash)
+            on_leave = (f.origin[:n] == ORIGIN["researcher"]) & (
+                (age_q < 4 * pol.years) | ((age_q < leave_q) & (f.cash[:n] < 0)))
+            q = q * np.where(on_leave, b.leave_exit_reduction, 1.0)
         q = np.where(self._distress, 1.0 - (1.0 - q) * (1.0 - b.distress_exit_prob), q)
         dead = np.flatnonzero(alive & (u < q))
         if dead.size == 0:
@@ -432,14 +513,22 @@ class HighTechZoneModel(mesa.Model):
                     & (f.st_share[:n] >= c.hte_st_staff_share)
                     & (f.ht_share[:n] >= c.hte_hightech_revenue_share)
                     & (r3 >= hte_threshold(rev4, c)) & (rev4 > 0))
-        apply = eligible & (((~valid) & (u[0] < b.hte_apply_prob))
+        ladder = 1.0 + (b.ladder_uplift if self.on("ladder", t) else 0.0)  # B6 登高
+        award = 0.0
+        if self.on("hte_matching", t):  # A5: the award a new 高企 expects, 万元
+            prov = self.lever("hte_matching.provincial_award_wan", t)
+            award = prov * (1.0 + self.lever("hte_matching.ratio", t))
+        p_apply = min(1.0, b.hte_apply_prob * ladder * (1.0 + b.hte_award_response * award / 10))
+        apply = eligible & (((~valid) & (u[0] < p_apply))
                             | (expiring & (u[0] < b.hte_renew_prob)))
         passed = apply & (u[1] < b.hte_pass_rate)
         # a certificate not renewed in its round ends with the round (no Q4 overlap)
         f.hte_until[:n] = np.where(passed, t + c.hte_validity_quarters,
                                    np.where(expiring, t - 1, f.hte_until[:n]))
         f.hte_first[:n] = np.where(passed, t, f.hte_first[:n])
-        self.newly_certified = np.flatnonzero(passed & ~valid)  # for A5 (levers issue)
+        self.newly_certified = np.flatnonzero(passed & ~valid)
+        if award > 0:
+            self._a5_claims(t, self.newly_certified)
         valid = f.hte_until[:n] >= t
 
         # tech SMEs: <= 500 staff, <= 2亿 sales; the evaluation score >= 60 is proxied by
@@ -449,7 +538,7 @@ class HighTechZoneModel(mesa.Model):
                    & (r1 >= 0.03) & (f.st_share[:n] >= c.hte_st_staff_share))
         was = f.tsme_until[:n] >= t
         reg = tsme_ok & ((was & (u[2] < b.tech_sme_renew_prob))
-                         | (u[2] < b.tech_sme_register_prob))
+                         | (u[2] < b.tech_sme_register_prob * ladder))
         # registered for the next four quarters; last year's registration ends here
         f.tsme_until[:n] = np.where(reg, t + 4, np.where(f.tsme_until[:n] == t, t - 1,
                                                           f.tsme_until[:n]))
@@ -472,13 +561,15 @@ class HighTechZoneModel(mesa.Model):
                    & (rev4 >= c.specialised_min_revenue_wan) & (r1 >= c.specialised_min_rd))
         spec_valid = f.spec_until[:n] >= t
         ending = f.spec_until[:n] == t
+        p_spec = b.specialised_prob * (1.0 + (b.specialised_uplift
+                                              if self.on("specialised_pool", t) else 0.0))
         new_spec = spec_ok & ((ending & (u[3] < b.specialised_renew_prob))
-                              | (~spec_valid & (u[3] < b.specialised_prob)))
+                              | (~spec_valid & (u[3] < p_spec)))
         f.spec_until[:n] = np.where(new_spec, t + 12, np.where(ending, t - 1,
                                                                 f.spec_until[:n]))
 
         lst = (alive & ~f.listed[:n] & valid & (rev4 >= c.listing_min_revenue_wan)
-               & (u[4] < b.listing_prob))
+               & (u[4] < b.listing_prob * ladder))
         f.listed[:n] |= lst
 
         usd = c.unicorn_valuation_usd * c.usd_cny / 1e4  # 万元
@@ -488,7 +579,12 @@ class HighTechZoneModel(mesa.Model):
         own_hq = (f.origin[:n] != ORIGIN["attracted"]) & (f.origin[:n] != ORIGIN["referred"])
         uni = (alive & own_hq & ~f.listed[:n] & (f.equity[:n] > 0)
                & (age <= c.unicorn_max_age_years * 4) & (val >= usd))
-        self.new_unicorns = np.flatnonzero(uni & ~f.ever_unicorn[:n])  # for A6
+        self.new_unicorns = np.flatnonzero(uni & ~f.ever_unicorn[:n])
+        if self.on("unicorn_award", t):
+            pol = self.scenario_data.policy.unicorn_award
+            amt = self.lever("unicorn_award.amount_wan", t)
+            for r in self.new_unicorns.tolist():
+                self._once("A6", int(f.uid[r]), t, int(f.zone[r]), r, pol.payer, amt)
         f.unicorn[:n] = uni
         f.ever_unicorn[:n] |= uni
 
@@ -505,7 +601,8 @@ class HighTechZoneModel(mesa.Model):
         hi_z = np.bincount(zone, weights=hi, minlength=Z)
         k_org = rng.poisson(b.startup_rate * alive_z)
         k_spin = rng.poisson(b.spinoff_rate * hi_z)
-        k_res_total = rng.poisson(b.researcher_founders_per_quarter * self.scale)
+        leave = 1.0 + (b.leave_entry_uplift if self.on("researcher_leave", t) else 0.0)  # B2
+        k_res_total = rng.poisson(b.researcher_founders_per_quarter * self.scale * leave)
         k_res = rng.multinomial(k_res_total, self.firms_total0 / self.firms_total0.sum())
         inc_draw = rng.poisson([b.incubator_intake * inc.capacity for inc in self.incubators]
                                ) if self.incubators else np.zeros(0, int)
@@ -514,7 +611,9 @@ class HighTechZoneModel(mesa.Model):
         # graduation of incubatees (>= 8 quarters in), and tenant counts
         inc = f.incubator[:n]
         in_inc = alive & (inc >= 0)
-        grads = np.flatnonzero(in_inc & (t - f.inc_since[:n] >= 8) & (grad_u < b.graduation_rate))
+        p_grad = b.graduation_rate * (1.0 + (b.incubator_quality_uplift
+                                              if self.on("incubator_upgrade", t) else 0.0))
+        grads = np.flatnonzero(in_inc & (t - f.inc_since[:n] >= 8) & (grad_u < p_grad))
         f.incubator[grads] = -1
         f.origin[grads] = np.where(f.origin[grads] == ORIGIN["startup"], ORIGIN["graduate"],
                                    f.origin[grads])
@@ -549,7 +648,15 @@ class HighTechZoneModel(mesa.Model):
         w /= w.sum(axis=1, keepdims=True)
         sector = (rng.random(k)[:, None] > np.cumsum(w, axis=1)).sum(axis=1)
         sector = np.minimum(sector, len(self.sector_ids) - 1)
-        self._add_firms(t, zones, sector, origin, rng, incubator=incub)
+        ip_u = rng.random(k)
+        rows = self._add_firms(t, zones, sector, origin, rng, incubator=incub)
+        if self.on("researcher_startup", t):  # A4: researcher founders with their own IP
+            pol = self.scenario_data.policy.researcher_startup
+            amt = self.lever("researcher_startup.amount_wan", t)
+            res = np.flatnonzero((origin == ORIGIN["researcher"]) & (ip_u < pol.own_ip_share))
+            for r in rows[res].tolist():
+                self._once("A4", int(self.firms.uid[r]), t, int(self.firms.zone[r]), r,
+                           pol.payer, amt)
 
     def _add_firms(self, t: int, zones: np.ndarray, sector: np.ndarray, origin: np.ndarray,
                    rng: np.random.Generator, incubator: np.ndarray | None = None,
@@ -609,7 +716,7 @@ class HighTechZoneModel(mesa.Model):
         size = np.nan_to_num(size, nan=0.0) + 1.0
         if j == 1:
             size = np.array([z.firms.revenue_wan for z in sc.zones]) + 1.0
-        wz = size ** pr.first_contact_exponent
+        wz = size ** pr.first_contact_exponent * self.attraction  # B3, B5
         first = np.minimum((u[:, 2][:, None] > np.cumsum(wz / wz.sum())).sum(axis=1), Z - 1)
         ref_on = bool(self.lever("referral.enabled", t))
         share = float(self.lever("referral.referrer_share", t))
@@ -645,6 +752,85 @@ class HighTechZoneModel(mesa.Model):
                             revenue_q=0.25 * target_q, boost=np.full(len(land_z),
                                                                     math.log(4.0) / 8.0),
                             misfit=np.array(land_misfit))
+
+    # 8b. levers that act through events: A3 pilots, A10 open competition, B13/A9 enclaves
+    def _lever_events(self, t: int, j: int) -> None:
+        sc, b = self.scenario_data, self.scenario_data.behaviour
+        pol = sc.policy
+        f, n = self.firms, self.firms.n
+        rng = self.stream("levers", j)
+        Z = len(self.parks)
+        alive = f.alive[:n]
+        # draws made every quarter whatever the levers (paired variants)
+        u_pilot = rng.random((Z, 16))  # 8 for arrivals, 8 for choosing the firm
+        z_pilot = rng.normal(size=(Z, 8))
+        u_comp = rng.random((2, 64))
+        z_comp = rng.normal(size=64)
+        u_encl = rng.random(Z)
+        rows_rng = rng.spawn(1)[0]  # per-row draws, made only when needed
+        z_encl = rng.normal(size=Z)
+        k_encl_firms = rng.poisson(pol.enclaves.firms_per_enclave_year / 4.0 * self.scale
+                                   * self.enclave_count)
+        self.pilots[:] = 0.0
+        # A3: each zone accepts pilots in the future industries; B15 makes it run more
+        if self.on("scenario_pilot", t):
+            per_q = self.lever("scenario_pilot.pilots_per_zone_year", t) / 4.0 * (
+                1.0 + (b.fault_tolerance_uplift if self.on("fault_tolerance", t) else 0.0))
+            rate = self.lever("scenario_pilot.rate", t)
+            cap = self.lever("scenario_pilot.cap_wan", t)
+            fut = alive & self.future[f.sector[:n]]
+            for p in self.parks:
+                cand = np.flatnonzero(fut & (f.zone[:n] == p.index)) if fut.any() else []
+                if len(cand) == 0:
+                    continue
+                # pilots this quarter: Poisson(per_q) by inversion of the zone's uniforms
+                k = int((np.cumsum(-np.log(u_pilot[p.index, :8])) < per_q).sum())
+                for i in range(min(k, len(cand), 8)):
+                    r = int(cand[int(u_pilot[p.index, 8 + i] * len(cand))])
+                    inv = pol.scenario_pilot.investment_median_wan * math.exp(z_pilot[p.index, i])
+                    self._claim(t, "A3", p.index, r, pol.scenario_pilot.payer,
+                                min(rate * inv, cap))
+                    f.boost[r] = max(f.boost[r] if f.boost_until[r] >= t else 0.0,
+                                     b.pilot_growth_boost)
+                    f.boost_until[r] = max(f.boost_until[r], t + 4)
+                    self.pilots[p.index] += 1
+        self._flows[:Z, met.M["pilots"]] += self.pilots
+        # A10: 揭榜挂帅 projects listed each Q4, won by certified firms with most knowledge
+        if t % 4 == 3 and self.on("open_competition", t):
+            oc = pol.open_competition
+            k = min(64, int(round(oc.projects_per_year * self.scale + u_comp[0, 0] - 0.5)))
+            cand = np.flatnonzero(alive & (f.hte_until[:n] >= t))
+            if k > 0 and cand.size:
+                # winners drawn with probability ~ knowledge (Efraimidis-Spirakis keys)
+                keys = np.log(rows_rng.random(n)[cand]) / (f.know[cand] + 1.0)
+                won = cand[np.argsort(-keys, kind="stable")[: min(k, cand.size)]]
+                rate = self.lever("open_competition.rate", t)
+                cap = self.lever("open_competition.cap_wan", t)
+                for i, r in enumerate(won.tolist()):
+                    if u_comp[1, i] >= b.competition_success_prob:
+                        continue
+                    inv = oc.investment_median_wan * math.exp(z_comp[i])
+                    f.know[r] += b.competition_knowledge_gain * inv
+                    self._claim(t, "A10", int(f.zone[r]), r, oc.payer, min(rate * inv, cap))
+        # B13 enclaves: started in Q4 rounds; A9 pays 30% of construction, at most 500万
+        if t % 4 == 3 and self.on("enclaves", t):
+            en = pol.enclaves
+            for p in self.parks:
+                lam = en.per_zone_year * (1.0 if p.level == "national" else 0.5)
+                if u_encl[p.index] < 1.0 - math.exp(-lam):
+                    self.enclave_count[p.index] += 1
+                    if self.on("enclave_subsidy", t):
+                        inv = en.investment_median_wan * math.exp(z_encl[p.index])
+                        self._claim(t, "A9", p.index, -1, "province", min(
+                            self.lever("enclave_subsidy.rate", t) * inv,
+                            self.lever("enclave_subsidy.cap_wan", t)))
+        if self.on("enclaves", t) and k_encl_firms.sum():
+            zones = np.repeat(np.arange(Z), k_encl_firms)
+            w = np.where(self.leading[zones], 1.0, 0.1)
+            w /= w.sum(axis=1, keepdims=True)
+            sector = np.minimum((rng.random(zones.size)[:, None] > np.cumsum(w, axis=1))
+                                .sum(axis=1), len(self.sector_ids) - 1)
+            self._add_firms(t, zones, sector, np.full(zones.size, ORIGIN["enclave"]), rng)
 
     # 10. zones' annual events
     def _init_ranking(self) -> None:
@@ -705,7 +891,11 @@ class HighTechZoneModel(mesa.Model):
                         and cl_hte[p.index, s] / self.scale >= c.cluster_min_hte
                         and u[0, p.index, s] < b.cluster_approval_prob):
                     p.national_clusters.add(s)
-                    self.new_clusters.append((p.index, s))  # for A2
+                    self.new_clusters.append((p.index, s))
+                    if self.on("cluster_award", t):  # A2: once per approved cluster
+                        self._once("A2", (p.index, s), t, p.index, -1,
+                                   self.scenario_data.policy.cluster_award.payer,
+                                   self.lever("cluster_award.amount_wan", t))
         self.upgraded = []
         zrev = cl_rev.sum(axis=1)
         zhte = cl_hte.sum(axis=1)
@@ -714,11 +904,29 @@ class HighTechZoneModel(mesa.Model):
                                             and zhte[p.index] / self.scale >= c.upgrade_min_hte
                                             and u[1, p.index, 0] < b.upgrade_prob):
                 p.level = "national"
-                self.upgraded.append(p.index)  # for A7
+                self.upgraded.append(p.index)
                 p.national_rank = None
+                if self.on("zone_approval_award", t):  # A7: newly approved national zone
+                    self._once("A7", ("national", p.index), t, p.index, -1, "province",
+                               self.lever("zone_approval_award.national_wan", t))
                 if self.rank_score_out.size:  # the number of national zones stays fixed
                     self.rank_score_out = np.delete(self.rank_score_out,
                                                     int(np.argmin(self.rank_score_out)))
+        for p in self.parks:  # candidate parks approved as provincial zones
+            if p.level == "candidate" and (
+                    zrev[p.index] / self.scale >= 0.2 * c.upgrade_min_revenue_wan
+                    and zhte[p.index] / self.scale >= 0.2 * c.upgrade_min_hte
+                    and u[2, p.index, 0] < b.upgrade_prob):
+                p.level = "provincial"
+                if self.on("zone_approval_award", t):  # A7: newly approved provincial zone
+                    self._once("A7", ("provincial", p.index), t, p.index, -1, "province",
+                               self.lever("zone_approval_award.provincial_wan", t))
+        # B12: chain leaders matched with local suppliers raise the local supply share
+        if self.on("supply_matching", t):
+            has_leader = np.bincount(f.zone[:n], weights=alive & f.leader[:n],
+                                     minlength=len(self.parks)) > 0
+            self.local_supply += has_leader * b.supply_share_gain * (1.0 - self.local_supply)
+        before = {p.index: p.national_rank for p in self.parks}
         # national ranking: the other zones move by the national growth plus noise
         nat = [p for p in self.parks if p.level == "national"]
         if nat and self.rank_score_out.size:
@@ -731,6 +939,24 @@ class HighTechZoneModel(mesa.Model):
                 above = (self.rank_score_out > s).sum() + sum(
                     1 for q in nat if q is not p and own[q.index] > s)
                 p.national_rank = int(above) + 1
+            self._ranking_awards(t, before)
+
+    def _ranking_awards(self, t: int, before: dict) -> None:
+        """A8: entering the national top 40; rising 10 or more places in a year."""
+        if not self.on("ranking_award", t):
+            return
+        once = self.scenario_data.policy.ranking_award.once
+        for p in self.parks:
+            old, new = before.get(p.index), p.national_rank
+            if p.level != "national" or old is None or new is None:
+                continue
+            year = "" if once else t // 4
+            if old > 40 >= new:
+                self._once("A8", ("top40", p.index, year), t, p.index, -1, "province",
+                           self.lever("ranking_award.top40_wan", t))
+            if old - new >= 10:
+                self._once("A8", ("rise10", p.index, year), t, p.index, -1, "province",
+                           self.lever("ranking_award.rise10_wan", t))
 
     # 11. metrics
     def _measure(self, j: int) -> None:
@@ -767,6 +993,8 @@ class HighTechZoneModel(mesa.Model):
             zs[:, M[name]] = flags[:, (b_idx & bit) > 0].sum(axis=1)
         hte = f.hte_until[:n] >= t
         zs[:, M["national_clusters"]] = [len(p.national_clusters) for p in self.parks]
+        zs[:, M["enclaves"]] = self.enclave_count
+        zs[:, M["local_supply_share"]] = self.local_supply
         zs[:, M["national_zones"]] = [p.level == "national" for p in self.parks]
         zs[:, M["national_rank"]] = [p.national_rank if p.level == "national"
                                      and p.national_rank is not None else np.nan

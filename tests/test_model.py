@@ -129,16 +129,28 @@ def test_stock_flow_balance(base_run):
 
 def test_ledger_equals_subsidy_and_cap_holds(base_run):
     led = base_run.ledger
-    assert (led.lever == "A1").all() and len(led) > 0
-    assert led.amount_wan.max() <= 1000.0 + 1e-9
+    a1 = led[led.lever == "A1"]
+    assert len(a1) > 0 and a1.amount_wan.max() <= 1000.0 + 1e-9
     assert (led.amount_wan > 0).all()
     by_q = led.groupby(["replicate", "quarter"])["amount_wan"].sum()
     sub = series(base_run, "subsidy_wan").stack()
     sub = sub[sub > 0]
     assert np.allclose(by_q.sort_index().to_numpy(), sub.sort_index().to_numpy())
-    # one A1 award per firm and year
-    led = led.assign(year=led.quarter.str[:4])
-    assert not led.duplicated(["replicate", "enterprise", "year"]).any()
+
+
+
+def test_same_type_awards_not_added_up():
+    """就高不就低: with budgets that never bind, A1 and A10 paid to one firm in one year
+    add up to at most the highest cap (1000万元)."""
+    res = run({"policy.budget.province_wan_per_year": 1e9,
+               "policy.budget.zone_wan_per_year": 1e9,
+               "policy.open_competition.projects_per_year": 2000}, n=2)
+    led = res.ledger.assign(year=res.ledger.quarter.str[:4])
+    same = led[led.lever.isin(["A1", "A10"])]
+    assert set(same.lever) == {"A1", "A10"}
+    per = same.groupby(["replicate", "enterprise", "year"])["amount_wan"].sum()
+    assert per.max() <= 1000.0 + 1e-6
+    assert (per.groupby(level=[0, 1]).size() > 1).any()  # some firms awarded in several years
 
 
 def test_credit_split_adds_up_to_landed(base_run):
@@ -156,6 +168,7 @@ def test_budget_never_overdrawn_and_claims_wait_or_lapse():
         res = run({"policy.budget.province_wan_per_year": 2000,
                    "policy.budget.on_exhausted": mode}, n=2)
         led = res.ledger.assign(year=res.ledger.quarter.str[:4])
+        led = led[led.payer == "province"]
         spent = led.groupby(["replicate", "year"])["amount_wan"].sum()
         assert (spent <= 2000 * 0.05 + 1e-6).all()
         # the calendar starts in 2025Q3: the first year has half a year's budget
@@ -177,14 +190,14 @@ def test_higher_rd_award_rate_raises_rd():
 
 def test_rd_award_off_pays_nothing():
     off = run({"policy.rd_subsidy.enabled": False}, n=1)
-    assert len(off.ledger) == 0
-    assert series(off, "subsidy_wan").to_numpy().sum() == 0
+    assert len(off.ledger) > 0 and not (off.ledger.lever == "A1").any()
 
 
 def test_dated_lever_switches_on_at_its_date():
     res = run({"policy.rd_subsidy.enabled": {"2025Q3": False, "2026Q3": True}}, n=1)
-    q = res.ledger.quarter.map(q_index)
-    assert len(res.ledger) > 0 and (q >= q_index("2026Q3")).all()
+    a1 = res.ledger[res.ledger.lever == "A1"]
+    q = a1.quarter.map(q_index)
+    assert len(a1) > 0 and (q >= q_index("2026Q3")).all()
 
 
 def test_referral_with_split_lands_more_projects():

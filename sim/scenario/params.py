@@ -268,6 +268,73 @@ BEHAVIOUR: dict[str, Param] = {
         0.6, 0.3, 1.0, "万元 revenue a year per 万元 invested",
         "assumption: asset turnover of manufacturing projects",
         "Annual revenue of a landed project at maturity per unit of investment.", (0.0, 10.0)),
+    # --- lever responses (how agents respond to the plan's rules) ------------------------
+    "hte_award_response": Param(
+        0.03, 0.0, 0.08, "relative rise in applying per 10万元 of award",
+        "assumption: certification costs firms consultancy and audit fees of ~5-20万元",
+        "How the A5 award for a new 高企 raises an eligible firm's chance of applying.",
+        (0.0, 1.0)),
+    "pilot_growth_boost": Param(
+        0.05, 0.02, 0.1, "log points/quarter", "assumption: a first customer for a new product",
+        "Extra drift for 4 quarters of a firm running an application-scenario pilot (A3).",
+        (0.0, 0.5)),
+    "competition_knowledge_gain": Param(
+        1.0, 0.5, 2.0, "万元 knowledge per 万元 invested", "assumption",
+        "Knowledge a completed 揭榜挂帅 project (A10) adds per unit of the firm's investment.",
+        (0.0, 10.0)),
+    "competition_success_prob": Param(
+        0.7, 0.5, 0.9, "1", "assumption", "Share of 揭榜挂帅 projects completed.", (0.0, 1.0)),
+    "leave_entry_uplift": Param(
+        0.5, 0.2, 1.0, "relative", "assumption: keeping the post lowers the cost of founding",
+        "Relative rise in researcher founders when B2 (3+3-year leave) is in force.",
+        (0.0, 5.0)),
+    "leave_exit_reduction": Param(
+        0.6, 0.4, 0.9, "1", "assumption", "Multiplier on the exit hazard of a researcher-founded "
+        "firm during its founder's leave (B2).", (0.0, 1.0)),
+    "company_model_attraction": Param(
+        0.2, 0.0, 0.4, "relative", "assumption: platform companies run 招商 full time",
+        "Relative rise of a company-run zone's weight in first contacts with projects (B3).",
+        (0.0, 2.0)),
+    "delegation_land_uplift": Param(
+        0.1, 0.0, 0.2, "relative", "assumption: faster approvals lose fewer projects",
+        "Relative rise of landing probabilities with delegated approval powers (B4).",
+        (0.0, 1.0)),
+    "pay_reform_uplift": Param(
+        0.3, 0.0, 0.6, "relative", "assumption", "Relative rise of zone services (drift) and "
+        "of attraction effort with pay reform (B5).", (0.0, 2.0)),
+    "ladder_uplift": Param(
+        0.2, 0.0, 0.4, "relative", "assumption: coaching firms to certify, scale up and list",
+        "Relative rise of 高企 application, tech-SME registration and listing with B6.",
+        (0.0, 2.0)),
+    "specialised_uplift": Param(
+        0.3, 0.0, 0.6, "relative", "assumption", "Relative rise of 专精特新 recognition with "
+        "the pool and its services (B7).", (0.0, 2.0)),
+    "matching_drift": Param(
+        0.003, 0.0, 0.006, "log points/quarter", "assumption",
+        "Extra drift of 专精特新 firms matched with listed or chain-leading firms (B7) and of "
+        "suppliers in a leader's cluster (B12).", (0.0, 0.05)),
+    "incubator_quality_uplift": Param(
+        0.3, 0.0, 0.6, "relative", "assumption", "Relative rise of incubatees' graduation rate "
+        "with upgraded incubators (B8).", (0.0, 2.0)),
+    "tech_transfer_uplift": Param(
+        0.2, 0.0, 0.4, "relative", "assumption: concept-verification and pilot platforms",
+        "Relative rise of the industrialisation probability with B9.", (0.0, 2.0)),
+    "points_loan_ratio": Param(
+        0.3, 0.1, 0.6, "万元 loan per 万元 knowledge", "assumption",
+        "Patent/order/equity loans against innovation points (B10): a bank lends up to this "
+        "share of a firm's knowledge stock even without revenue.", (0.0, 5.0)),
+    "supply_share_gain": Param(
+        0.02, 0.0, 0.04, "1/year", "assumption", "Yearly rise of a zone's local supply share "
+        "with chain-leader matching (B12).", (0.0, 0.2)),
+    "local_supply_share_start": Param(
+        0.3, 0.2, 0.45, "1", "assumption (NF)", "Local supply share of the zones' leaders at the "
+        "start.", (0.0, 1.0)),
+    "assessment_land_uplift": Param(
+        0.05, 0.0, 0.1, "relative", "assumption: quarterly tracking sharpens attraction",
+        "Relative rise of landing probabilities with quarterly assessment (B14).", (0.0, 1.0)),
+    "fault_tolerance_uplift": Param(
+        0.5, 0.0, 1.0, "relative", "assumption: zones run more pilots when failure is forgiven",
+        "Relative rise of the pilots zones accept (A3) with B15.", (0.0, 5.0)),
     # --- zones ------------------------------------------------------------------------
     "cluster_approval_prob": Param(
         0.06, 0.02, 0.12, "1/year", "assumption: 1 national cluster in Yunnan to date [V]",

@@ -269,6 +269,138 @@ class Referral(Lever):
     referrer_share: Num(0.0, 1.0, dated=True) = 0.4
 
 
+class ClusterAward(Lever):
+    """A2 国家创新型产业集群奖励: once per newly approved national cluster."""
+
+    amount_wan: Num(0.0, dated=True) = 500.0
+    payer: Literal["province", "zone"] = "province"
+
+
+class ScenarioPilot(Lever):
+    """A3 应用场景试点支持: 30% of a pilot's investment, at most 2000万元, paid by the zone."""
+
+    rate: Num(0.0, 1.0, dated=True) = 0.30
+    cap_wan: Num(0.0, dated=True) = 2000.0
+    pilots_per_zone_year: Num(0.0, description="pilots a zone accepts a year (assumption)",
+                              dated=True) = 2.0
+    investment_median_wan: Num(0.0, lo_open=True, description="median pilot investment "
+                               "(assumption)") = 3000.0
+    payer: Literal["province", "zone"] = "zone"
+
+
+class ResearcherStartup(Lever):
+    """A4 科研人员创业补助: at most 50万元 to a researcher-founder with own IP."""
+
+    amount_wan: Num(0.0, dated=True) = 50.0
+    own_ip_share: Num(0.0, 1.0, description="share of researcher founders with their own "
+                      "IP (assumption)") = 0.6
+    payer: Literal["province", "zone"] = "province"
+
+
+class HteMatching(Lever):
+    """A5 高企认定配套奖励: provincial award for a new 高企 plus the zone's match."""
+
+    provincial_award_wan: Num(0.0, dated=True, description="assumption: the province's "
+                              "existing award for a newly certified 高企") = 20.0
+    ratio: Num(0.0, dated=True, description="zone's match per yuan of the provincial "
+               "award; the plan says at least 1:1") = 1.0
+
+
+class UnicornAward(Lever):
+    """A6 独角兽奖励: at most 1000万元, once per unicorn with its HQ in the zone."""
+
+    amount_wan: Num(0.0, dated=True) = 1000.0
+    payer: Literal["province", "zone"] = "zone"
+
+
+class ZoneApprovalAward(Lever):
+    """A7 新获批高新区研发经费: once per newly approved national / provincial zone."""
+
+    national_wan: Num(0.0, dated=True) = 1000.0
+    provincial_wan: Num(0.0, dated=True) = 500.0
+
+
+class RankingAward(Lever):
+    """A8 排名奖励: entering the national top 40; rising 10 or more places in a year."""
+
+    top40_wan: Num(0.0, dated=True) = 1000.0
+    rise10_wan: Num(0.0, dated=True) = 500.0
+    once: bool = True  # each award once ever per zone (levers.md default)
+
+
+class EnclaveSubsidy(Lever):
+    """A9 飞地园区补助: 30% of an enclave park's construction investment, at most 500万元."""
+
+    rate: Num(0.0, 1.0, dated=True) = 0.30
+    cap_wan: Num(0.0, dated=True) = 500.0
+
+
+class OpenCompetition(Lever):
+    """A10 揭榜挂帅支持: support at a rate of the firm's investment (no rate in the plan)."""
+
+    rate: Num(0.0, 1.0, dated=True, description="assumption") = 0.2
+    cap_wan: Num(0.0, dated=True, description="assumption") = 500.0
+    projects_per_year: Num(0.0, description="projects listed a year, province (assumption)"
+                           ) = 20.0
+    investment_median_wan: Num(0.0, lo_open=True) = 1000.0
+    payer: Literal["province", "zone"] = "province"
+
+
+class ResearcherLeave(Lever):
+    """B2 科研人员离岗创业: keep the post 3 years, once 3 more if not yet profitable."""
+
+    years: Num(0, 10, integer=True) = 3
+    extension_years: Num(0, 10, integer=True) = 3
+
+
+def _check_model_name(v: Any) -> str:
+    if v not in OPERATING_MODELS:
+        _fail("operating_model", f"{v!r} is not an operating model (valid: "
+                                 f"{', '.join(OPERATING_MODELS)})")
+    return v
+
+
+DatedModel = Annotated[Any, PlainValidator(lambda v: _check_dated(v, _check_model_name))]
+
+
+class OperatingModel(Lever):
+    """B3 运营模式: which zones adopt which model, from when (zone id -> dated model)."""
+
+    adopt: dict[str, DatedModel] = {}
+
+
+class Flag(Lever):
+    """A rule without money that is either in force or not (dated ``enabled``)."""
+
+
+class IncubatorUpgrade(Lever):
+    """B8 孵化载体: more places and better incubation."""
+
+    capacity_growth_per_year: Num(0.0, 1.0) = 0.10
+
+
+class Land(Lever):
+    """B11 用地保障: land reserved for growth on top of each zone's quota."""
+
+    extra_ha_per_year: Num(0.0, dated=True, description="per zone, hectares") = 20.0
+
+
+class Enclaves(Lever):
+    """B13 飞地: enclave parks built by the zones elsewhere."""
+
+    per_zone_year: Num(0.0, description="enclaves a national zone starts a year "
+                       "(provincial zones half; assumption)") = 0.3
+    investment_median_wan: Num(0.0, lo_open=True) = 5000.0
+    firms_per_enclave_year: Num(0.0, description="firms 'R&D elsewhere, registered here' "
+                                "an enclave brings a year (assumption)") = 4.0
+
+
+class NonStacking(Strict):
+    """就高不就低: awards of one group to one firm in one year are not added up."""
+
+    groups: list[list[Literal["A1", "A3", "A4", "A5", "A6", "A10"]]] = [["A1", "A10"]]
+
+
 class Budget(Strict):
     """Yearly award budgets of the province and of each zone."""
 
@@ -278,10 +410,34 @@ class Budget(Strict):
 
 
 class Policy(Strict):
-    """The action plan's levers (more come with the levers issue)."""
+    """The action plan's levers: A1-A10 money rules, B1-B15 rules without money."""
 
     rd_subsidy: RdSubsidy = RdSubsidy()
+    cluster_award: ClusterAward = ClusterAward()
+    scenario_pilot: ScenarioPilot = ScenarioPilot()
+    researcher_startup: ResearcherStartup = ResearcherStartup()
+    hte_matching: HteMatching = HteMatching()
+    unicorn_award: UnicornAward = UnicornAward()
+    zone_approval_award: ZoneApprovalAward = ZoneApprovalAward()
+    ranking_award: RankingAward = RankingAward()
+    enclave_subsidy: EnclaveSubsidy = EnclaveSubsidy()
+    open_competition: OpenCompetition = OpenCompetition()
     referral: Referral = Referral()
+    researcher_leave: ResearcherLeave = ResearcherLeave()
+    operating_model: OperatingModel = OperatingModel()
+    delegated_powers: Flag = Flag()
+    pay_reform: Flag = Flag()
+    ladder: Flag = Flag()
+    specialised_pool: Flag = Flag()
+    incubator_upgrade: IncubatorUpgrade = IncubatorUpgrade()
+    tech_transfer: Flag = Flag()
+    innovation_points: Flag = Flag()
+    land: Land = Land()
+    supply_matching: Flag = Flag()
+    enclaves: Enclaves = Enclaves()
+    assessment: Flag = Flag()
+    fault_tolerance: Flag = Flag()
+    non_stacking: NonStacking = NonStacking()
     budget: Budget = Budget()
 
 
@@ -410,6 +566,10 @@ def cross_check(s: Scenario, metric_names: set[str], flow_metrics: set[str]) -> 
             errs.append((("targets", i, "by"), f"{t.by} is before the initial state"))
     errs += _unique([t.id for t in s.targets], "targets")
     errs += _dated_starts(s, start)
+    for zid in s.policy.operating_model.adopt:
+        if zid not in zone_ids:
+            errs.append((("policy", "operating_model", "adopt", zid), f"unknown zone {zid!r} "
+                         f"(valid: {', '.join(zone_ids)})"))
     b = s.behaviour
     if b.misfit_land_prob > b.fit_land_prob:
         errs.append((("behaviour", "misfit_land_prob"), "larger than fit_land_prob (valid: a "
@@ -441,6 +601,9 @@ def _dated_starts(s: Scenario, start: int) -> list[tuple]:
                 out.append((loc, f"the first date {first} is after the calendar's start "
                                  f"{s.calendar.start} (valid: give the value at the start "
                                  f"too, e.g. {{{s.calendar.start}: ..., {first}: ...}})"))
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                walk(v, loc + (k,))
         elif isinstance(obj, list):
             for i, x in enumerate(obj):
                 walk(x, loc + (i,))
