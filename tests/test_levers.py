@@ -1,0 +1,184 @@
+"""Money rules at their edges, in small built situations (not waiting for chance)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim import metrics as met
+from sim.calendar import q_index
+from sim.model import HighTechZoneModel
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT / "tests" / "scenarios" / "tiny.yaml"
+T0 = q_index("2025Q3")
+
+
+def model(overrides=None) -> HighTechZoneModel:
+    m = HighTechZoneModel(sim.load_scenario(TINY, overrides).model)
+    m.t = T0
+    return m
+
+
+def settle(m, t=T0):
+    m._flows[:] = 0.0
+    m.treasury.settle(t, m._flows, met.M)
+    return m._flows
+
+
+def ledger(m):
+    r = m.treasury.rows
+    return list(zip(r["lever"], r["payer"], r["amount_wan"], r["enterprise"], strict=True))
+
+
+def set_rd(m, row, per_quarter):
+    """Give a firm a flat R&D history of ``per_quarter`` 万元 a quarter."""
+    m.firms.h_rd[:, row] = per_quarter
+    m.firms.a1_last[row] = -(10**6)
+
+
+@pytest.mark.parametrize("per_q, expected", [(100.0, 240.0), (5000 / 12, 1000.0),
+                                             (1000.0, 1000.0)])
+def test_a1_is_20_percent_of_prior_rd_capped(per_q, expected):
+    """Below, at and above the 1000万元 cap: 20% of 12 quarters' R&D."""
+    m = model()
+    set_rd(m, 3, per_q)
+    m._a1_claims(T0, np.array([3]))
+    settle(m)
+    (lever, payer, amount, ent), = ledger(m)
+    assert (lever, payer, ent) == ("A1", "province", int(m.firms.uid[3]))
+    assert amount == pytest.approx(expected)
+
+
+def test_a1_window_starts_at_the_previous_award():
+    m = model()
+    set_rd(m, 3, 100.0)
+    m._a1_claims(T0, np.array([3]))
+    settle(m)
+    # next quarter, same year: the window holds only the award's quarter, 0.2 x 100 = 20,
+    # lower than the 240 already paid this year in the same group: nothing more
+    m._a1_claims(T0 + 1, np.array([3]))
+    assert m.treasury.pending[-1].amount == pytest.approx(20.0)
+    settle(m, T0 + 1)
+    # the next year (2026Q2): a claim uses up its window even when not paid, so quarters
+    # T0+1 and T0+2 count: 0.2 x 2 x 100 = 40, paid in full
+    m._a1_claims(T0 + 3, np.array([3]))
+    settle(m, T0 + 3)
+    assert [a for _, _, a, _ in ledger(m)] == [pytest.approx(240.0), pytest.approx(40.0)]
+
+
+def test_same_type_awards_are_topped_up_to_the_highest_not_added():
+    m = model()
+    from sim.ledger import Claim
+
+    uid = int(m.firms.uid[5])
+    for amt in (300.0, 500.0, 400.0):
+        m.treasury.claim(Claim(T0, 0, uid, 5, "A1", "province", amt))
+        settle(m)
+    m.treasury.claim(Claim(T0, 0, uid, 5, "A10", "province", 450.0))  # same group
+    settle(m)
+    paid = [a for _, _, a, _ in ledger(m)]
+    assert paid == [pytest.approx(300.0), pytest.approx(200.0)]
+    # a new year: the firm can be awarded again
+    m.treasury.claim(Claim(T0 + 2, 0, uid, 5, "A1", "province", 100.0))
+    settle(m, T0 + 2)
+    assert [a for _, _, a, _ in ledger(m)][-1] == pytest.approx(100.0)
+
+
+def test_awards_of_other_groups_are_added():
+    m = model()
+    from sim.ledger import Claim
+
+    uid = int(m.firms.uid[5])
+    m.treasury.claim(Claim(T0, 0, uid, 5, "A1", "province", 300.0))
+    m.treasury.claim(Claim(T0, 0, uid, 5, "A5", "province", 20.0))
+    settle(m)
+    assert sum(a for _, _, a, _ in ledger(m)) == pytest.approx(320.0)
+
+
+def test_one_time_awards_are_paid_once():
+    m = model()
+    m._once("A6", 42, T0, 0, 5, "zone", 1000.0)
+    m._once("A6", 42, T0 + 1, 0, 5, "zone", 1000.0)
+    m._once("A2", (0, 0), T0, 0, -1, "province", 500.0)
+    m._once("A2", (0, 0), T0, 0, -1, "province", 500.0)
+    settle(m)
+    assert sorted(lv for lv, *_ in ledger(m)) == ["A2", "A6"]
+
+
+@pytest.mark.parametrize("mode", ["defer", "lapse"])
+def test_budget_runs_out_in_the_middle_of_a_quarter(mode):
+    # tiny starts in 2025Q3: the first year has half of 2000 = 1000万元
+    m = model({"policy.budget.province_wan_per_year": 2000,
+               "policy.budget.on_exhausted": mode})
+    for r in (3, 4, 5):
+        m._claim(T0, "A4", 0, r, "province", 400.0)
+    flows = settle(m)
+    assert [a for _, _, a, _ in ledger(m)] == [400.0, 400.0]
+    assert flows[0, met.M["awards_unpaid_wan"]] == 400.0
+    assert flows[0, met.M["subsidy_wan"]] == 800.0
+    assert flows[0, met.M["claims_lapsed"]] == (1 if mode == "lapse" else 0)
+    settle(m, T0 + 1)  # same year: still no money
+    assert len(ledger(m)) == 2
+    flows = settle(m, q_index("2026Q1"))  # a new budget year
+    assert len(ledger(m)) == (3 if mode == "defer" else 2)
+    assert flows[0, met.M["awards_unpaid_wan"]] == 0.0  # counted once, when refused
+
+
+def test_zone_pays_from_its_own_budget_and_zone_awards_fund_it():
+    m = model({"policy.budget.zone_wan_per_year": 1000})  # 500 in the first half-year
+    m._claim(T0, "A3", 1, 5, "zone", 600.0)
+    settle(m)
+    assert ledger(m) == []
+    m._claim(T0, "A7", 1, -1, "province", 500.0)  # an award to zone 1 adds to its budget
+    settle(m)
+    assert [lv for lv, *_ in ledger(m)] == ["A7"]  # the deferred A3 was served first
+    settle(m, T0 + 1)  # now the zone's budget (500 + 500) covers the deferred claim
+    assert [lv for lv, *_ in ledger(m)] == ["A7", "A3"]
+
+
+def test_a5_province_award_and_zone_match():
+    m = model({"policy.hte_matching.provincial_award_wan": 30,
+               "policy.hte_matching.ratio": 1.5})
+    m._a5_claims(T0, np.array([7]))
+    settle(m)
+    assert sorted((p, a) for _, p, a, _ in ledger(m)) == [("province", 30.0), ("zone", 45.0)]
+
+
+def test_ranking_awards_once_for_top40_and_for_rising_ten():
+    m = model()
+    p = m.parks[0]
+    p.national_rank = 38
+    m._ranking_awards(T0, {0: 52})  # from 52 to 38: into the top 40 and up 14 places
+    p.national_rank = 27
+    m._ranking_awards(T0 + 4, {0: 38})  # up 11 more: once ever, no second award
+    settle(m)
+    got = sorted((lv, a) for lv, _, a, _ in ledger(m))
+    assert got == [("A8", 500.0), ("A8", 1000.0)]
+
+
+def test_lever_switched_on_in_2027q1_pays_from_then():
+    res = sim.run_scenario(sim.load_scenario(ROOT / "scenarios" / "yunnan_baseline.yaml", {
+        "population.scale": 0.05, "calendar.end": "2027Q4", "calendar.checkpoints": [],
+        "targets": [], "policy.budget.province_wan_per_year": 1e9,
+        "policy.budget.zone_wan_per_year": 1e9,
+        "policy.hte_matching.enabled": {"2025Q3": False, "2027Q1": True},
+        "policy.scenario_pilot.enabled": {"2025Q3": False, "2027Q1": True}}), replicates=1)
+    led = res.ledger
+    for lever in ("A5", "A3"):
+        q = led[led.lever == lever].quarter.map(q_index)
+        assert len(q) > 0 and (q >= q_index("2027Q1")).all(), lever
+
+
+def test_a3_pilot_awards_capped_and_paid_by_the_zone():
+    res = sim.run_scenario(sim.load_scenario(ROOT / "scenarios" / "yunnan_baseline.yaml", {
+        "population.scale": 0.05, "calendar.end": "2026Q4", "calendar.checkpoints": [],
+        "targets": [], "policy.budget.zone_wan_per_year": 1e9,
+        "policy.scenario_pilot.investment_median_wan": 1e6}), replicates=1)
+    a3 = res.ledger[res.ledger.lever == "A3"]
+    assert len(a3) > 0
+    assert (a3.payer == "zone").all()
+    assert np.allclose(a3.amount_wan, 2000.0)
