@@ -283,8 +283,10 @@ class HighTechZoneModel(mesa.Model):
         drift += b.drift_gazelle * f.gazelle[:n] - b.misfit_penalty * f.misfit[:n]
         if self.on("specialised_pool", t):  # B7: matched with listed / chain-leading firms
             drift += b.matching_drift * (f.spec_until[:n] >= t)
-        if self.on("supply_matching", t):  # B12: suppliers in a leader's cluster
-            drift += b.matching_drift * self._leader_cells(key)
+        if self.on("supply_matching", t):  # B12: small suppliers in a leader's cluster
+            c = self.scenario_data.constants
+            supplier = ~f.leader[:n] & (f.rev4[:n] <= c.tech_sme_max_revenue_wan)
+            drift += b.matching_drift * (self._leader_cells(key) & supplier)
         sigma *= shock
         drift += sigma
         g = np.where(f.alive[:n], drift, 0.0)
