@@ -158,7 +158,7 @@ class Incubator(mesa.Agent):
         self.incubator_id = spec.id
         self.zone_index = model.zone_index[spec.zone]
         self.kind = spec.kind
-        self.capacity = max(1, int(round(spec.capacity * model.scale)))
+        self.capacity = max(1.0, spec.capacity * model.scale)  # places (B8 grows it)
         self.national = spec.national
         self.tenants = 0  # set by the model from one bincount a quarter
 
@@ -168,7 +168,7 @@ class Incubator(mesa.Agent):
         ``draw`` is this incubator's Poisson draw made by the model for every incubator
         every quarter (so that variants stay paired).
         """
-        return int(min(draw, max(0, self.capacity - self.tenants)))
+        return int(min(draw, max(0, int(self.capacity) - self.tenants)))
 
 
 @dataclass

@@ -14,7 +14,9 @@ quarter it is first refused (``awards_unpaid_wan``), and lapses in ``claims_laps
 就高不就低: awards of one group of ``policy.non_stacking.groups`` (default A1 with A10)
 to one firm in one year, from one payer, are not added up: a later, higher award is
 paid only the difference, a lower one nothing, so the firm ends with the highest.
-Awards to a zone or cluster (A2, A7, A8, A9) are added to that zone's budget.
+Awards to a zone or cluster (A2, A7, A8, A9) paid by the province go into that zone's
+fund, which is kept across years and pays the zone's claims once its yearly budget is
+used up.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ class Treasury:
         self.group_of = {lv: gi for gi, g in enumerate(
             model.scenario_data.policy.non_stacking.groups) for lv in g}
         self.stack_paid: dict[tuple, float] = {}
+        # awards a zone received (A2, A7, A8, A9): its fund, kept across years, spent
+        # when its yearly budget is used up
+        self.zone_fund: dict[int, float] = {p.index: 0.0 for p in model.parks}
 
     def _open_year(self, quarter: int) -> None:
         year = quarter // 4
@@ -107,16 +112,20 @@ class Treasury:
                 c.amount = c.full - self.stack_paid.get(stack, 0.0)  # top up to the highest
                 if c.amount <= 1e-9:
                     continue  # a higher same-type award was paid this year
-            if self.left[key] >= c.amount - 1e-9:
-                self.left[key] -= c.amount
+            fund = self.zone_fund[c.zone] if key[0] == "zone" else 0.0
+            if self.left[key] + fund >= c.amount - 1e-9:
+                from_budget = min(self.left[key], c.amount)
+                self.left[key] -= from_budget
+                if c.amount > from_budget:
+                    self.zone_fund[c.zone] -= c.amount - from_budget
                 self._pay(quarter, c)
                 out[c.zone, M["subsidy_wan"]] += c.amount
                 if stack is not None:
                     self.stack_paid[stack] = c.full
                 if c.row >= 0 and firms.alive[c.row]:
                     firms.cash[c.row] += c.amount
-                elif c.row < 0:  # awards to a zone (A2, A7, A8, A9) fund the zone's budget
-                    self.left[("zone", c.zone)] += c.amount
+                elif c.row < 0 and c.payer == "province":  # awards to a zone fund it
+                    self.zone_fund[c.zone] += c.amount
                 continue
             if not c.refused:
                 out[c.zone, M["awards_unpaid_wan"]] += c.amount

@@ -16,8 +16,9 @@ this order (docs/model.md gives the equations and sources):
 7. entry: organic start-ups, incubator intake and graduation, researcher and
    leader spin-offs;
 8. investment projects: arrival, keep / refer / lose, landing, credit split (B1);
-9. budgets pay the quarter's claims (ledger);
-10. zones' annual events (Q4): national clusters, upgrades, national ranking;
+9. lever events: application-scenario pilots (A3), 揭榜挂帅 (A10), enclaves (B13, A9);
+10. zones' annual events (Q4): national clusters, upgrades, national ranking, and the
+    awards they trigger (A2, A7, A8); then the budgets pay the quarter's claims (ledger);
 11. metrics, as array reductions.
 
 Randomness: replicate ``k`` of seed ``s`` draws mechanism ``m`` in step ``j`` from
@@ -154,9 +155,10 @@ class HighTechZoneModel(mesa.Model):
         company = np.array([self.operating_model(p, t) != "traditional" for p in self.parks])
         pay = 1.0 + (b.pay_reform_uplift if self.on("pay_reform", t) else 0.0)
         self.service = b.service_effect * company * pay
-        self.attraction = (1.0 + b.company_model_attraction * company) * (
-            1.0 + (0.5 * b.pay_reform_uplift if self.on("pay_reform", t) else 0.0))
+        self.attraction = 1.0 + b.company_model_attraction * company
         land = 1.0
+        if self.on("pay_reform", t):  # B5: more effective staff convert more projects
+            land *= 1.0 + 0.5 * b.pay_reform_uplift
         if self.on("delegated_powers", t):
             land *= 1.0 + b.delegation_land_uplift
         if self.on("assessment", t):
@@ -224,7 +226,7 @@ class HighTechZoneModel(mesa.Model):
             if self.on("incubator_upgrade", t):  # B8: more places each year
                 g = self.scenario_data.policy.incubator_upgrade.capacity_growth_per_year
                 for inc in self.incubators:
-                    inc.capacity = int(round(inc.capacity * (1.0 + g)))
+                    inc.capacity *= 1.0 + g
         self._grow(t, j)
         self._rd(t)
         self._innovate(t, j)
@@ -307,10 +309,12 @@ class HighTechZoneModel(mesa.Model):
         rate = self.lever("rd_subsidy.rate", t)
         cap = self.lever("rd_subsidy.cap_wan", t)
         W = self.scenario_data.policy.rd_subsidy.window_quarters
+        phi = b.industrialisation_prob * (1.0 + (b.tech_transfer_uplift
+                                                  if self.on("tech_transfer", t) else 0.0))
         h = self._h_prev  # the hazard at the end of last quarter (knowledge unchanged since)
         if h.size < n:  # firms born since: their hazard from their initial knowledge
             h = np.concatenate([h, self._hazard(slice(h.size, n))])
-        p_qual = 1.0 - np.exp(-h * b.industrialisation_prob * W)
+        p_qual = 1.0 - np.exp(-h * min(phi, 1.0) * W)
         under_cap = rate * f.rd12[:n] * W / 12.0 < cap
         award = b.award_salience * rate * p_qual * under_cap
         return p0, np.maximum(p0 - award, 0.05)
@@ -776,7 +780,7 @@ class HighTechZoneModel(mesa.Model):
         self.pilots[:] = 0.0
         # A3: each zone accepts pilots in the future industries; B15 makes it run more
         if self.on("scenario_pilot", t):
-            per_q = self.lever("scenario_pilot.pilots_per_zone_year", t) / 4.0 * (
+            per_q = self.lever("scenario_pilot.pilots_per_zone_year", t) / 4.0 * self.scale * (
                 1.0 + (b.fault_tolerance_uplift if self.on("fault_tolerance", t) else 0.0))
             rate = self.lever("scenario_pilot.rate", t)
             cap = self.lever("scenario_pilot.cap_wan", t)
@@ -787,8 +791,12 @@ class HighTechZoneModel(mesa.Model):
                     continue
                 # pilots this quarter: Poisson(per_q) by inversion of the zone's uniforms
                 k = int((np.cumsum(-np.log(u_pilot[p.index, :8])) < per_q).sum())
+                chosen = set()
                 for i in range(min(k, len(cand), 8)):
                     r = int(cand[int(u_pilot[p.index, 8 + i] * len(cand))])
+                    if r in chosen:  # one pilot per firm a quarter
+                        continue
+                    chosen.add(r)
                     inv = pol.scenario_pilot.investment_median_wan * math.exp(z_pilot[p.index, i])
                     self._claim(t, "A3", p.index, r, pol.scenario_pilot.payer,
                                 min(rate * inv, cap))
@@ -797,7 +805,8 @@ class HighTechZoneModel(mesa.Model):
                     f.boost_until[r] = max(f.boost_until[r], t + 4)
                     self.pilots[p.index] += 1
         self._flows[:Z, met.M["pilots"]] += self.pilots
-        # A10: 揭榜挂帅 projects listed each Q4, won by certified firms with most knowledge
+        # A10: 揭榜挂帅 projects listed each Q4, won by certified firms drawn with
+        # probability ~ knowledge
         if t % 4 == 3 and self.on("open_competition", t):
             oc = pol.open_competition
             k = min(64, int(round(oc.projects_per_year * self.scale + u_comp[0, 0] - 0.5)))
@@ -818,7 +827,7 @@ class HighTechZoneModel(mesa.Model):
         if t % 4 == 3 and self.on("enclaves", t):
             en = pol.enclaves
             for p in self.parks:
-                lam = en.per_zone_year * (1.0 if p.level == "national" else 0.5)
+                lam = en.per_zone_year * self.scale * (1.0 if p.level == "national" else 0.5)
                 if u_encl[p.index] < 1.0 - math.exp(-lam):
                     self.enclave_count[p.index] += 1
                     if self.on("enclave_subsidy", t):

@@ -166,7 +166,8 @@ def test_lever_switched_on_in_2027q1_pays_from_then():
         "targets": [], "policy.budget.province_wan_per_year": 1e9,
         "policy.budget.zone_wan_per_year": 1e9,
         "policy.hte_matching.enabled": {"2025Q3": False, "2027Q1": True},
-        "policy.scenario_pilot.enabled": {"2025Q3": False, "2027Q1": True}}), replicates=1)
+        "policy.scenario_pilot.enabled": {"2025Q3": False, "2027Q1": True},
+        "policy.scenario_pilot.pilots_per_zone_year": 200}), replicates=1)
     led = res.ledger
     for lever in ("A5", "A3"):
         q = led[led.lever == lever].quarter.map(q_index)
@@ -177,7 +178,8 @@ def test_a3_pilot_awards_capped_and_paid_by_the_zone():
     res = sim.run_scenario(sim.load_scenario(ROOT / "scenarios" / "yunnan_baseline.yaml", {
         "population.scale": 0.05, "calendar.end": "2026Q4", "calendar.checkpoints": [],
         "targets": [], "policy.budget.zone_wan_per_year": 1e9,
-        "policy.scenario_pilot.investment_median_wan": 1e6}), replicates=1)
+        "policy.scenario_pilot.investment_median_wan": 1e6,
+        "policy.scenario_pilot.pilots_per_zone_year": 200}), replicates=1)
     a3 = res.ledger[res.ledger.lever == "A3"]
     assert len(a3) > 0
     assert (a3.payer == "zone").all()

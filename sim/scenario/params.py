@@ -300,8 +300,9 @@ BEHAVIOUR: dict[str, Param] = {
         "Relative rise of landing probabilities with delegated approval powers (B4).",
         (0.0, 1.0)),
     "pay_reform_uplift": Param(
-        0.3, 0.0, 0.6, "relative", "assumption", "Relative rise of zone services (drift) and "
-        "of attraction effort with pay reform (B5).", (0.0, 2.0)),
+        0.3, 0.0, 0.6, "relative", "assumption", "Relative rise of zone services (drift) with "
+        "pay reform (B5); half of it raises landing probabilities (staff effectiveness).",
+        (0.0, 2.0)),
     "ladder_uplift": Param(
         0.2, 0.0, 0.4, "relative", "assumption: coaching firms to certify, scale up and list",
         "Relative rise of 高企 application, tech-SME registration and listing with B6.",
