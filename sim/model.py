@@ -598,21 +598,23 @@ class HighTechZoneModel(mesa.Model):
     def _enter(self, t: int, j: int) -> None:
         f, b = self.firms, self.scenario_data.behaviour
         n = f.n
-        rng = self.stream("entry", j)
+        # each count from its own child stream: a lever that changes one count (B2, B8)
+        # does not shift the others' draws
+        rng, r_org, r_spin, r_res, r_inc, r_grad = self.stream("entry", j).spawn(6)
         Z = len(self.parks)
         alive = f.alive[:n]
         zone = f.zone[:n]
         alive_z = np.bincount(zone, weights=alive, minlength=Z)
         hi = alive & (f.hte_until[:n] >= t) & (f.gazelle[:n] | f.leader[:n])
         hi_z = np.bincount(zone, weights=hi, minlength=Z)
-        k_org = rng.poisson(b.startup_rate * alive_z)
-        k_spin = rng.poisson(b.spinoff_rate * hi_z)
+        k_org = r_org.poisson(b.startup_rate * alive_z)
+        k_spin = r_spin.poisson(b.spinoff_rate * hi_z)
         leave = 1.0 + (b.leave_entry_uplift if self.on("researcher_leave", t) else 0.0)  # B2
-        k_res_total = rng.poisson(b.researcher_founders_per_quarter * self.scale * leave)
-        k_res = rng.multinomial(k_res_total, self.firms_total0 / self.firms_total0.sum())
-        inc_draw = rng.poisson([b.incubator_intake * inc.capacity for inc in self.incubators]
-                               ) if self.incubators else np.zeros(0, int)
-        grad_u = rng.random(n)
+        k_res_total = r_res.poisson(b.researcher_founders_per_quarter * self.scale * leave)
+        k_res = r_res.multinomial(k_res_total, self.firms_total0 / self.firms_total0.sum())
+        inc_draw = r_inc.poisson([b.incubator_intake * inc.capacity for inc in self.incubators]
+                                 ) if self.incubators else np.zeros(0, int)
+        grad_u = r_grad.random(n)
 
         # graduation of incubatees (>= 8 quarters in), and tenant counts
         inc = f.incubator[:n]
