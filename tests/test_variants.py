@@ -368,7 +368,9 @@ def test_b2_researcher_leave_more_researcher_founders():
 def test_b3_company_model_draws_more_projects_to_the_zone():
     adopt = {"policy.operating_model.adopt": {"chuxiong": {"2025Q3": "committee_company"}}}
     ov = {"projects.per_quarter": 400}
-    plain, company = run(ov), run({**ov, **adopt})
+    # plain: B3 off, so every zone keeps the operating model of its zone entry
+    plain = run({**ov, "policy.operating_model.enabled": False})
+    company = run({**ov, **adopt})
     assert sim.load_scenario(BASE).model.zones[2].operating_model == "traditional"
     assert total(company, "projects_arrived", "chuxiong") > total(
         plain, "projects_arrived", "chuxiong")
