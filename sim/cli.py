@@ -71,6 +71,23 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    c = sub.add_parser("compare", help="run a base and variants on the same seeds and "
+                       "compare them (paired differences, target probabilities, cost)")
+    c.add_argument("base", metavar="BASE")
+    c.add_argument("variants", nargs="+", metavar="VARIANT")
+    c.add_argument("-n", "--replicates", type=_positive, default=None,
+                   help="replicates (default: the base's `replicates`)")
+    c.add_argument("--seed", type=_seed, default=None, help="seed (default: the base's)")
+    c.add_argument("--out", default=None, help="results folder (default: results/compare-"
+                   "<base>/)")
+    c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one value in the base and every variant")
+    c.add_argument("--workers", type=_positive, default=1, help="worker processes")
+    c.add_argument("--scheduler", default=None, metavar="ADDR",
+                   help="a Dask scheduler (comes with the ensembles issue)")
+    c.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+
     b = sub.add_parser("bench", help="time the model: seconds per replicate, firm-steps per "
                        "second")
     b.add_argument("--firms", type=_positive, default=50000, help="initial firms")
@@ -90,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "bench":
             return cmd_bench(args)
+        if args.command == "compare":
+            return cmd_compare(args)
     except ScenarioError as e:
         for p in e.problems:
             print(str(p), file=sys.stderr)
@@ -157,6 +176,44 @@ def cmd_run(args) -> int:
               file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_compare(args) -> int:
+    """Compare variants with a base on paired seeds; write one results folder."""
+    from sim.compare import compare
+    from sim.scenario.loader import load
+
+    if args.scheduler:
+        raise ScenarioError([Problem("--scheduler", 0, "", "running on a Dask cluster is not "
+                                     "available yet (valid: leave it out, use --workers)")])
+    base = load(args.base, args.set)
+    variants = [load(v, args.set) for v in args.variants]
+    out = Path(args.out) if args.out else Path("results") / f"compare-{base.model.name}"
+    res = compare(base, variants, replicates=args.replicates, seed=args.seed,
+                  workers=args.workers, out=out, overwrite=args.overwrite,
+                  progress=not args.quiet)
+    m = res.manifest
+    print(f"compare {m['scenario']} with {', '.join(m['variants'][1:])}: {m['replicates']} "
+          f"paired replicate(s), seed {m['seed']}, status {m['status']} -> {out}/")
+    d = res.differences
+    if not d.empty:
+        last = d["checkpoint"].iloc[-1] if "checkpoint" in d else None
+        show = d[(d.checkpoint == last) & d.metric.isin(
+            ["hte", "revenue_wan", "awards_to_date_wan", "wan_per_extra_hte"])]
+        print(f"paired differences at {last} (variant - base; mean [5%, 95%]):")
+        for v, g in show.groupby("variant", sort=False):
+            parts = []
+            for _, r in g.iterrows():
+                if r.metric == "wan_per_extra_hte":
+                    parts.append(f"万元 per extra 高企 {r.diff_mean:,.0f}")
+                else:
+                    parts.append(f"{r.metric} {r.diff_mean:+,.0f} [{r.diff_p05:+,.0f}, "
+                                 f"{r.diff_p95:+,.0f}]")
+            print(f"  {v}: " + "; ".join(parts))
+    for t in res.targets:
+        if t.get("probability") is not None:
+            print(f"  target {t['id']} [{t['variant']}]: P = {t['probability']:.2f}")
+    return 0 if m["status"] == "complete" else 1
 
 
 def cmd_bench(args) -> int:

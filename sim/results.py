@@ -87,8 +87,13 @@ def evaluate_targets(targets: list[dict], metrics: pd.DataFrame, variants: list[
 
 
 def write_folder(out: Path, *, manifest: dict, metrics: pd.DataFrame, ledger: pd.DataFrame,
-                 targets: list[dict], firms: pd.DataFrame | None = None) -> None:
-    """Write every file into a temporary folder, then move it to ``out``."""
+                 targets: list[dict], firms: pd.DataFrame | None = None,
+                 extra: dict[str, pd.DataFrame] | None = None) -> None:
+    """Write every file into a temporary folder, then move it to ``out``.
+
+    ``extra`` maps file names to tables written as CSV (UTF-8 with BOM, so that Excel
+    reads Chinese correctly).
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -97,6 +102,8 @@ def write_folder(out: Path, *, manifest: dict, metrics: pd.DataFrame, ledger: pd
         _parquet(ledger, tmp / "ledger.parquet")
         if firms is not None:
             _parquet(firms, tmp / "firms.parquet")
+        for name, table in (extra or {}).items():
+            table.to_csv(tmp / name, index=False, encoding="utf-8-sig")
         (tmp / "targets.json").write_text(json.dumps(targets, ensure_ascii=False, indent=1),
                                           encoding="utf-8")
         manifest = dict(manifest)
