@@ -67,8 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--snapshots", action="store_true", help="also write firms.parquet")
     r.add_argument("--workers", type=_positive, default=1, help="worker processes")
     r.add_argument("--scheduler", default=None, metavar="ADDR",
-                   help="a Dask scheduler (comes with the ensembles issue)")
+                   help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
     r.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    r.add_argument("--resume", action="store_true", help="continue a results folder: keep "
+                   "finished replicates, run missing or damaged ones")
+    r.add_argument("--sample-behaviour", action="store_true", help="each replicate draws the "
+                   "behaviour parameters from their plausible ranges")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
     c = sub.add_parser("compare", help="run a base and variants on the same seeds and "
@@ -84,8 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override one value in the base and every variant")
     c.add_argument("--workers", type=_positive, default=1, help="worker processes")
     c.add_argument("--scheduler", default=None, metavar="ADDR",
-                   help="a Dask scheduler (comes with the ensembles issue)")
+                   help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
     c.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    c.add_argument("--resume", action="store_true", help="continue a results folder")
+    c.add_argument("--sample-behaviour", action="store_true", help="each replicate draws the "
+                   "behaviour parameters from their plausible ranges (same draw per "
+                   "replicate in every variant)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
     b = sub.add_parser("bench", help="time the model: seconds per replicate, firm-steps per "
@@ -153,17 +161,16 @@ def cmd_run(args) -> int:
     from sim.api import run_scenario
     from sim.scenario.loader import load
 
-    if args.scheduler:
-        raise ScenarioError([Problem("--scheduler", 0, "", "running on a Dask cluster is not "
-                                     "available yet (valid: leave it out, use --workers)")])
     L = load(args.file, args.set)
     out = Path(args.out) if args.out else Path("results") / L.model.name
     res = run_scenario(L, replicates=args.replicates, seed=args.seed, workers=args.workers,
                        snapshots=args.snapshots, out=out, overwrite=args.overwrite,
-                       progress=not args.quiet)
+                       resume=args.resume, progress=not args.quiet,
+                       sample_behaviour=args.sample_behaviour, scheduler=args.scheduler)
     m = res.manifest
     print(f"{m['scenario']}: {m['replicates']} replicate(s), seed {m['seed']}, status "
           f"{m['status']} -> {out}/")
+    print(f"  target probabilities count {m['probability_kind']}")
     for t in res.targets:
         if t.get("probability") is None:
             print(f"  target {t['id']}: not evaluated")
@@ -183,15 +190,13 @@ def cmd_compare(args) -> int:
     from sim.compare import compare
     from sim.scenario.loader import load
 
-    if args.scheduler:
-        raise ScenarioError([Problem("--scheduler", 0, "", "running on a Dask cluster is not "
-                                     "available yet (valid: leave it out, use --workers)")])
     base = load(args.base, args.set)
     variants = [load(v, args.set) for v in args.variants]
     out = Path(args.out) if args.out else Path("results") / f"compare-{base.model.name}"
     res = compare(base, variants, replicates=args.replicates, seed=args.seed,
-                  workers=args.workers, out=out, overwrite=args.overwrite,
-                  progress=not args.quiet)
+                  workers=args.workers, out=out, overwrite=args.overwrite, resume=args.resume,
+                  progress=not args.quiet, sample_behaviour=args.sample_behaviour,
+                  scheduler=args.scheduler)
     m = res.manifest
     print(f"compare {m['scenario']} with {', '.join(m['variants'][1:])}: {m['replicates']} "
           f"paired replicate(s), seed {m['seed']}, status {m['status']} -> {out}/")

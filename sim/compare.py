@@ -9,6 +9,7 @@ the ledger with the cost per unit of outcome.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,7 @@ import pandas as pd
 
 from sim.calendar import q_index, q_label
 from sim.metrics import FLOW_METRICS
-from sim.results import evaluate_targets, now, prepare_out, versions, write_folder
-from sim.runner import LEDGER_COLUMNS, run_many
+from sim.results import evaluate_targets, now, versions
 from sim.scenario.loader import Problem, ScenarioError
 
 # what a comparison reports, for all modelled zones (ALL)
@@ -102,8 +102,12 @@ def paired_differences(metrics: pd.DataFrame, ledger: pd.DataFrame, base: str,
 
 def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
             seed: int | None = None, workers: int = 1, out: str | Path | None = None,
-            overwrite: bool = False, progress: bool = False) -> CompareResult:
+            overwrite: bool = False, resume: bool = False, progress: bool = False,
+            sample_behaviour: bool = False, scheduler: str | None = None) -> CompareResult:
     """Run the base and each variant on the same seeds and compare them."""
+    from sim.api import collect, make_tasks, probability_kind, read_ledger, read_metrics
+    from sim.ensemble import _atomic_write_text, prepare
+
     b = base_loaded.model
     names = [b.name] + [v.model.name for v in variant_loaded]
     dup = {x for x in names if names.count(x) > 1}
@@ -118,21 +122,20 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
                                          "quarters can be paired)")])
     n = int(replicates if replicates is not None else b.replicates)
     seed = int(b.seed if seed is None else seed)
+    out = Path(out) if out is not None else None
     if out is not None:
-        prepare_out(Path(out), overwrite)
+        prepare(out, overwrite, resume)
     started = now()
     allv = [base_loaded] + list(variant_loaded)
-    tasks = [(L.resolved, L.model.name, k, seed, False) for L in allv for k in range(n)]
-    mets, leds, failed = [], [], []
-    for r in run_many(tasks, workers=workers, progress=progress):
-        if r.error:
-            failed.append({"variant": r.variant, "replicate": r.replicate, "error": r.error})
-            continue
-        mets.append(r.metrics)
-        leds.append(r.ledger)
-    metrics = pd.concat(mets, ignore_index=True) if mets else pd.DataFrame()
-    ledger = (pd.concat(leds, ignore_index=True) if leds else pd.DataFrame(
-        columns=LEDGER_COLUMNS))
+    tasks = [t for L in allv for t in make_tasks(L, n, seed, False, sample_behaviour)]
+    tables, failed = collect(tasks, out=out, workers=workers, scheduler=scheduler,
+                             resume=resume, progress=progress)
+    wanted = sorted(set(COMPARE_METRICS) | {t["metric"] for t in
+                                            base_loaded.resolved["targets"]})
+    if tables is None:
+        metrics, ledger = read_metrics(out, wanted), read_ledger(out)
+    else:
+        metrics, ledger = tables[0], tables[1]
     start_q, end_q = q_index(b.calendar.start), q_index(b.calendar.end)
     targets = evaluate_targets(base_loaded.resolved["targets"], metrics, names, start_q, end_q)
     checkpoints = [c for c in b.calendar.checkpoints if q_index(c) <= end_q] or [
@@ -141,17 +144,23 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
     manifest = {
         "schema_version": 1, "command": "compare", "scenario": b.name,
         "scenario_sha256": base_loaded.sha256, "seed": seed, "replicates": n,
-        "population_scale": b.population.scale, "workers": workers, "versions": versions(),
-        "started": started, "finished": None,
+        "population_scale": b.population.scale, "workers": workers, "scheduler": scheduler,
+        "versions": versions(), "started": started, "finished": None,
         "status": "complete" if not failed else "partial", "failed": failed,
         "variants": names,
         "variant_sha256": {L.model.name: L.sha256 for L in allv},
-        "probability_kind": "luck only (replicates with each scenario's behaviour values)",
+        "sample_behaviour": sample_behaviour,
+        "probability_kind": probability_kind(sample_behaviour),
         "pairing": "common random numbers: every variant runs replicates 0..N-1 of the "
                    "base's seed",
         "resolved": {L.model.name: L.resolved for L in allv},
     }
     if out is not None:
-        write_folder(Path(out), manifest=manifest, metrics=metrics, ledger=ledger,
-                     targets=targets, extra={"comparison.csv": diffs})
+        from sim.api import write_manifest
+
+        diffs.to_csv(out / ".comparison.csv.tmp", index=False, encoding="utf-8-sig")
+        (out / ".comparison.csv.tmp").replace(out / "comparison.csv")
+        _atomic_write_text(json.dumps(targets, ensure_ascii=False, indent=1),
+                           out / "targets.json")
+        write_manifest(out, manifest)
     return CompareResult(manifest, metrics, ledger, targets, diffs)

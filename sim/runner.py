@@ -34,6 +34,7 @@ class ReplicateResult:
     seconds: float = 0.0
     firm_steps: int = 0
     step_seconds: float = 0.0
+    ledger_total: float | None = None
     extra: dict = field(default_factory=dict)
 
 
