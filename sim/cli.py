@@ -96,6 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
                    "replicate in every variant)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    w = sub.add_parser("sweep", help="run a grid or Latin hypercube of lever values over a "
+                       "base scenario (docs/sweeps.md)")
+    w.add_argument("file", metavar="FILE")
+    w.add_argument("--out", default=None, help="results folder (default: results/sweep-<name>/)")
+    w.add_argument("--workers", type=_positive, default=1, help="worker processes")
+    w.add_argument("--scheduler", default=None, metavar="ADDR",
+                   help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
+    w.add_argument("--resume", action="store_true", help="continue a sweep's folder")
+    w.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    w.add_argument("--quiet", action="store_true", help="no progress bar")
+
     b = sub.add_parser("bench", help="time the model: seconds per replicate, firm-steps per "
                        "second")
     b.add_argument("--firms", type=_positive, default=50000, help="initial firms")
@@ -117,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_bench(args)
         if args.command == "compare":
             return cmd_compare(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
     except ScenarioError as e:
         for p in e.problems:
             print(str(p), file=sys.stderr)
@@ -125,9 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         print("hitech-sim: interrupted", file=sys.stderr)
         return 1
     except Exception as e:
+        from sim.cluster import ClusterError
         from sim.results import OutputError
 
-        if isinstance(e, OutputError):
+        if isinstance(e, (OutputError, ClusterError)):
             print(f"hitech-sim: {e}", file=sys.stderr)
             return 2
         if os.environ.get("HITECH_SIM_DEBUG"):
@@ -218,6 +232,21 @@ def cmd_compare(args) -> int:
     for t in res.targets:
         if t.get("probability") is not None:
             print(f"  target {t['id']} [{t['variant']}]: P = {t['probability']:.2f}")
+    return 0 if m["status"] == "complete" else 1
+
+
+def cmd_sweep(args) -> int:
+    """Run a sweep file."""
+    from sim.sweep import load_sweep, run_sweep
+
+    sw, _ = load_sweep(args.file)
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{sw.name}"
+    m = run_sweep(args.file, out=out, workers=args.workers, scheduler=args.scheduler,
+                  resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
+    print(f"sweep {m['sweep']['name']}: {m['points']} point(s) x {m['replicates']} "
+          f"replicate(s), status {m['status']} -> {out}/ (points.csv, outcomes.parquet, "
+          "probabilities.csv)")
+    print(f"  target probabilities count {m['probability_kind']}")
     return 0 if m["status"] == "complete" else 1
 
 

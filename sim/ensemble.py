@@ -39,13 +39,14 @@ class Task:
     replicate: int
     seed: int
     snapshots: bool = False
-    sample_behaviour: bool = False
+    sample_behaviour: bool | list = False  # True: every parameter; a list: those
     outcomes: list | None = None  # for sweeps: keep only these values
     extra: dict = field(default_factory=dict)  # columns added to outcome rows (sweep point)
 
 
-def sample_behaviour(resolved: dict, seed: int, replicate: int) -> tuple[dict, dict]:
-    """Draw every behaviour parameter uniformly from its plausible range.
+def sample_behaviour(resolved: dict, seed: int, replicate: int,
+                     names: list[str] | None = None) -> tuple[dict, dict]:
+    """Draw behaviour parameters (all, or ``names``) uniformly from their plausible ranges.
 
     The draw comes from ``SeedSequence(seed, spawn_key=(replicate, 1000))``: the same for
     a replicate whatever the variant, so variants stay paired on behaviour too.
@@ -56,6 +57,8 @@ def sample_behaviour(resolved: dict, seed: int, replicate: int) -> tuple[dict, d
     u = rng.random(len(BEHAVIOUR))
     drawn = {}
     for x, (name, p) in zip(u, BEHAVIOUR.items(), strict=True):
+        if names is not None and name not in names:
+            continue  # drawn anyway: a parameter's draw does not depend on the others
         v = p.low + x * (p.high - p.low)
         drawn[name] = int(round(v)) if p.integer else float(v)
     r = dict(resolved)
@@ -67,7 +70,8 @@ def run_task(task: Task) -> ReplicateResult:
     """Run one task (in a worker); never raises."""
     resolved, drawn = task.resolved, None
     if task.sample_behaviour:
-        resolved, drawn = sample_behaviour(task.resolved, task.seed, task.replicate)
+        names = task.sample_behaviour if isinstance(task.sample_behaviour, list) else None
+        resolved, drawn = sample_behaviour(task.resolved, task.seed, task.replicate, names)
     res = run_replicate(resolved, task.variant, task.replicate, task.seed, task.snapshots)
     if res.error is None:
         if drawn is not None:

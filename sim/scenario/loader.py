@@ -362,11 +362,11 @@ def _where(loc: tuple, origins: dict) -> tuple[str, int]:
     return ("?", 0)
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
+def _model_at(loc: tuple, root=None) -> type[BaseModel] | None:
     """The pydantic model whose keys are valid at ``loc`` (for 'did you mean')."""
     import typing
 
-    cls: Any = schema.Scenario
+    cls: Any = root or schema.Scenario
     for part in loc:
         if isinstance(part, int):
             continue
@@ -388,11 +388,11 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
     return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
 
 
-def _message(err: dict) -> str:
+def _message(err: dict, root=None) -> str:
     t = err["type"]
     loc = tuple(err["loc"])
     if t == "extra_forbidden":
-        parent = _model_at(loc[:-1])
+        parent = _model_at(loc[:-1], root)
         valid = list(parent.model_fields) if parent else []
         guess = difflib.get_close_matches(str(loc[-1]), valid, n=1)
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
@@ -418,12 +418,14 @@ def _clean_loc(loc: tuple) -> tuple:
         "function-"))))
 
 
-def validate_tree(tree: dict, origins: dict, root_name: str) -> schema.Scenario:
-    """Validate a resolved plain dict; raise :class:`ScenarioError` with lines."""
+def validate_tree(tree: dict, origins: dict, root_name: str, model_cls=None):
+    """Validate a resolved plain dict against ``model_cls`` (default: a scenario);
+    raise :class:`ScenarioError` with lines."""
     from sim.metrics import FLOW_METRICS, METRIC_NAMES
 
+    cls = model_cls or schema.Scenario
     try:
-        model = schema.Scenario.model_validate(tree)
+        model = cls.model_validate(tree)
     except ValidationError as e:
         seen = set()
         problems = []
@@ -434,8 +436,10 @@ def validate_tree(tree: dict, origins: dict, root_name: str) -> schema.Scenario:
                 continue
             seen.add(key)
             file, line = _where(loc, origins)
-            problems.append(Problem(file, line, _dotted(loc), _message(err)))
+            problems.append(Problem(file, line, _dotted(loc), _message(err, cls)))
         raise ScenarioError(_dedupe_unions(problems)) from None
+    if cls is not schema.Scenario:
+        return model
     errs = schema.cross_check(model, METRIC_NAMES, FLOW_METRICS)
     if errs:
         raise ScenarioError([Problem(*_where(loc, origins), _dotted(loc), msg)

@@ -1,0 +1,205 @@
+"""``hitech-sim sweep``: lever values over a grid or a Latin hypercube, with replicates.
+
+A sweep file (docs/sweeps.md) names a base scenario, the levers to vary (a list of
+values each: a grid of every combination; or ranges with ``sample.points``: a Latin
+hypercube), the behaviour parameters to draw per replicate from their plausible ranges,
+the replicates per point and the outcomes to keep. Every point runs replicates 0..N-1
+of the sweep's seed, so points are compared on common random numbers. The results
+folder holds ``points.csv`` (one row per point and its lever values),
+``outcomes.parquet`` (one row per point, replicate and outcome) and
+``probabilities.csv`` (per point and target of the base: probability of meeting it,
+median, 5% and 95%).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from sim.calendar import q_index
+from sim.scenario.loader import (
+    Problem,
+    ScenarioError,
+    _display,
+    _plain,
+    load,
+    read_yaml,
+    validate_tree,
+)
+from sim.scenario.params import BEHAVIOUR
+from sim.scenario.schema import Num, Quarter, Strict, Text
+
+
+class Outcome(Strict):
+    """A value kept per point and replicate."""
+
+    id: Text
+    metric: Text
+    zone: Text = "ALL"
+    quarter: Quarter
+
+
+class Sample(Strict):
+    """Latin hypercube over lever ranges."""
+
+    points: Num(1, 100000, integer=True)
+    ranges: dict[str, list[float]]
+
+
+class SweepFile(Strict):
+    """A sweep file."""
+
+    name: Text
+    description: str = ""
+    base: Text
+    set: dict[str, Any] = {}
+    levers: dict[str, list[Any]] = {}
+    sample: Sample | None = None
+    behaviour: list[str] | Literal["all"] = []
+    replicates: Num(1, 100000, integer=True) = 10
+    seed: Num(0, 2**63 - 1, integer=True) | None = None
+    outcomes: list[Outcome] = Field(default_factory=list)
+
+
+def load_sweep(path: str | Path) -> tuple[SweepFile, Path]:
+    """Read and check a sweep file (problems name the file, line and key)."""
+    path = Path(path)
+    node = read_yaml(path)
+    origins: dict = {}
+    tree = _plain(node, (), origins)
+    tree.setdefault("name", path.stem)
+    sw = validate_tree(tree, origins, path.stem, SweepFile)
+    name = _display(path)
+    problems = []
+    if not sw.levers and sw.sample is None:
+        problems.append(Problem(name, 1, "levers", "no levers to vary (valid: `levers:` with "
+                                "a list of values per key, or `sample:` with ranges)"))
+    if sw.levers and sw.sample is not None:
+        problems.append(Problem(name, origins.get(("sample",), (name, 0))[1], "sample",
+                                "give either `levers` (a grid) or `sample` (a Latin "
+                                "hypercube), not both"))
+    if sw.sample is not None:
+        for k, r in sw.sample.ranges.items():
+            if len(r) != 2 or not r[0] < r[1]:
+                problems.append(Problem(name, origins.get(("sample", "ranges", k),
+                                                          (name, 0))[1],
+                                        f"sample.ranges.{k}", "expected [low, high] with low "
+                                        "< high"))
+    names = [] if sw.behaviour == "all" else sw.behaviour
+    for i, b in enumerate(names):
+        if b not in BEHAVIOUR:
+            problems.append(Problem(name, origins.get(("behaviour", i), (name, 0))[1],
+                                    f"behaviour.{i}", f"unknown behaviour parameter {b!r} "
+                                    "(valid: see docs/parameters.md)"))
+    base = (path.parent / sw.base).resolve()
+    if not base.exists():
+        problems.append(Problem(name, origins.get(("base",), (name, 0))[1], "base",
+                                f"no such file: {sw.base} (valid: a scenario path relative "
+                                "to the sweep file)"))
+    if problems:
+        raise ScenarioError(problems)
+    return sw, base
+
+
+def points_of(sw: SweepFile, seed: int) -> list[dict]:
+    """The sweep's points: lever key -> value."""
+    if sw.levers:
+        keys = list(sw.levers)
+        return [dict(zip(keys, combo, strict=True))
+                for combo in itertools.product(*(sw.levers[k] for k in keys))]
+    from scipy.stats import qmc
+
+    keys = list(sw.sample.ranges)
+    lhs = qmc.LatinHypercube(d=len(keys), seed=np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(2**31,)))).random(sw.sample.points)
+    lo = np.array([sw.sample.ranges[k][0] for k in keys])
+    hi = np.array([sw.sample.ranges[k][1] for k in keys])
+    vals = lo + lhs * (hi - lo)
+    return [{k: float(v) for k, v in zip(keys, row, strict=True)} for row in vals]
+
+
+def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
+              scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
+              progress: bool = False) -> dict:
+    """Run a sweep file; write its results folder; return the manifest."""
+    from sim.api import probability_kind, write_manifest
+    from sim.ensemble import Task, _atomic_write_text, assemble, execute, prepare
+    from sim.results import now, versions
+
+    sw, base_path = load_sweep(path)
+    base = load(base_path, sw.set)
+    seed = int(base.model.seed if sw.seed is None else sw.seed)
+    pts = points_of(sw, seed)
+    outcomes = [o.model_dump() for o in sw.outcomes]
+    for t in base.resolved["targets"]:  # the base's targets are kept as outcomes too
+        if t["by"] and q_index(t["by"]) <= q_index(base.model.calendar.end):
+            outcomes.append({"id": f"target:{t['id']}", "metric": t["metric"],
+                             "zone": t["zone"], "quarter": t["by"]})
+    if not outcomes:
+        raise ScenarioError([Problem(str(path), 0, "outcomes", "nothing to keep (valid: "
+                                     "`outcomes:` or targets in the base scenario)")])
+    sample = list(BEHAVIOUR) if sw.behaviour == "all" else list(sw.behaviour)
+    tasks = []
+    for i, p in enumerate(pts):
+        try:
+            L = load(base_path, {**sw.set, **p})
+        except ScenarioError as e:
+            raise ScenarioError([Problem(str(path), 0, f"point {i}", f"{q.path}: {q.message}")
+                                 for q in e.problems]) from None
+        extra = {"point": i, **{k: v for k, v in p.items()}}
+        for k in range(int(sw.replicates)):
+            tasks.append(Task(f"p{i:05d}--r{k:06d}", L.resolved, sw.name, k, seed,
+                              sample_behaviour=sample or False, outcomes=outcomes,
+                              extra=extra))
+    out = Path(out)
+    parts = prepare(out, overwrite, resume)
+    started = now()
+    for _ in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
+                     resume=resume, progress=progress):
+        pass
+    summary = assemble(parts, tasks, out)
+    points = pd.DataFrame([{"point": i, **p} for i, p in enumerate(pts)])
+    points.to_csv(out / "points.csv", index=False, encoding="utf-8-sig")
+    probs = probabilities(out, base.resolved["targets"], points)
+    probs.to_csv(out / "probabilities.csv", index=False, encoding="utf-8-sig")
+    manifest = {
+        "schema_version": 1, "command": "sweep", "sweep": sw.name, "source": str(path),
+        "base": str(base_path), "base_sha256": base.sha256, "seed": seed,
+        "points": len(pts), "replicates": int(sw.replicates), "workers": workers,
+        "scheduler": scheduler, "versions": versions(), "started": started,
+        "finished": None, "status": "complete" if not summary["failed"] else "partial",
+        "failed": summary["failed"], "sampled_behaviour": sample,
+        "probability_kind": probability_kind(bool(sample)),
+        "sweep": sw.model_dump(mode="json"),
+    }
+    _atomic_write_text(json.dumps(outcomes, ensure_ascii=False, indent=1),
+                       out / "outcomes.json")
+    write_manifest(out, manifest)
+    return manifest
+
+
+def probabilities(out: Path, targets: list[dict], points: pd.DataFrame) -> pd.DataFrame:
+    """Per point and target: probability of meeting it, median and 90% interval."""
+    path = out / "outcomes.parquet"
+    if not path.exists() or not targets:
+        return pd.DataFrame(columns=["point", "target"])
+    oc = pd.read_parquet(path, columns=["point", "replicate", "outcome", "value"])
+    rows = []
+    for t in targets:
+        sel = oc[oc.outcome == f"target:{t['id']}"]
+        for pt, g in sel.groupby("point"):
+            x = g["value"].to_numpy(float)
+            met = x >= t["threshold"] if t["op"] == ">=" else x <= t["threshold"]
+            rows.append({"point": int(pt), "target": t["id"], "metric": t["metric"],
+                         "zone": t["zone"], "by": t["by"], "op": t["op"],
+                         "threshold": t["threshold"], "probability": float(met.mean()),
+                         "median": float(np.median(x)), "p05": float(np.quantile(x, 0.05)),
+                         "p95": float(np.quantile(x, 0.95)), "replicates": int(x.size)})
+    df = pd.DataFrame(rows)
+    return points.merge(df, on="point") if not df.empty else df
