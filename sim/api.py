@@ -27,8 +27,11 @@ class RunResult:
     firms: pd.DataFrame | None = None
 
 
-def probability_kind(sample: bool) -> str:
+def probability_kind(sample: bool | list) -> str:
     """What a target probability counts, for manifests and reports."""
+    if isinstance(sample, list) and sample:
+        return ("luck and behaviour uncertainty (each replicate draws these behaviour "
+                f"parameters from their plausible ranges: {', '.join(sample)})")
     if sample:
         return ("luck and behaviour uncertainty (each replicate draws every behaviour "
                 "parameter from its plausible range)")

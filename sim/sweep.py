@@ -175,7 +175,7 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
         "scheduler": scheduler, "versions": versions(), "started": started,
         "finished": None, "status": "complete" if not summary["failed"] else "partial",
         "failed": summary["failed"], "sampled_behaviour": sample,
-        "probability_kind": probability_kind(bool(sample)),
+        "probability_kind": probability_kind(sample),
         "sweep": sw.model_dump(mode="json"),
     }
     _atomic_write_text(json.dumps(outcomes, ensure_ascii=False, indent=1),
