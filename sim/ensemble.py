@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.runner import ReplicateResult, _bar, run_replicate
@@ -253,8 +252,3 @@ def prepare(out: Path, overwrite: bool, resume: bool) -> Path:
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     return out / "parts"
-
-
-def empty_table(columns: list[str]) -> pa.Table:
-    """An empty table with string columns (for a run that produced no rows)."""
-    return pa.table({c: pa.array([], pa.string()) for c in columns})

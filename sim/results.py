@@ -1,18 +1,11 @@
-"""The results folder (docs/interface.md "Results folder"), written atomically.
-
-Files are written into a temporary folder beside the target and moved into place
-only when all of them are complete, so a results folder is never half-written.
-"""
+"""Shared pieces of the results folder (docs/interface.md "Results folder"): versions,
+target evaluation, time stamps. The folder itself is written in parts by
+:mod:`sim.ensemble`."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import platform
-import shutil
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,15 +28,6 @@ def versions() -> dict:
 
     return {"hitech_sim": __version__, "mesa": mesa.__version__, "numpy": np.__version__,
             "pandas": pd.__version__, "python": platform.python_version()}
-
-
-def prepare_out(out: Path, overwrite: bool) -> None:
-    """Refuse to clobber a non-empty results folder unless ``overwrite``."""
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder (valid: a folder path)")
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise OutputError(f"{out}: results folder exists and is not empty (valid: another "
-                          "--out, or --overwrite to replace it)")
 
 
 def evaluate_targets(targets: list[dict], metrics: pd.DataFrame, variants: list[str],
@@ -84,46 +68,6 @@ def evaluate_targets(targets: list[dict], metrics: pd.DataFrame, variants: list[
                            replicates=int(x.size))
             out.append(rec)
     return out
-
-
-def write_folder(out: Path, *, manifest: dict, metrics: pd.DataFrame, ledger: pd.DataFrame,
-                 targets: list[dict], firms: pd.DataFrame | None = None,
-                 extra: dict[str, pd.DataFrame] | None = None) -> None:
-    """Write every file into a temporary folder, then move it to ``out``.
-
-    ``extra`` maps file names to tables written as CSV (UTF-8 with BOM, so that Excel
-    reads Chinese correctly).
-    """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        _parquet(metrics, tmp / "metrics.parquet")
-        _parquet(ledger, tmp / "ledger.parquet")
-        if firms is not None:
-            _parquet(firms, tmp / "firms.parquet")
-        for name, table in (extra or {}).items():
-            table.to_csv(tmp / name, index=False, encoding="utf-8-sig")
-        (tmp / "targets.json").write_text(json.dumps(targets, ensure_ascii=False, indent=1),
-                                          encoding="utf-8")
-        manifest = dict(manifest)
-        manifest["finished"] = now()
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
-                                           encoding="utf-8")
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _parquet(df: pd.DataFrame, path: Path) -> None:
-    df.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
 
 
 def now() -> str:

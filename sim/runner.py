@@ -1,16 +1,13 @@
-"""Running replicates: one at a time, or in W reused worker processes.
+"""One replicate: build the model, run it, return its tables (never raises).
 
 Replicate ``k`` of a run with seed ``s`` is fully determined by ``(scenario, s, k)``
-(see :mod:`sim.model`), so the results are the same whatever the number of workers
-and whatever order they finish in; results are assembled in replicate order.
+(see :mod:`sim.model`); :mod:`sim.ensemble` runs many of them.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import sys
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,32 +101,6 @@ def run_replicate(resolved: dict, variant: str, replicate: int, seed: int,
         tb = traceback.format_exc(limit=4)
         return ReplicateResult(variant, replicate, error=f"{type(e).__name__}: {e}\n{tb}",
                                seconds=time.perf_counter() - t0)
-
-
-def _task(args):
-    return run_replicate(*args)
-
-
-def run_many(tasks: list[tuple], workers: int = 1, progress: bool = True):
-    """Run ``(resolved, variant, replicate, seed, snapshots)`` tasks; yield results in order.
-
-    ``workers > 1`` uses that many reused processes (forkserver start method).
-    """
-    bar = _bar(len(tasks), progress)
-    try:
-        if workers <= 1 or len(tasks) <= 1:
-            for t in tasks:
-                r = run_replicate(*t)
-                bar.update(1)
-                yield r
-            return
-        ctx = mp.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for r in pool.map(_task, tasks, chunksize=1):
-                bar.update(1)
-                yield r
-    finally:
-        bar.close()
 
 
 def _bar(total: int, enabled: bool):
