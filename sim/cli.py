@@ -1,4 +1,4 @@
-"""The command line: ``hitech-sim validate | run | bench``.
+"""The command line: ``hitech-sim validate | run | compare | sweep | report | bench``.
 
 Exit codes: 0 success, 2 bad input (scenario, flag, path), 1 anything else. No
 traceback reaches a user unless ``HITECH_SIM_DEBUG=1``.
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--sample-behaviour", action="store_true", help="each replicate draws the "
                    "behaviour parameters from their plausible ranges")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--no-report", action="store_true", help="do not write report.html")
 
     c = sub.add_parser("compare", help="run a base and variants on the same seeds and "
                        "compare them (paired differences, target probabilities, cost)")
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "behaviour parameters from their plausible ranges (same draw per "
                    "replicate in every variant)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.add_argument("--no-report", action="store_true", help="do not write report.html")
 
     w = sub.add_parser("sweep", help="run a grid or Latin hypercube of lever values over a "
                        "base scenario (docs/sweeps.md)")
@@ -106,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--resume", action="store_true", help="continue a sweep's folder")
     w.add_argument("--overwrite", action="store_true", help="replace an existing folder")
     w.add_argument("--quiet", action="store_true", help="no progress bar")
+    w.add_argument("--no-report", action="store_true", help="do not write report.html")
+
+    rp = sub.add_parser("report", help="write a self-contained report.html (figures, tables) "
+                        "for a results folder")
+    rp.add_argument("dir", metavar="DIR")
+    rp.add_argument("--lang", default="zh,en", help="zh, en or zh,en (default: zh,en)")
 
     b = sub.add_parser("bench", help="time the model: seconds per replicate, firm-steps per "
                        "second")
@@ -130,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_compare(args)
         if args.command == "sweep":
             return cmd_sweep(args)
+        if args.command == "report":
+            return cmd_report(args)
     except ScenarioError as e:
         for p in e.problems:
             print(str(p), file=sys.stderr)
@@ -139,9 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as e:
         from sim.cluster import ClusterError
+        from sim.report import ReportError
         from sim.results import OutputError
 
-        if isinstance(e, (OutputError, ClusterError)):
+        if isinstance(e, (OutputError, ClusterError, ReportError)):
             print(f"hitech-sim: {e}", file=sys.stderr)
             return 2
         if os.environ.get("HITECH_SIM_DEBUG"):
@@ -192,6 +203,7 @@ def cmd_run(args) -> int:
             print(f"  target {t['id']} ({t['metric']} {t['zone']} {t['op']} {t['threshold']:g} "
                   f"by {t['by']}): P = {t['probability']:.2f}, median {t['median']:.4g} "
                   f"[{t['p05']:.4g}, {t['p95']:.4g}]")
+    _report(args, out)
     if m["status"] != "complete":
         print(f"hitech-sim: {len(m['failed'])} replicate(s) failed; see manifest.json",
               file=sys.stderr)
@@ -232,6 +244,7 @@ def cmd_compare(args) -> int:
     for t in res.targets:
         if t.get("probability") is not None:
             print(f"  target {t['id']} [{t['variant']}]: P = {t['probability']:.2f}")
+    _report(args, out)
     return 0 if m["status"] == "complete" else 1
 
 
@@ -247,7 +260,35 @@ def cmd_sweep(args) -> int:
           f"replicate(s), status {m['status']} -> {out}/ (points.csv, outcomes.parquet, "
           "probabilities.csv)")
     print(f"  target probabilities count {m['probability_kind']}")
+    _report(args, out)
     return 0 if m["status"] == "complete" else 1
+
+
+def _report(args, out: Path) -> None:
+    """Write the folder's report.html unless ``--no-report``; a failed report is a
+    warning, not a failed run (the results are written)."""
+    if getattr(args, "no_report", False):
+        return
+    from sim.report import write_report
+
+    try:
+        path = write_report(out)
+    except Exception as e:  # the results stand; say why there is no report
+        if os.environ.get("HITECH_SIM_DEBUG"):
+            raise
+        print(f"hitech-sim: warning: no report written ({type(e).__name__}: {e}); retry with "
+              f"`hitech-sim report {out}`", file=sys.stderr)
+        return
+    print(f"  report: {path}")
+
+
+def cmd_report(args) -> int:
+    """Write report.html for a results folder."""
+    from sim.report import write_report
+
+    path = write_report(Path(args.dir), lang=args.lang)
+    print(f"report: {path} (figures/ and tables/ beside it)")
+    return 0
 
 
 def cmd_bench(args) -> int:

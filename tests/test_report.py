@@ -1,0 +1,240 @@
+"""``report``: a self-contained bilingual report.html for a results folder."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.compare import compare
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"
+OFF_A5 = ROOT / "scenarios" / "variants" / "off_a5_hte_matching.yaml"
+SMALL = ["population.scale=0.02", "calendar.end=2026Q4", "calendar.checkpoints=[2026Q4]"]
+BOM = b"\xef\xbb\xbf"
+
+
+def _glyph_warnings(caught) -> list[str]:
+    return [str(w.message) for w in caught
+            if "missing from" in str(w.message) or "Glyph" in str(w.message)]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "base"
+    sim.run_scenario(sim.load_scenario(BASE, SMALL), replicates=3, out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def run_report(run_dir):
+    from sim.report import write_report
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = write_report(run_dir, lang=("zh", "en"))
+    return path, caught
+
+
+@pytest.fixture(scope="module")
+def cmp_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cmp") / "cmp"
+    compare(sim.load_scenario(BASE, SMALL), [sim.load_scenario(OFF_A5, SMALL)], replicates=3,
+            out=out)
+    return out
+
+
+def _check_self_contained(html: str):
+    imgs = re.findall(r"<img\b[^>]*>", html)
+    assert imgs, "no images in the report"
+    for tag in imgs:
+        assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{100,}"', tag), tag[:120]
+    assert "http://" not in html and "https://" not in html
+    assert "<script" not in html.lower()
+    assert "<link" not in html.lower()
+    assert "@font-face" not in html and "url(" not in html
+
+
+def test_run_report_is_self_contained_and_bilingual(run_dir, run_report):
+    path, _ = run_report
+    assert path == run_dir / "report.html" and path.exists()
+    html = path.read_text(encoding="utf-8")
+    _check_self_contained(html)
+    for heading in ("运行概况", "目标达成概率", "关键指标走势", "产业集群增长", "企业梯度培育",
+                    "招商引资", "奖补支出与预算"):
+        assert heading in html
+    assert "What was run" in html and "all modelled zones" in html and "全部模拟园区" in html
+    assert "luck only" in html  # what the probabilities count
+    assert "昆明" in html  # zone names from the resolved scenario
+
+
+def test_figures_and_tables_are_written(run_dir, run_report):
+    figs = run_dir / "figures"
+    pngs = sorted(figs.glob("*.png"))
+    assert len(pngs) >= 10
+    for p in pngs:
+        assert p.with_suffix(".svg").exists()
+    for name in ("fan_hte", "fan_revenue_wan", "zones_hte", "zones_revenue_wan", "ladder",
+                 "cluster_by_zone", "cluster_by_sector", "projects", "investment_by_zone",
+                 "awards"):
+        assert (figs / f"{name}.png").exists(), name
+    csvs = sorted((run_dir / "tables").glob("*.csv"))
+    assert len(csvs) >= 5
+    for c in csvs:
+        assert c.read_bytes().startswith(BOM), c.name
+
+
+def test_no_missing_glyph_warnings_while_drawing(run_report):
+    from sim.report import cjk_font
+
+    _, caught = run_report
+    assert _glyph_warnings(caught) == []
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed: figures fall back to English")
+
+
+def test_english_only_report_has_no_chinese_headings(run_dir, tmp_path):
+    from sim.report import write_report
+
+    d = tmp_path / "en"
+    shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables",
+                                                              "report.html", "parts"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        html = write_report(d, lang="en").read_text(encoding="utf-8")
+    assert "What was run" in html and "运行概况" not in html
+    assert _glyph_warnings(caught) == []
+
+
+def test_compare_report_shows_lever_changes_and_paired_differences(cmp_dir):
+    from sim.report import write_report
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        html = write_report(cmp_dir).read_text(encoding="utf-8")
+    assert _glyph_warnings(caught) == []
+    _check_self_contained(html)
+    assert "方案与基准的配对差异" in html and "Paired differences" in html
+    assert "policy.hte_matching.enabled" in html  # the variant's changed lever
+    assert "off_a5_hte_matching" in html
+    assert (cmp_dir / "figures" / "paired_differences.png").exists()
+    assert (cmp_dir / "tables" / "cost_per_unit.csv").read_bytes().startswith(BOM)
+    assert (cmp_dir / "tables" / "lever_changes.csv").exists()
+
+
+def test_report_cli_and_missing_folder(run_dir, tmp_path):
+    cmd = [sys.executable, "-m", "sim.cli"]
+    d = tmp_path / "copy"
+    shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables",
+                                                              "report.html", "parts"))
+    r = subprocess.run(cmd + ["report", str(d), "--lang", "en"], capture_output=True,
+                       text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert "report.html" in r.stdout and (d / "report.html").exists()
+    r = subprocess.run(cmd + ["report", str(tmp_path / "nope")], capture_output=True,
+                       text=True, timeout=60, cwd=ROOT)
+    assert r.returncode == 2
+    assert "no such results folder" in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "empty").mkdir()
+    r = subprocess.run(cmd + ["report", str(tmp_path / "empty")], capture_output=True,
+                       text=True, timeout=60, cwd=ROOT)
+    assert r.returncode == 2 and "manifest.json" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run(cmd + ["report", str(d), "--lang", "fr"], capture_output=True,
+                       text=True, timeout=60, cwd=ROOT)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_run_cli_writes_the_report_unless_no_report(tmp_path):
+    from sim.cli import main
+
+    sets = sum((["--set", s] for s in ["population.scale=0.02", "calendar.end=2025Q4",
+                                       "calendar.checkpoints=[2025Q4]"]), [])
+    out = tmp_path / "a"
+    assert main(["run", str(BASE), "-n", "2", "--out", str(out), "--quiet", "--no-report",
+                 *sets]) == 0
+    assert not (out / "report.html").exists()
+    out = tmp_path / "b"
+    assert main(["run", str(BASE), "-n", "2", "--out", str(out), "--quiet", *sets]) == 0
+    assert (out / "report.html").exists()
+
+
+def test_report_in_headless_chromium(run_dir, run_report, tmp_path):
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    path, _ = run_report
+    flags = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]
+    shot = tmp_path / "shot.png"
+    subprocess.run(flags + [f"--screenshot={shot}", "--window-size=1280,4000",
+                            path.resolve().as_uri()], capture_output=True, timeout=60)
+    dom = subprocess.run(flags + ["--dump-dom", path.resolve().as_uri()], capture_output=True,
+                         timeout=60)
+    text = dom.stdout.decode("utf-8", "replace")
+    assert "运行概况" in text
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', text)) >= 10
+    assert shot.exists()
+    from PIL import Image, ImageStat
+
+    with Image.open(shot) as im:
+        stat = ImageStat.Stat(im.convert("L"))
+    assert shot.stat().st_size > 50_000 or stat.stddev[0] > 10, "blank screenshot"
+    assert stat.stddev[0] > 5
+
+
+def test_without_a_cjk_font_figures_fall_back_to_english(run_dir, tmp_path, monkeypatch,
+                                                         capsys):
+    import sim.report as report
+
+    monkeypatch.setattr(report, "_font_state", {})
+    monkeypatch.setattr(report, "CJK_FONTS", ["No Such CJK Font"])
+    d = tmp_path / "nofont"
+    shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables",
+                                                              "report.html", "parts"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        html = report.write_report(d).read_text(encoding="utf-8")
+        report.write_report(d)
+    err = capsys.readouterr().err
+    assert err.count("no CJK font found") == 1 and "fonts-wqy-microhei" in err
+    assert _glyph_warnings(caught) == []
+    assert "运行概况" in html  # the HTML stays bilingual: browsers have fonts
+
+
+def test_sweep_report_has_responses_and_a_heat_map(tmp_path):
+    from sim.report import write_report
+    from sim.sweep import run_sweep
+
+    f = tmp_path / "tiny.yaml"
+    f.write_text(f"""name: tiny
+base: {BASE}
+set:
+  population.scale: 0.02
+  calendar.end: 2026Q4
+  calendar.checkpoints: [2026Q4]
+levers:
+  policy.rd_subsidy.cap_wan: [500, 2000]
+  policy.referral.referrer_share: [0.0, 0.5]
+replicates: 2
+outcomes:
+  - {{id: hte_2026, metric: hte, zone: ALL, quarter: 2026Q4}}
+""", encoding="utf-8")
+    out = tmp_path / "out"
+    run_sweep(f, out=out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        html = write_report(out).read_text(encoding="utf-8")
+    assert _glyph_warnings(caught) == []
+    _check_self_contained(html)
+    assert "响应曲线" in html and "Heat map" in html
+    assert (out / "figures" / "response_hte_2026.png").exists()
+    assert (out / "figures" / "heat_hte_2026.svg").exists()
+    assert (out / "tables" / "points.csv").read_bytes().startswith(BOM)
