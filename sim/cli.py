@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "for a results folder")
     rp.add_argument("dir", metavar="DIR")
     rp.add_argument("--lang", default="zh,en", help="zh, en or zh,en (default: zh,en)")
+    rp.add_argument("--pdf", action="store_true", help="also write report.pdf (needs the pdf "
+                    "extra: pip install -e '.[pdf]')")
 
     b = sub.add_parser("bench", help="time the model: seconds per replicate, firm-steps per "
                        "second")
@@ -288,6 +290,10 @@ def cmd_report(args) -> int:
 
     path = write_report(Path(args.dir), lang=args.lang)
     print(f"report: {path} (figures/ and tables/ beside it)")
+    if args.pdf:
+        from sim.report import write_pdf
+
+        print(f"report: {write_pdf(Path(path))}")
     return 0
 
 

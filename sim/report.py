@@ -1220,3 +1220,20 @@ def _heat(R, g, x0, x1, col, name, what, prob):
                          f"{x1}={best[1]:g}。",
                          f"Highest {arr[i, j]:.0f}{'%' if prob else ''} at {x0}={best[0]:g}, "
                          f"{x1}={best[1]:g}."))
+
+
+def write_pdf(html_path: Path) -> Path:
+    """``report.pdf`` beside ``report.html``, with WeasyPrint (the ``pdf`` extra)."""
+    from sim.results import OutputError
+
+    try:
+        import weasyprint
+    except ImportError:
+        raise OutputError("a PDF needs the pdf extra (WeasyPrint): .venv/bin/pip install -e "
+                          "'.[pdf]'; report.html was written") from None
+    html_path = Path(html_path)
+    out = html_path.with_suffix(".pdf")
+    tmp = out.with_name(f".{out.name}.tmp")
+    weasyprint.HTML(filename=str(html_path)).write_pdf(str(tmp))
+    tmp.replace(out)
+    return out

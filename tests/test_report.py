@@ -238,3 +238,18 @@ outcomes:
     assert (out / "figures" / "response_hte_2026.png").exists()
     assert (out / "figures" / "heat_hte_2026.svg").exists()
     assert (out / "tables" / "points.csv").read_bytes().startswith(BOM)
+
+
+def test_pdf_beside_the_html(tmp_path):
+    pytest.importorskip("weasyprint", reason="the pdf extra is not installed")
+    import sim
+
+    out = tmp_path / "p"
+    sim.run_scenario(sim.load_scenario(ROOT / "scenarios" / "yunnan_baseline.yaml", [
+        "population.scale=0.02", "calendar.end=2026Q2", "calendar.checkpoints=[2026Q2]"]),
+        replicates=2, out=out)
+    r = subprocess.run([sys.executable, "-m", "sim.cli", "report", str(out), "--pdf"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr
+    pdf = out / "report.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
