@@ -126,8 +126,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _QuietPipe:
+    """stdout that stops writing, without failing the command, once its reader has gone
+    (``hitech-sim compare ... | head``): the results and the report are still written."""
+
+    def __init__(self, stream):
+        self._s = stream
+        self._gone = False
+
+    def write(self, text):
+        if not self._gone:
+            try:
+                return self._s.write(text)
+            except BrokenPipeError:
+                self._gone = True
+        return len(text)
+
+    def flush(self):
+        if not self._gone:
+            try:
+                self._s.flush()
+            except BrokenPipeError:
+                self._gone = True
+
+    def __getattr__(self, name):
+        return getattr(self._s, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``hitech-sim``."""
+    if not isinstance(sys.stdout, _QuietPipe):
+        sys.stdout = _QuietPipe(sys.stdout)
     args = build_parser().parse_args(argv)
     try:
         if args.command == "validate":
