@@ -14,40 +14,79 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+from mesa.agentset import _HardKeyAgentSet
 
 from sim.firms import ORIGINS, STAGES
 
 
-# Mesa's register/deregister emit an AGENT_ADDED/REMOVED signal on every call; with
-# ~1,700 births and ~700 exits a quarter that bookkeeping costs more than the firms'
-# quarterly dynamics. Enterprises use the unwrapped registration (same data
-# structures, no signal) when Mesa exposes it; nothing in this package observes those
-# signals. Parks, incubators and capital providers register normally.
-_REGISTER = getattr(mesa.Model.register_agent, "__wrapped__", None)
-_DEREGISTER = getattr(mesa.Model.deregister_agent, "__wrapped__", None)
+# Mesa registers agents one at a time: each registration emits an AGENT_ADDED/REMOVED
+# signal and formats a debug log line. With 50,000 firms at the start and ~1,700
+# births and ~700 exits a quarter, that bookkeeping cost more than the firms' quarterly
+# dynamics. Enterprises are therefore registered and deregistered in bulk, into the same
+# data structures (``model.agents``, ``model.agents_by_type[Enterprise]``, ids from
+# ``model.agent_id_counter``), without the signal; nothing in this package observes it.
+# Where Mesa's internals differ from 3.5's (checked by ``_bulk_ok``) or an Enterprise
+# dataset is registered, each agent goes through ``mesa.Agent.__init__`` instead.
+# Parks, incubators and capital providers register normally.
+
+
+def _bulk_ok(model) -> bool:
+    return (not Enterprise._datasets
+            and isinstance(getattr(model, "_all_agents", None), _HardKeyAgentSet)
+            and isinstance(getattr(model, "_agents_by_type", None), dict))
+
+
+def add_enterprises(model, rows: list[int]) -> list["Enterprise"]:
+    """New Enterprise agents for firm-table ``rows``, registered with ``model``."""
+    if not rows:
+        return []
+    if not _bulk_ok(model):
+        return [Enterprise(model, r) for r in rows]
+    by_type = model._agents_by_type.get(Enterprise)
+    if by_type is None:  # the first one through Mesa's own path creates the set
+        first = Enterprise(model, rows[0])
+        return [first] + add_enterprises(model, rows[1:])
+    start = model.agent_id_counter
+    new = object.__new__
+    agents = []
+    for i, r in enumerate(rows):
+        a = new(Enterprise)
+        a.model = model
+        a.unique_id = start + i
+        a.pos = None
+        a.row = r
+        agents.append(a)
+    model.agent_id_counter = start + len(agents)
+    keys = dict.fromkeys(agents)
+    model._all_agents._agents.update(keys)
+    by_type._agents.update(keys)
+    return agents
+
+
+def remove_enterprises(model, agents: list["Enterprise"]) -> None:
+    """Deregister Enterprise agents (their rows stay in the table, marked exited)."""
+    if not _bulk_ok(model) or Enterprise not in model._agents_by_type:
+        for a in agents:
+            a.remove()
+        return
+    every = model._all_agents._agents
+    typed = model._agents_by_type[Enterprise]._agents
+    for a in agents:
+        typed.pop(a, None)
+        every.pop(a, None)
 
 
 class Enterprise(mesa.Agent):
-    """A firm; its state is row ``row`` of ``model.firms``."""
+    """A firm; its state is row ``row`` of ``model.firms``.
+
+    Create them with :func:`add_enterprises` (in bulk); ``Enterprise(model, row)``
+    registers one the usual Mesa way."""
 
     __slots__ = ("row",)
 
     def __init__(self, model, row: int):
-        if _REGISTER is None or self._datasets:
-            super().__init__(model)
-        else:
-            self.model = model
-            self.unique_id = None
-            self.pos = None
-            _REGISTER(model, self)
+        super().__init__(model)
         self.row = row
-
-    def remove(self) -> None:
-        """Deregister from the model (the firm's row stays, marked exited)."""
-        if _DEREGISTER is None or self._datasets:
-            super().remove()
-        else:
-            _DEREGISTER(self.model, self)
 
     def _col(self, name):
         return self.model.firms.cols[name][self.row]

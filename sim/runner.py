@@ -74,29 +74,31 @@ def run_replicate(resolved: dict, variant: str, replicate: int, seed: int,
     """Build and run one replicate; never raises (errors are returned)."""
     import time
 
-    from sim.model import HighTechZoneModel
+    from sim.model import HighTechZoneModel, gc_paused
 
     t0 = time.perf_counter()
     try:
-        sc = schema.Scenario.model_validate(resolved)
-        model = HighTechZoneModel(sc, replicate=replicate, seed=seed, snapshots=snapshots)
-        t1 = time.perf_counter()
-        steps = 0
-        for _ in range(model.n_steps):
-            steps += int(model.firms.n)
-            model.step()
-        t2 = time.perf_counter()
-        res = ReplicateResult(variant, replicate)
-        res.metrics = met.long_table(variant, replicate, model.quarters, model.zone_ids,
-                                     model.sector_ids, model.out, model.out_sector,
-                                     model.quarters[0])
-        res.ledger = ledger_frame(model, variant, replicate)
-        if snapshots:
-            res.firms = firms_frame(model, variant, replicate)
-        res.firm_steps = steps
-        res.step_seconds = t2 - t1
-        res.seconds = time.perf_counter() - t0
-        return res
+        with gc_paused():
+            sc = schema.Scenario.model_validate(resolved)
+            model = HighTechZoneModel(sc, replicate=replicate, seed=seed, snapshots=snapshots)
+            t1 = time.perf_counter()
+            steps = 0
+            for _ in range(model.n_steps):
+                steps += int(model.firms.n)
+                model.step()
+            t2 = time.perf_counter()
+            res = ReplicateResult(variant, replicate)
+            res.metrics = met.long_table(variant, replicate, model.quarters, model.zone_ids,
+                                         model.sector_ids, model.out, model.out_sector,
+                                         model.quarters[0])
+            res.ledger = ledger_frame(model, variant, replicate)
+            if snapshots:
+                res.firms = firms_frame(model, variant, replicate)
+            model.release()
+            res.firm_steps = steps
+            res.step_seconds = t2 - t1
+            res.seconds = time.perf_counter() - t0
+            return res
     except Exception as e:  # recorded, does not stop the other replicates
         tb = traceback.format_exc(limit=4)
         return ReplicateResult(variant, replicate, error=f"{type(e).__name__}: {e}\n{tb}",

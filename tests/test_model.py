@@ -83,8 +83,23 @@ def test_enterprise_agents_view_columns():
     assert e.revenue_4q_wan == pytest.approx(m.firms.rev4[e.row])
     assert m.enterprise(e.unique_id) is e
     m.run()
-    alive = int(m.firms.alive[: m.firms.n].sum())
-    assert len(m.agents_by_type[sim_agents().Enterprise]) == alive
+    f = m.firms
+    alive = int(f.alive[: f.n].sum())
+    E = sim_agents().Enterprise
+    ents = list(m.agents_by_type[E])
+    assert len(ents) == alive
+    # agents registered in bulk are in Mesa's own sets, with unique ids from Mesa's
+    # counter, and each is the agent of its row (born ones included)
+    assert len(m.agents) == alive + len(m.parks) + len(m.incubators) + len(m.providers)
+    ids = f.uid[: f.n]
+    assert np.unique(ids).size == f.n and ids.max() < m.agent_id_counter
+    assert all(f.alive[e.row] and f.uid[e.row] == e.unique_id for e in ents)
+    assert any(e.row >= len(ents) // 2 for e in ents)  # firms born during the run
+    born = ents[-1]
+    assert m.enterprise(born.unique_id) is born
+    m.release()
+    assert len(m.agents_by_type.get(E, [])) == 0
+    assert len(m.agents) == len(m.parks) + len(m.incubators) + len(m.providers)
 
 
 def sim_agents():
