@@ -28,6 +28,12 @@ import numpy as np
 from sim.calendar import value_at
 
 
+LEVER_ORDER = {f"A{i}": i for i in range(1, 11)}  # new claims are served A1, A2, ...
+PAYERS = ("province", "zone")
+_COLS = ("quarter", "zone", "uid", "row", "lever", "payer", "full", "refused")
+EPS = 1e-9
+
+
 @dataclass
 class Claim:
     """An award a firm, zone or cluster has earned, waiting to be paid."""
@@ -46,18 +52,41 @@ class Claim:
         self.full = self.amount
 
 
-class Treasury:
-    """Budgets of the province and the zones, and the ledger of payments."""
+@dataclass
+class _Settlement:
+    """One quarter's queue while it is being served."""
 
-    def __init__(self, model):
+    q: dict  # claim columns, in the order of service
+    skey: list  # 就高不就低 key of each claim, or None
+    stack_paid: dict  # highest paid per key, updated as claims are paid
+    paid: np.ndarray
+    gone: np.ndarray  # topped-up amount is nothing: dropped
+    amount: np.ndarray  # what the claim is paid (after topping up)
+
+
+class Treasury:
+    """Budgets of the province and the zones, and the ledger of payments.
+
+    Claims are held as columns and settled a quarter at a time: for each payer, the
+    run of claims (in the serving order) that its money covers is paid at once, and
+    after a refusal the next claim that still fits is found by a search over the rest,
+    so the order of service of the module docstring holds without a Python step per
+    claim. A firm's second claim of one non-stacking group starts a new run (its top-up
+    depends on whether the first was paid); a zone whose fund the province pays into in
+    the same settlement is served claim by claim (``_one_by_one``). ``vectorised=False`` serves every
+    claim one by one (the reference the tests compare with).
+    """
+
+    def __init__(self, model, vectorised: bool = True):
         self.model = model
+        self.vectorised = vectorised
         pol = model.scenario_data.policy.budget
         self.on_exhausted = pol.on_exhausted
         self.year = None
         self.left: dict[tuple[str, int], float] = {}
-        self.deferred: list[Claim] = []
-        self.pending: list[Claim] = []
-        # ledger columns (appended as Python lists: a few payments per quarter)
+        self._new: dict[str, list] = {k: [] for k in _COLS}
+        self._deferred: dict[str, np.ndarray] | None = None
+        # ledger columns (extended a quarter at a time)
         self.rows: dict[str, list] = {k: [] for k in (
             "quarter", "zone", "enterprise", "lever", "payer", "amount_wan")}
         self.budgets: list[tuple[int, str, int, float]] = []  # (year, payer, zone, amount)
@@ -89,57 +118,223 @@ class Treasury:
             self.left[("zone", park.index)] = amt
             self.budgets.append((year, "zone", park.index, amt))
 
+    # ------------------------------------------------------------------ claims in
+
     def claim(self, c: Claim) -> None:
         """Queue a claim for payment at the end of the quarter."""
-        self.pending.append(c)
+        n = self._new
+        n["quarter"].append(c.quarter)
+        n["zone"].append(c.zone)
+        n["uid"].append(c.enterprise_uid)
+        n["row"].append(c.row)
+        n["lever"].append(c.lever)
+        n["payer"].append(PAYERS.index(c.payer))
+        n["full"].append(c.full)
+        n["refused"].append(c.refused)
+
+    def claim_many(self, quarter: int, zone, uid, row, lever: str, payer: str,
+                   amount) -> None:
+        """Queue claims of one lever and payer for many firms (arrays of equal length)."""
+        amount = np.asarray(amount, dtype=np.float64)
+        k = amount.size
+        n = self._new
+        n["quarter"].extend([quarter] * k)
+        n["zone"].extend(np.asarray(zone).tolist())
+        n["uid"].extend(np.asarray(uid).tolist())
+        n["row"].extend(np.asarray(row).tolist())
+        n["lever"].extend([lever] * k)
+        n["payer"].extend([PAYERS.index(payer)] * k)
+        n["full"].extend(amount.tolist())
+        n["refused"].extend([False] * k)
+
+    @property
+    def pending(self) -> list[Claim]:
+        """The quarter's new claims, as Claim records (for inspection)."""
+        n = self._new
+        out = []
+        for i in range(len(n["full"])):
+            out.append(Claim(n["quarter"][i], n["zone"][i], n["uid"][i], n["row"][i],
+                             n["lever"][i], PAYERS[n["payer"][i]], n["full"][i],
+                             n["refused"][i]))
+        return out
+
+    def _queue(self) -> dict[str, np.ndarray]:
+        """Deferred claims (oldest first), then the quarter's new ones by lever, then
+        enterprise id, then zone."""
+        n = self._new
+        new = {
+            "quarter": np.array(n["quarter"], dtype=np.int64),
+            "zone": np.array(n["zone"], dtype=np.int64),
+            "uid": np.array(n["uid"], dtype=np.int64),
+            "row": np.array(n["row"], dtype=np.int64),
+            "lever": np.array(n["lever"], dtype=object),
+            "payer": np.array(n["payer"], dtype=np.int8),
+            "full": np.array(n["full"], dtype=np.float64),
+            "refused": np.array(n["refused"], dtype=bool),
+        }
+        self._new = {k: [] for k in _COLS}
+        if new["full"].size:
+            lev = np.array([LEVER_ORDER.get(x, 99) for x in n["lever"]], dtype=np.int64)
+            order = np.lexsort((new["zone"], new["uid"], lev))
+            new = {k: v[order] for k, v in new.items()}
+        if self._deferred is not None:
+            new = {k: np.concatenate([self._deferred[k], new[k]]) for k in _COLS}
+            self._deferred = None
+        return new
+
+    # ------------------------------------------------------------------ settling
 
     def settle(self, quarter: int, out: np.ndarray, M: dict) -> None:
         """Pay what can be paid; write flows into ``out[zone, metric]``."""
         self._open_year(quarter)
-        order = {f"A{i}": i for i in range(1, 11)}
-        new = sorted(self.pending, key=lambda c: (order.get(c.lever, 99), c.enterprise_uid,
-                                                  c.zone))
-        queue = self.deferred + new
-        self.pending, self.deferred = [], []
+        q = self._queue()
+        if q["full"].size == 0:
+            return
         firms = self.model.firms
-        for c in queue:
-            if c.row >= 0 and not firms.alive[c.row]:
-                continue  # the firm exited before it was paid: the claim ends with it
-            key = ("province", -1) if c.payer == "province" else ("zone", c.zone)
-            stack = None
-            if c.row >= 0 and c.lever in self.group_of:
-                stack = (c.row, c.quarter // 4, self.group_of[c.lever], c.payer)
-                c.amount = c.full - self.stack_paid.get(stack, 0.0)  # top up to the highest
-                if c.amount <= 1e-9:
-                    continue  # a higher same-type award was paid this year
-            fund = self.zone_fund[c.zone] if key[0] == "zone" else 0.0
-            if self.left[key] + fund >= c.amount - 1e-9:
-                from_budget = min(self.left[key], c.amount)
-                self.left[key] -= from_budget
-                if c.amount > from_budget:
-                    self.zone_fund[c.zone] -= c.amount - from_budget
-                self._pay(quarter, c)
-                out[c.zone, M["subsidy_wan"]] += c.amount
-                if stack is not None:
-                    self.stack_paid[stack] = c.full
-                if c.row >= 0 and firms.alive[c.row]:
-                    firms.cash[c.row] += c.amount
-                elif c.row < 0 and c.payer == "province":  # awards to a zone fund it
-                    self.zone_fund[c.zone] += c.amount
-                continue
-            if not c.refused:
-                out[c.zone, M["awards_unpaid_wan"]] += c.amount
-                c.refused = True
-            if self.on_exhausted == "defer":
-                self.deferred.append(c)  # budgets only shrink within a year: paid next year
-            else:
-                out[c.zone, M["claims_lapsed"]] += 1
+        # a firm that exited before it was paid: its claims end with it
+        keep = (q["row"] < 0) | firms.alive[np.maximum(q["row"], 0)]
+        if not keep.all():
+            q = {k: v[keep] for k, v in q.items()}
+        m = q["full"].size
+        # 就高不就低 key of each claim: (row, year, group, payer), None if it stacks freely
+        group = [self.group_of.get(x, -1) for x in q["lever"].tolist()]
+        skey = [None if g < 0 or r < 0 else (r, qq // 4, g, PAYERS[p]) for r, qq, g, p in zip(
+            q["row"].tolist(), q["quarter"].tolist(), group, q["payer"].tolist(), strict=True)]
+        s = _Settlement(q, skey, dict(self.stack_paid), np.zeros(m, dtype=bool),
+                        np.zeros(m, dtype=bool), q["full"].copy())
+        payer_key = np.where(q["payer"] == 0, -1, q["zone"])  # -1: the province
+        to_fund = (payer_key == -1) & (q["row"] < 0)  # the province's awards to a zone
+        if not self.vectorised:
+            self._one_by_one(s, np.arange(m), payer_key, fund_from=None)
+        else:
+            # the province first: its payments into zone funds decide whether a zone's
+            # claims can be served in runs (no payment into its fund) or one by one
+            used = self._in_runs(s, np.flatnonzero(payer_key == -1),
+                                 self.left[("province", -1)])
+            self.left[("province", -1)] -= used
+            funded = s.paid & to_fund
+            for z in np.unique(payer_key[payer_key >= 0]).tolist():
+                if funded[q["zone"] == z].any():
+                    self._one_by_one(s, np.flatnonzero((payer_key == z) | (funded & (
+                        q["zone"] == z))), payer_key, fund_from=z)
+                    continue
+                left = self.left[("zone", z)]
+                used = self._in_runs(s, np.flatnonzero(payer_key == z),
+                                     left + self.zone_fund[z])
+                from_budget = min(left, used)
+                self.left[("zone", z)] = left - from_budget
+                self.zone_fund[z] -= used - from_budget
+            for z, a in zip(q["zone"][funded].tolist(), s.amount[funded].tolist(),
+                            strict=True):
+                self.zone_fund[z] += a  # awards to a zone fund it
+        self.stack_paid = s.stack_paid
+        self._book(quarter, q, s.amount, s.paid, ~s.paid & ~s.gone, out, M)
 
-    def _pay(self, quarter: int, c: Claim) -> None:
-        r = self.rows
-        r["quarter"].append(quarter)
-        r["zone"].append(c.zone)
-        r["enterprise"].append(c.enterprise_uid)
-        r["lever"].append(c.lever)
-        r["payer"].append(c.payer)
-        r["amount_wan"].append(c.amount)
+    @staticmethod
+    def _topped_up(s: "_Settlement", idx: list[int]) -> None:
+        """Amounts of claims ``idx`` after what their group already paid this year."""
+        st = [i for i in idx if s.skey[i] is not None]
+        if st:
+            s.amount[st] = s.q["full"][st] - np.array(
+                [s.stack_paid.get(s.skey[i], 0.0) for i in st])
+        s.gone[idx] = s.amount[idx] <= EPS  # a higher same-type award was paid this year
+
+    def _in_runs(self, s: "_Settlement", idx: np.ndarray, avail: float) -> float:
+        """Serve claims ``idx`` of one payer (in order) from ``avail``; returns what
+        they used. Runs that fit are paid at once; after a refusal, the next claim
+        that fits is searched for. The queue is cut before a firm's second claim of
+        one group, whose top-up depends on whether the first was paid."""
+        idx_l = idx.tolist()
+        seen, cuts = set(), [0]
+        for j, i in enumerate(idx_l):
+            k = s.skey[i]
+            if k is not None:
+                if k in seen:
+                    cuts.append(j)
+                seen.add(k)
+        cuts.append(len(idx_l))
+        used = 0.0
+        for c0, c1 in zip(cuts[:-1], cuts[1:], strict=True):
+            if c0 == c1:
+                continue
+            seg = idx[c0:c1]
+            self._topped_up(s, idx_l[c0:c1])
+            a, ok = s.amount[seg], ~s.gone[seg]
+            pos, k = 0, seg.size
+            while pos < k:
+                live = np.flatnonzero(ok[pos:] & (a[pos:] <= avail - used + EPS))
+                if live.size == 0:
+                    break
+                pos += int(live[0])
+                cs = np.cumsum(np.where(ok[pos:], a[pos:], 0.0))
+                fit = int(np.searchsorted(cs, avail - used + EPS, side="right"))
+                s.paid[seg[pos:pos + fit]] = ok[pos:pos + fit]
+                used += float(cs[fit - 1])
+                pos += fit
+            for i in seg[s.paid[seg]].tolist():
+                if s.skey[i] is not None:  # the highest paid this year
+                    s.stack_paid[s.skey[i]] = float(s.q["full"][i])
+        return used
+
+    def _one_by_one(self, s: "_Settlement", idx: np.ndarray, payer_key: np.ndarray,
+                    fund_from: int | None) -> None:
+        """Serve claims ``idx`` one at a time. With ``fund_from=z``: zone z's claims,
+        and (already paid) province awards into z's fund, which raise it in turn."""
+        q = s.q
+        for i in idx.tolist():
+            pk = int(payer_key[i])
+            if fund_from is not None and pk < 0:  # a province award into z's fund
+                self.zone_fund[fund_from] += s.amount[i]
+                continue
+            self._topped_up(s, [i])
+            if s.gone[i]:
+                continue
+            key = ("zone", pk) if pk >= 0 else ("province", -1)
+            fund = self.zone_fund[pk] if pk >= 0 else 0.0
+            a = float(s.amount[i])
+            if self.left[key] + fund < a - EPS:
+                continue  # refused
+            from_budget = min(self.left[key], a)
+            self.left[key] -= from_budget
+            if a > from_budget:
+                self.zone_fund[pk] -= a - from_budget
+            s.paid[i] = True
+            if s.skey[i] is not None:
+                s.stack_paid[s.skey[i]] = float(q["full"][i])
+            if fund_from is None and pk < 0 and q["row"][i] < 0:
+                self.zone_fund[int(q["zone"][i])] += a  # awards to a zone fund it
+        if fund_from is not None:  # the caller adds every payment into a fund
+            for i in idx.tolist():
+                if payer_key[i] < 0:
+                    self.zone_fund[fund_from] -= s.amount[i]
+
+    def _book(self, quarter, q, amount, paid, refused_now, out, M) -> None:
+        """Ledger rows, flows, firms' cash, stacking memory, and the claims left over."""
+        Z = out.shape[0]
+        p = np.flatnonzero(paid)
+        if p.size:
+            zone, row = q["zone"][p], q["row"][p]
+            a = amount[p]
+            r = self.rows
+            r["quarter"].extend([quarter] * p.size)
+            r["zone"].extend(zone.tolist())
+            r["enterprise"].extend(q["uid"][p].tolist())
+            r["lever"].extend(q["lever"][p].tolist())
+            r["payer"].extend([PAYERS[x] for x in q["payer"][p].tolist()])
+            r["amount_wan"].extend(a.tolist())
+            out[:, M["subsidy_wan"]] += np.bincount(zone, weights=a, minlength=Z)
+            f = row >= 0
+            np.add.at(self.model.firms.cash, row[f], a[f])
+        first = refused_now & ~q["refused"]
+        if first.any():
+            out[:, M["awards_unpaid_wan"]] += np.bincount(q["zone"][first],
+                                                          weights=amount[first], minlength=Z)
+        if not refused_now.any():
+            return
+        if self.on_exhausted == "defer":
+            # budgets only shrink within a year: paid when a new budget opens
+            d = {k: v[refused_now] for k, v in q.items()}
+            d["refused"] = np.ones(d["full"].size, dtype=bool)
+            self._deferred = d
+        else:
+            out[:, M["claims_lapsed"]] += np.bincount(q["zone"][refused_now], minlength=Z)

@@ -413,10 +413,9 @@ class HighTechZoneModel(mesa.Model):
             base += np.where(q >= last, f.h_rd[q % H, rows], 0.0)
         amount = np.minimum(rate * base, cap)
         f.a1_last[rows] = t
-        for r, a in zip(rows.tolist(), amount.tolist(), strict=True):
-            if a > 0:
-                self.treasury.claim(Claim(t, int(f.zone[r]), int(f.uid[r]), r, "A1",
-                                          pol.payer, a))
+        pos = amount > 0
+        r = rows[pos]
+        self.treasury.claim_many(t, f.zone[r], f.uid[r], r, "A1", pol.payer, amount[pos])
 
     def _claim(self, t: int, lever: str, zone: int, row: int, payer: str,
                amount: float) -> None:
@@ -437,10 +436,11 @@ class HighTechZoneModel(mesa.Model):
         """A5: the province's award for a newly certified 高企, and the zone's match."""
         prov = self.lever("hte_matching.provincial_award_wan", t)
         ratio = self.lever("hte_matching.ratio", t)
-        zone = self.firms.zone
-        for r in rows.tolist():
-            self._claim(t, "A5", int(zone[r]), r, "province", prov)
-            self._claim(t, "A5", int(zone[r]), r, "zone", prov * ratio)
+        f = self.firms
+        for payer, amt in (("province", prov), ("zone", prov * ratio)):
+            if amt > 0:
+                self.treasury.claim_many(t, f.zone[rows], f.uid[rows], rows, "A5", payer,
+                                         np.full(rows.size, float(amt)))
 
     def _write_history(self, t: int) -> None:
         f = self.firms

@@ -184,3 +184,76 @@ def test_a3_pilot_awards_capped_and_paid_by_the_zone():
     assert len(a3) > 0
     assert (a3.payer == "zone").all()
     assert np.allclose(a3.amount_wan, 2000.0)
+
+
+# ------------------------------------------------------------------ the ledger's two paths
+
+
+def _random_claims(m, rng, quarter, k):
+    """k claims of mixed levers and payers, some to zones, some repeats of one firm."""
+    from sim.ledger import Claim
+
+    n = m.firms.n
+    for _ in range(k):
+        lever = str(rng.choice(["A1", "A10", "A5", "A6", "A2", "A7", "A9"]))
+        to_zone = lever in ("A2", "A7", "A9")
+        row = -1 if to_zone else int(rng.integers(0, min(n, 400)))
+        zone = int(rng.integers(0, len(m.parks))) if to_zone else int(m.firms.zone[row])
+        payer = "province" if to_zone or rng.random() < 0.6 else "zone"
+        uid = -1 if row < 0 else int(m.firms.uid[row])
+        m.treasury.claim(Claim(quarter, zone, uid, row, lever, payer,
+                               float(rng.lognormal(4.0, 1.2))))
+
+
+@pytest.mark.parametrize("mode", ["defer", "lapse"])
+def test_vectorised_settlement_equals_claim_by_claim(mode, monkeypatch):
+    """Random claims under budgets that bind: serving runs of claims at once pays the
+    same claims, the same amounts, in the same order, as serving them one by one."""
+    from sim.ledger import Treasury
+
+    one_by_one = []
+    seq = Treasury._one_by_one
+
+    def spy(self, s, idx, payer_key, fund_from):
+        one_by_one.append((self.vectorised, fund_from))
+        return seq(self, s, idx, payer_key, fund_from)
+
+    monkeypatch.setattr(Treasury, "_one_by_one", spy)
+    over = {"policy.budget.province_wan_per_year": 8_000,
+            "policy.budget.zone_wan_per_year": 600, "policy.budget.on_exhausted": mode}
+    results = []
+    for vec in (True, False):
+        m = model(over)
+        m.treasury.vectorised = vec
+        rng = np.random.default_rng(7)
+        flows = []
+        for t in range(T0, T0 + 12):
+            _random_claims(m, rng, t, int(rng.integers(5, 120)))
+            if t == T0 + 3:
+                m.firms.alive[3] = False  # its waiting claims end with it
+            flows.append(settle(m, t).copy())
+        results.append((ledger(m), np.array(flows), dict(m.treasury.zone_fund),
+                        dict(m.treasury.left)))
+    (la, fa, za, lefta), (lb, fb, zb, leftb) = results
+    assert len(la) > 50 and la == [tuple(r) for r in lb]
+    assert np.allclose(fa, fb, equal_nan=True)
+    assert fa[..., met.M["awards_unpaid_wan"]].sum() > 0  # budgets did bind
+    assert za == pytest.approx(zb) and lefta == pytest.approx(leftb)
+    # the vectorised treasury served in runs, but for zones funded in the same
+    # settlement (one by one); the reference served every quarter one by one
+    assert [z for v, z in one_by_one if not v] == [None] * 12
+    vec = [z for v, z in one_by_one if v]
+    assert None not in vec and len(vec) > 0
+
+
+def test_vectorised_settlement_same_run_results():
+    """A whole run with tight budgets gives the same metrics either way."""
+    over = {"policy.budget.province_wan_per_year": 5_000}
+    outs = []
+    for vec in (True, False):
+        m = HighTechZoneModel(sim.load_scenario(TINY, over).model, replicate=1)
+        m.treasury.vectorised = vec
+        m.run()
+        outs.append((m.out.copy(), m.treasury.rows["amount_wan"][:]))
+    assert np.allclose(outs[0][0], outs[1][0], equal_nan=True)
+    assert outs[0][1] == pytest.approx(outs[1][1]) and len(outs[0][1]) > 0
