@@ -30,7 +30,7 @@ from sim.calendar import value_at
 
 LEVER_ORDER = {f"A{i}": i for i in range(1, 11)}  # new claims are served A1, A2, ...
 PAYERS = ("province", "zone")
-_COLS = ("quarter", "zone", "uid", "row", "lever", "payer", "full", "refused")
+_COLS = ("quarter", "zone", "uid", "row", "lever", "payer", "full", "refused", "group")
 EPS = 1e-9
 
 
@@ -57,8 +57,9 @@ class _Settlement:
     """One quarter's queue while it is being served."""
 
     q: dict  # claim columns, in the order of service
-    skey: list  # 就高不就低 key of each claim, or None
-    stack_paid: dict  # highest paid per key, updated as claims are paid
+    stacks: np.ndarray  # the claim is in a non-stacking group (就高不就低)
+    combo: np.ndarray  # its (year, group, payer) set, coded
+    code: np.ndarray  # its (set, firm) key, coded; -1 if it stacks freely
     paid: np.ndarray
     gone: np.ndarray  # topped-up amount is nothing: dropped
     amount: np.ndarray  # what the claim is paid (after topping up)
@@ -71,9 +72,9 @@ class Treasury:
     run of claims (in the serving order) that its money covers is paid at once, and
     after a refusal the next claim that still fits is found by a search over the rest,
     so the order of service of the module docstring holds without a Python step per
-    claim. A firm's second claim of one non-stacking group starts a new run (its top-up
-    depends on whether the first was paid); a zone whose fund the province pays into in
-    the same settlement is served claim by claim (``_one_by_one``). ``vectorised=False`` serves every
+    claim. A firm's second claim of one non-stacking group restarts the service if its
+    first was paid (its top-up depends on it); the province's awards into a zone's fund raise
+    what the zone's claims queued after them can use. ``vectorised=False`` serves every
     claim one by one (the reference the tests compare with).
     """
 
@@ -90,10 +91,11 @@ class Treasury:
         self.rows: dict[str, list] = {k: [] for k in (
             "quarter", "zone", "enterprise", "lever", "payer", "amount_wan")}
         self.budgets: list[tuple[int, str, int, float]] = []  # (year, payer, zone, amount)
-        # 就高不就低: lever -> group; (row, year, group, payer) -> highest amount paid
+        # 就高不就低: lever -> group; coded (year, group, payer) -> highest amount paid
+        # to each firm row
         self.group_of = {lv: gi for gi, g in enumerate(
             model.scenario_data.policy.non_stacking.groups) for lv in g}
-        self.stack_paid: dict[tuple, float] = {}
+        self.stack_paid: dict[int, np.ndarray] = {}
         # awards a zone received (A2, A7, A8, A9): its fund, kept across years, spent
         # when its yearly budget is used up
         self.zone_fund: dict[int, float] = {p.index: 0.0 for p in model.parks}
@@ -131,6 +133,7 @@ class Treasury:
         n["payer"].append(PAYERS.index(c.payer))
         n["full"].append(c.full)
         n["refused"].append(c.refused)
+        n["group"].append(self.group_of.get(c.lever, -1))
 
     def claim_many(self, quarter: int, zone, uid, row, lever: str, payer: str,
                    amount) -> None:
@@ -146,6 +149,7 @@ class Treasury:
         n["payer"].extend([PAYERS.index(payer)] * k)
         n["full"].extend(amount.tolist())
         n["refused"].extend([False] * k)
+        n["group"].extend([self.group_of.get(lever, -1)] * k)
 
     @property
     def pending(self) -> list[Claim]:
@@ -171,6 +175,7 @@ class Treasury:
             "payer": np.array(n["payer"], dtype=np.int8),
             "full": np.array(n["full"], dtype=np.float64),
             "refused": np.array(n["refused"], dtype=bool),
+            "group": np.array(n["group"], dtype=np.int64),
         }
         self._new = {k: [] for k in _COLS}
         if new["full"].size:
@@ -196,99 +201,112 @@ class Treasury:
         if not keep.all():
             q = {k: v[keep] for k, v in q.items()}
         m = q["full"].size
-        # 就高不就低 key of each claim: (row, year, group, payer), None if it stacks freely
-        group = [self.group_of.get(x, -1) for x in q["lever"].tolist()]
-        skey = [None if g < 0 or r < 0 else (r, qq // 4, g, PAYERS[p]) for r, qq, g, p in zip(
-            q["row"].tolist(), q["quarter"].tolist(), group, q["payer"].tolist(), strict=True)]
-        s = _Settlement(q, skey, dict(self.stack_paid), np.zeros(m, dtype=bool),
+        # 就高不就低: claims of a non-stacking group to a firm, and their (year, group,
+        # payer) set, coded; a firm's key is (set, row)
+        stacks = (q["row"] >= 0) & (q["group"] >= 0)
+        combo = (q["quarter"] // 4) * 4096 + q["group"] * 2 + q["payer"]
+        code = np.where(stacks, combo * (1 << 32) + q["row"], -1)
+        s = _Settlement(q, stacks, combo, code, np.zeros(m, dtype=bool),
                         np.zeros(m, dtype=bool), q["full"].copy())
         payer_key = np.where(q["payer"] == 0, -1, q["zone"])  # -1: the province
         to_fund = (payer_key == -1) & (q["row"] < 0)  # the province's awards to a zone
         if not self.vectorised:
-            self._one_by_one(s, np.arange(m), payer_key, fund_from=None)
+            self._one_by_one(s, np.arange(m), payer_key)
         else:
-            # the province first: its payments into zone funds decide whether a zone's
-            # claims can be served in runs (no payment into its fund) or one by one
+            # the province first: its awards to zones go into their funds, which its
+            # zones' claims queued after them can use
             used = self._in_runs(s, np.flatnonzero(payer_key == -1),
                                  self.left[("province", -1)])
             self.left[("province", -1)] -= used
-            funded = s.paid & to_fund
-            for z in np.unique(payer_key[payer_key >= 0]).tolist():
-                if funded[q["zone"] == z].any():
-                    self._one_by_one(s, np.flatnonzero((payer_key == z) | (funded & (
-                        q["zone"] == z))), payer_key, fund_from=z)
-                    continue
-                left = self.left[("zone", z)]
-                used = self._in_runs(s, np.flatnonzero(payer_key == z),
-                                     left + self.zone_fund[z])
-                from_budget = min(left, used)
-                self.left[("zone", z)] = left - from_budget
-                self.zone_fund[z] -= used - from_budget
-            for z, a in zip(q["zone"][funded].tolist(), s.amount[funded].tolist(),
-                            strict=True):
-                self.zone_fund[z] += a  # awards to a zone fund it
-        self.stack_paid = s.stack_paid
+            funded = np.flatnonzero(s.paid & to_fund)
+            for z in np.unique(np.concatenate([payer_key[payer_key >= 0],
+                                               q["zone"][funded]])).tolist():
+                idx = np.flatnonzero(payer_key == z)
+                into = funded[q["zone"][funded] == z]  # queue positions, in order
+                left, fund = self.left[("zone", z)], self.zone_fund[z]
+                cut = np.searchsorted(idx, into).tolist() + [idx.size]
+                for k, (c0, c1) in enumerate(zip([0] + cut[:-1], cut, strict=True)):
+                    if c1 > c0:
+                        used = self._in_runs(s, idx[c0:c1], left + fund)
+                        from_budget = min(left, used)
+                        left -= from_budget
+                        fund -= used - from_budget
+                    if k < into.size:
+                        fund += float(s.amount[into[k]])
+                self.left[("zone", z)], self.zone_fund[z] = left, fund
         self._book(quarter, q, s.amount, s.paid, ~s.paid & ~s.gone, out, M)
 
-    @staticmethod
-    def _topped_up(s: "_Settlement", idx: list[int]) -> None:
+    def _paid_so_far(self, combo: int) -> np.ndarray:
+        """Highest award paid per firm row for one (year, group, payer) set."""
+        arr = self.stack_paid.get(combo)
+        cap = self.model.firms.capacity
+        if arr is None or arr.size < cap:
+            new = np.zeros(cap)
+            if arr is not None:
+                new[: arr.size] = arr
+            self.stack_paid[combo] = arr = new
+        return arr
+
+    def _topped_up(self, s: "_Settlement", idx: np.ndarray) -> None:
         """Amounts of claims ``idx`` after what their group already paid this year."""
-        st = [i for i in idx if s.skey[i] is not None]
-        if st:
-            s.amount[st] = s.q["full"][st] - np.array(
-                [s.stack_paid.get(s.skey[i], 0.0) for i in st])
+        st = idx[s.stacks[idx]]
+        if st.size:
+            cs = s.combo[st]
+            for c in np.unique(cs).tolist():
+                sel = st[cs == c]
+                s.amount[sel] = s.q["full"][sel] - self._paid_so_far(c)[s.q["row"][sel]]
         s.gone[idx] = s.amount[idx] <= EPS  # a higher same-type award was paid this year
+
+    def _remember(self, s: "_Settlement", done: np.ndarray) -> None:
+        """Paid claims ``done`` become the highest paid of their group this year."""
+        st = done[s.stacks[done]]
+        if st.size:
+            cs = s.combo[st]
+            for c in np.unique(cs).tolist():
+                sel = st[cs == c]
+                self._paid_so_far(c)[s.q["row"][sel]] = s.q["full"][sel]
 
     def _in_runs(self, s: "_Settlement", idx: np.ndarray, avail: float) -> float:
         """Serve claims ``idx`` of one payer (in order) from ``avail``; returns what
         they used. Runs that fit are paid at once; after a refusal, the next claim
-        that fits is searched for. The queue is cut before a firm's second claim of
-        one group, whose top-up depends on whether the first was paid."""
-        idx_l = idx.tolist()
-        seen, cuts = set(), [0]
-        for j, i in enumerate(idx_l):
-            k = s.skey[i]
-            if k is not None:
-                if k in seen:
-                    cuts.append(j)
-                seen.add(k)
-        cuts.append(len(idx_l))
-        used = 0.0
-        for c0, c1 in zip(cuts[:-1], cuts[1:], strict=True):
-            if c0 == c1:
-                continue
-            seg = idx[c0:c1]
-            self._topped_up(s, idx_l[c0:c1])
+        that fits is searched for. A firm's later claim of one non-stacking group is
+        topped up from what was paid before the settlement; where an earlier claim of
+        the same firm, group and year turns out paid, service restarts at the later
+        claim with the new top-up (rare: it needs both claims in one queue)."""
+        used, start = 0.0, 0
+        while start < idx.size:
+            seg = idx[start:]
+            self._topped_up(s, seg)
             a, ok = s.amount[seg], ~s.gone[seg]
-            pos, k = 0, seg.size
+            paid = np.zeros(seg.size, dtype=bool)
+            avail_seg = avail - used
+            spent, pos, k = 0.0, 0, seg.size
             while pos < k:
-                live = np.flatnonzero(ok[pos:] & (a[pos:] <= avail - used + EPS))
+                live = np.flatnonzero(ok[pos:] & (a[pos:] <= avail_seg - spent + EPS))
                 if live.size == 0:
                     break
                 pos += int(live[0])
                 cs = np.cumsum(np.where(ok[pos:], a[pos:], 0.0))
-                fit = int(np.searchsorted(cs, avail - used + EPS, side="right"))
-                s.paid[seg[pos:pos + fit]] = ok[pos:pos + fit]
-                used += float(cs[fit - 1])
+                fit = int(np.searchsorted(cs, avail_seg - spent + EPS, side="right"))
+                paid[pos:pos + fit] = ok[pos:pos + fit]
+                spent += float(cs[fit - 1])
                 pos += fit
-            for i in seg[s.paid[seg]].tolist():
-                if s.skey[i] is not None:  # the highest paid this year
-                    s.stack_paid[s.skey[i]] = float(s.q["full"][i])
+            stop = _first_after_paid(s.code[seg], paid)
+            done = seg[:stop][paid[:stop]]
+            s.paid[done] = True
+            used += float(s.amount[done].sum()) if stop < k else spent
+            self._remember(s, done)
+            start += stop
         return used
 
-    def _one_by_one(self, s: "_Settlement", idx: np.ndarray, payer_key: np.ndarray,
-                    fund_from: int | None) -> None:
-        """Serve claims ``idx`` one at a time. With ``fund_from=z``: zone z's claims,
-        and (already paid) province awards into z's fund, which raise it in turn."""
+    def _one_by_one(self, s: "_Settlement", idx: np.ndarray, payer_key: np.ndarray) -> None:
+        """Serve claims ``idx`` one at a time (the reference for :meth:`_in_runs`)."""
         q = s.q
         for i in idx.tolist():
-            pk = int(payer_key[i])
-            if fund_from is not None and pk < 0:  # a province award into z's fund
-                self.zone_fund[fund_from] += s.amount[i]
-                continue
-            self._topped_up(s, [i])
+            self._topped_up(s, np.array([i]))
             if s.gone[i]:
                 continue
+            pk = int(payer_key[i])
             key = ("zone", pk) if pk >= 0 else ("province", -1)
             fund = self.zone_fund[pk] if pk >= 0 else 0.0
             a = float(s.amount[i])
@@ -299,14 +317,9 @@ class Treasury:
             if a > from_budget:
                 self.zone_fund[pk] -= a - from_budget
             s.paid[i] = True
-            if s.skey[i] is not None:
-                s.stack_paid[s.skey[i]] = float(q["full"][i])
-            if fund_from is None and pk < 0 and q["row"][i] < 0:
+            self._remember(s, np.array([i]))
+            if pk < 0 and q["row"][i] < 0:
                 self.zone_fund[int(q["zone"][i])] += a  # awards to a zone fund it
-        if fund_from is not None:  # the caller adds every payment into a fund
-            for i in idx.tolist():
-                if payer_key[i] < 0:
-                    self.zone_fund[fund_from] -= s.amount[i]
 
     def _book(self, quarter, q, amount, paid, refused_now, out, M) -> None:
         """Ledger rows, flows, firms' cash, stacking memory, and the claims left over."""
@@ -338,3 +351,21 @@ class Treasury:
             self._deferred = d
         else:
             out[:, M["claims_lapsed"]] += np.bincount(q["zone"][refused_now], minlength=Z)
+
+
+def _first_after_paid(code: np.ndarray, paid: np.ndarray) -> int:
+    """Position of the first claim whose key (``code`` >= 0) an earlier paid claim
+    has; ``len(code)`` if none."""
+    pos = np.flatnonzero(code >= 0)
+    c = code[pos]
+    if pos.size < 2:
+        return code.size
+    order = np.argsort(c, kind="stable")  # by key, then position
+    cs, ps = c[order], paid[pos[order]].astype(np.int64)
+    if (cs[1:] != cs[:-1]).all():
+        return code.size  # no key twice
+    start = np.r_[True, cs[1:] != cs[:-1]]
+    run = np.cumsum(ps)
+    before = run - ps - np.maximum.accumulate(np.where(start, run - ps, 0))
+    bad = pos[order[before > 0]]
+    return int(bad.min()) if bad.size else code.size

@@ -267,10 +267,11 @@ class HighTechZoneModel(mesa.Model):
         self._write_history(t)
         self._finance(t)
         self._exit(t, j)
-        # each row of draws from its own child stream, so row r's draw for firm i does
-        # not shift when another variant has a different number of firms
-        ladder_u = np.stack([g.random(self.firms.n) for g in self.stream("ladder", j).spawn(6)])
-        if t % 4 == 3:
+        if t % 4 == 3:  # the annual rounds; the draws are made in Q4 only, whatever
+            # the levers, and each row of draws from its own child stream, so row r's
+            # draw for firm i does not shift when another variant has more firms
+            ladder_u = np.stack([g.random(self.firms.n)
+                                 for g in self.stream("ladder", j).spawn(6)])
             self._ladder_round(t, ladder_u)
         self._enter(t, j)
         self._projects(t, j)
