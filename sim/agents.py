@@ -49,13 +49,12 @@ def add_enterprises(model, rows: list[int]) -> list["Enterprise"]:
     start = model.agent_id_counter
     new = object.__new__
     agents = []
-    for i, r in enumerate(rows):
+    append = agents.append
+    for uid, r in enumerate(rows, start):
         a = new(Enterprise)
-        a.model = model
-        a.unique_id = start + i
-        a.pos = None
+        a.__dict__ = {"model": model, "unique_id": uid}  # pos: the class's None
         a.row = r
-        agents.append(a)
+        append(a)
     model.agent_id_counter = start + len(agents)
     keys = dict.fromkeys(agents)
     model._all_agents._agents.update(keys)
@@ -83,6 +82,7 @@ class Enterprise(mesa.Agent):
     registers one the usual Mesa way."""
 
     __slots__ = ("row",)
+    pos = None  # firms are not placed in a Mesa space
 
     def __init__(self, model, row: int):
         super().__init__(model)

@@ -2,7 +2,10 @@
 
 Rows are never reused: a firm keeps its row from birth to exit, so that two variants
 run on the same seed give the same row the same random draws for as long as their
-firm populations agree. Capacity grows by doubling.
+firm populations agree. Columns are allocated zeroed for a generous capacity (the
+operating system maps pages only when rows are first written, so unused capacity
+costs no time), a row's defaults are written when it is appended, and capacity grows
+by doubling if ever exceeded.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ COLUMNS: dict[str, tuple[str, float]] = {
     "uid": ("int64", -1),  # the Mesa agent's unique_id
 }
 
+_NONZERO_FILL = {k: v for k, v in COLUMNS.items() if v[1] != 0}
+
 
 class FirmTable:
     """Columns of firm state plus a ring of the last ``hist`` quarters of revenue and R&D."""
@@ -68,8 +73,8 @@ class FirmTable:
         self.n = 0
         self.hist = hist
         self.cols: dict[str, np.ndarray] = {}
-        for name, (dt, fill) in COLUMNS.items():
-            self.cols[name] = np.full(self.capacity, fill, dtype=dt)
+        for name, (dt, _fill) in COLUMNS.items():
+            self.cols[name] = np.zeros(self.capacity, dtype=dt)
         # history rings are (quarter slot, row): each slot is contiguous
         self.h_rev = np.zeros((hist, self.capacity))
         self.h_rd = np.zeros((hist, self.capacity))
@@ -80,9 +85,9 @@ class FirmTable:
         cap = self.capacity
         while cap < need:
             cap *= 2
-        for name, (dt, fill) in COLUMNS.items():
+        for name, (dt, _fill) in COLUMNS.items():
             old = self.cols[name]
-            new = np.full(cap, fill, dtype=dt)
+            new = np.zeros(cap, dtype=dt)
             new[: self.n] = old[: self.n]
             self.cols[name] = new
             setattr(self, name, new)
@@ -98,8 +103,12 @@ class FirmTable:
         if self.n + k > self.capacity:
             self._grow(self.n + k)
         rows = np.arange(self.n, self.n + k)
+        new = slice(self.n, self.n + k)
+        for name, (_dt, fill) in _NONZERO_FILL.items():
+            if name not in values:
+                self.cols[name][new] = fill
         for name, v in values.items():
-            self.cols[name][rows] = v
+            self.cols[name][new] = v
         self.alive[rows] = True
         self.n += k
         return rows

@@ -51,7 +51,7 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
     start = model.start_q
     sectors = model.sector_ids
     sizes = [max(1, _scaled(z.firms.total, scale)) for z in sc.zones]
-    table = FirmTable(capacity=int(sum(sizes) * 1.6) + 64, hist=model.hist_len)
+    table = FirmTable(capacity=int(sum(sizes) * 3) + 64, hist=model.hist_len)
     H = table.hist
     for zi, (z, n) in enumerate(zip(sc.zones, sizes, strict=True)):
         f = z.firms
