@@ -247,24 +247,26 @@ class Treasury:
             self.stack_paid[combo] = arr = new
         return arr
 
-    def _topped_up(self, s: "_Settlement", idx: np.ndarray) -> None:
-        """Amounts of claims ``idx`` after what their group already paid this year."""
+    def _by_set(self, s: "_Settlement", idx: np.ndarray):
+        """Claims of ``idx`` in a non-stacking group, by their (year, group, payer) set:
+        (claims, their firm rows, the highest paid so far to each row of the set)."""
         st = idx[s.stacks[idx]]
         if st.size:
             cs = s.combo[st]
             for c in np.unique(cs).tolist():
                 sel = st[cs == c]
-                s.amount[sel] = s.q["full"][sel] - self._paid_so_far(c)[s.q["row"][sel]]
+                yield sel, s.q["row"][sel], self._paid_so_far(c)
+
+    def _topped_up(self, s: "_Settlement", idx: np.ndarray) -> None:
+        """Amounts of claims ``idx`` after what their group already paid this year."""
+        for sel, rows, paid in self._by_set(s, idx):
+            s.amount[sel] = s.q["full"][sel] - paid[rows]
         s.gone[idx] = s.amount[idx] <= EPS  # a higher same-type award was paid this year
 
     def _remember(self, s: "_Settlement", done: np.ndarray) -> None:
         """Paid claims ``done`` become the highest paid of their group this year."""
-        st = done[s.stacks[done]]
-        if st.size:
-            cs = s.combo[st]
-            for c in np.unique(cs).tolist():
-                sel = st[cs == c]
-                self._paid_so_far(c)[s.q["row"][sel]] = s.q["full"][sel]
+        for sel, rows, paid in self._by_set(s, done):
+            paid[rows] = s.q["full"][sel]
 
     def _in_runs(self, s: "_Settlement", idx: np.ndarray, avail: float) -> float:
         """Serve claims ``idx`` of one payer (in order) from ``avail``; returns what
