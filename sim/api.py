@@ -280,6 +280,18 @@ def open_results(folder: str | Path) -> Results:
                    differences=pd.read_csv(cp, encoding="utf-8-sig") if cp.exists() else None)
 
 
+def fix_fonts(fig) -> None:
+    """Give every text of a figure the fonts in force now (the report's style, with a
+    CJK font), so that it draws the same when shown later, outside that style."""
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    fam = plt.rcParams["font.sans-serif"] if "sans-serif" in plt.rcParams["font.family"] \
+        else plt.rcParams["font.family"]
+    for t in fig.findobj(Text):
+        t.set_fontfamily(list(fam))
+
+
 class Results:
     """The tables of a run or a comparison as pandas DataFrames, and their figures.
 
@@ -427,6 +439,8 @@ class Results:
             R = _Keep(Path(tmp), _Lang(lang))
             with plt.rc_context(_style(R.L)):
                 draw(R, Path(tmp))
+                for fig in R.figures:
+                    fix_fonts(fig)
         if not R.figures:
             raise ValueError("nothing to draw from these results")
         return R.figures
