@@ -284,12 +284,16 @@ def fix_fonts(fig) -> None:
     """Give every text of a figure the fonts in force now (the report's style, with a
     CJK font), so that it draws the same when shown later, outside that style."""
     import matplotlib.pyplot as plt
+    from matplotlib import font_manager
     from matplotlib.text import Text
 
     fam = plt.rcParams["font.sans-serif"] if "sans-serif" in plt.rcParams["font.family"] \
         else plt.rcParams["font.family"]
-    for t in fig.findobj(Text):
-        t.set_fontfamily(list(fam))
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    fam = [f for f in fam if f in have]
+    if fam:
+        for t in fig.findobj(Text):
+            t.set_fontfamily(fam)
 
 
 class Results:
@@ -425,9 +429,14 @@ class Results:
         """Run one of the report's figure functions and keep its figures."""
         import tempfile
 
+        import matplotlib
         import matplotlib.pyplot as plt
 
-        from sim.report import _Lang, _Report, _style
+        was = matplotlib.get_backend()
+        from sim.report import _Lang, _Report, _style  # it selects Agg for itself
+
+        if matplotlib.get_backend() != was:  # a notebook's inline backend stays in use
+            matplotlib.use(was)
 
         class _Keep(_Report):
             def figure(self, fig, name, reading):

@@ -9,6 +9,7 @@ import pytest
 
 import sim
 import sim.api
+import sim.app
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "scenarios/yunnan_baseline.yaml"
@@ -20,7 +21,7 @@ def _at_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-@pytest.mark.parametrize("module", [sim, sim.api], ids=["sim", "sim.api"])
+@pytest.mark.parametrize("module", [sim, sim.api, sim.app], ids=["sim", "sim.api", "sim.app"])
 def test_doctests(module):
     r = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert r.attempted >= 5
