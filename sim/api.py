@@ -265,8 +265,7 @@ def compare_variants(base, variants, *, replicates: int | None = None, seed: int
 
 def open_results(folder: str | Path) -> Results:
     """The :class:`Results` of a results folder written by ``run`` or ``compare``."""
-    from sim.report import ReportError
-
+    ReportError = _report().ReportError
     out = Path(folder)
     if not (out / "manifest.json").exists():
         raise ReportError(f"{out}: no manifest.json (valid: a folder written by hitech-sim "
@@ -278,6 +277,23 @@ def open_results(folder: str | Path) -> Results:
     return Results(manifest, read_metrics(out), read_ledger(out), targets,
                    firms=pd.read_parquet(fp) if fp.exists() else None,
                    differences=pd.read_csv(cp, encoding="utf-8-sig") if cp.exists() else None)
+
+
+def _report():
+    """:mod:`sim.report`, imported so that the matplotlib backend in use stays (it
+    selects Agg for itself; a notebook's inline backend must stay to show plots)."""
+    import sys
+
+    if "sim.report" not in sys.modules:
+        import matplotlib
+
+        was, interactive = matplotlib.get_backend(), matplotlib.is_interactive()
+        import sim.report  # noqa: F401
+
+        if matplotlib.get_backend() != was:
+            matplotlib.use(was)
+            matplotlib.interactive(interactive)
+    return sys.modules["sim.report"]
 
 
 def fix_fonts(fig) -> None:
@@ -429,14 +445,10 @@ class Results:
         """Run one of the report's figure functions and keep its figures."""
         import tempfile
 
-        import matplotlib
         import matplotlib.pyplot as plt
 
-        was = matplotlib.get_backend()
-        from sim.report import _Lang, _Report, _style  # it selects Agg for itself
-
-        if matplotlib.get_backend() != was:  # a notebook's inline backend stays in use
-            matplotlib.use(was)
+        rep = _report()
+        _Lang, _Report, _style = rep._Lang, rep._Report, rep._style
 
         class _Keep(_Report):
             def figure(self, fig, name, reading):
@@ -468,41 +480,34 @@ class Results:
         >>> fig.axes[0].get_title()
         'High-tech enterprises (HTE) — all modelled zones'
         """
-        from sim.report import METRIC_LABELS, _fan_section
-
+        rep = _report()
         self._check(metric)
-        if metric not in METRIC_LABELS:
+        if metric not in rep.METRIC_LABELS:
             raise ValueError(f"no fan chart for {metric!r} (valid: "
-                             f"{', '.join(sorted(METRIC_LABELS))})")
+                             f"{', '.join(sorted(rep.METRIC_LABELS))})")
         qs, flow_qs, allz = self._split()
         df = allz[allz.metric == metric]
         tg = self.targets.to_dict("records")
-        return self._draw(lambda R, _: _fan_section(R, df, qs, flow_qs, self.variants, tg),
-                          lang)[0]
+        return self._draw(lambda R, _: rep._fan_section(R, df, qs, flow_qs, self.variants,
+                                                        tg), lang)[0]
 
     def ladder(self, variant: str | None = None, lang=("en",)):
         """Firms by highest rung over time (mean over replicates) of one variant."""
-        from sim.report import _ladder
-
         v = self._variant(variant)
         qs, _, allz = self._split()
-        return self._draw(lambda R, _: _ladder(R, allz, v, qs), lang)[0]
+        return self._draw(lambda R, _: _report()._ladder(R, allz, v, qs), lang)[0]
 
     def zones(self, metric: str = "hte", variant: str | None = None, lang=("en",)):
         """One small panel per zone: median and bands of a metric over time."""
-        from sim.report import _zone_multiples
-
         self._check(metric)
         v = self._variant(variant)
         qs = self.quarters
         zs = self.resolved.get("zones", [])
-        return self._draw(lambda R, _: _zone_multiples(R, self.metrics, metric, qs, qs[1:],
-                                                       v, zs), lang)[0]
+        return self._draw(lambda R, _: _report()._zone_multiples(R, self.metrics, metric, qs,
+                                                                 qs[1:], v, zs), lang)[0]
 
     def awards(self, lang=("en",)):
         """Awards paid per year by lever, and by payer against the budgets (base)."""
-        from sim.report import _awards
-
         qs = self.quarters
         resolved = self.manifest.get("resolved") or {}
         if self.manifest.get("command") != "compare":
@@ -512,7 +517,8 @@ class Results:
 
         def draw(R, tmp):
             self.ledger.to_parquet(tmp / "ledger.parquet")
-            _awards(R, tmp, self.manifest, resolved, self.variants, zs, scale, qs[1:])
+            _report()._awards(R, tmp, self.manifest, resolved, self.variants, zs, scale,
+                              qs[1:])
         return self._draw(draw, lang)[0]
 
     def comparison(self, lang=("en",)):
@@ -525,15 +531,13 @@ class Results:
         >>> len(res.comparison().axes) >= 9
         True
         """
-        from sim.report import _compare_section
-
         if self.differences is None or self.differences.empty:
             raise ValueError("no paired differences: these results are not a comparison "
                              "(use sim.compare_variants)")
 
         def draw(R, tmp):
             self.differences.to_csv(tmp / "comparison.csv", index=False, encoding="utf-8-sig")
-            _compare_section(R, tmp, self.base)
+            _report()._compare_section(R, tmp, self.base)
         return self._draw(draw, lang)[0]
 
     def _variant(self, variant: str | None) -> str:
