@@ -90,6 +90,10 @@ def make_model_class(loaded):
     '2025Q3'
     >>> m.datacollector.get_model_vars_dataframe().shape[0]
     2
+    >>> Model(seed="x1")
+    Traceback (most recent call last):
+    ...
+    ValueError: seed 'x1' is not a whole number
     """
     from mesa import DataCollector
 
@@ -111,9 +115,15 @@ def make_model_class(loaded):
             values = {"rd_rate": rd_rate, "rd_cap_wan": rd_cap_wan,
                       "referrer_share": referrer_share, "pilot_rate": pilot_rate,
                       "province_budget_wan": province_budget_wan}
+            try:
+                seed = int(str(seed).strip())
+            except ValueError:
+                raise ValueError(f"seed {seed!r} is not a whole number") from None
+            if seed < 0:
+                raise ValueError("a seed is a whole number >= 0")
             over = {LEVERS[k][0]: float(v) for k, v in values.items() if float(v) != d[k]}
             sc = load(base, over).model if over else loaded.model
-            super().__init__(sc, replicate=0, seed=int(seed))
+            super().__init__(sc, replicate=0, seed=seed)
             self.lever_values = values
             self.datacollector = DataCollector(model_reporters={
                 r: (lambda m, i=met.M[r]: float(m.out[m.steps, -1, i])) for r in REPORTERS})
