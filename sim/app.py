@@ -289,27 +289,37 @@ def zone_figure(model, zone: str = "ALL", lang=("zh", "en")):
 
 
 # --------------------------------------------------------------------------- the page
-def _components(lang):
+try:  # the app extra; without it the figures above still work
     import solara
-    from mesa.visualization import make_plot_component
     from mesa.visualization.utils import update_counter
+except ImportError:  # pragma: no cover - hitech-sim app says what to install
+    solara = None
+
+if solara is not None:
+    _LANG = solara.reactive(("zh", "en"))  # figure labels, set by make_page
 
     @solara.component
     def ZoneOverview(model):
+        """The zone overview tiles, redrawn every step."""
         update_counter.get()
-        fig = overview_figure(model, lang)
+        fig = overview_figure(model, _LANG.value)
         solara.FigureMatplotlib(fig, format="png", dpi=90)
         plt.close(fig)
 
     @solara.component
     def ZoneCharts(model):
+        """The four charts of one zone (menu) or all, redrawn every step."""
         update_counter.get()
         zone, set_zone = solara.use_state("ALL")
         solara.Select(label="Zone 园区", value=zone, on_value=set_zone,
                       values=["ALL"] + list(model.zone_ids))
-        fig = zone_figure(model, zone if zone in model.zone_index else "ALL", lang)
+        fig = zone_figure(model, zone if zone in model.zone_index else "ALL", _LANG.value)
         solara.FigureMatplotlib(fig, format="png", dpi=90)
         plt.close(fig)
+
+
+def _components():
+    from mesa.visualization import make_plot_component
 
     allz = make_plot_component({"hte": COLORS[0], "gazelles": COLORS[1],
                                 "specialised": COLORS[2]})
@@ -339,9 +349,10 @@ def make_page(loaded, lang=("zh", "en")):
     """The SolaraViz page of a loaded scenario (a solara element)."""
     from mesa.visualization import SolaraViz
 
+    _LANG.set(tuple(lang))
     Model = make_model_class(loaded)
     model = Model()
-    return SolaraViz(model, components=_components(lang), model_params=sliders(
+    return SolaraViz(model, components=_components(), model_params=sliders(
         loaded.resolved), name=f"hitech-sim — {loaded.model.name}", play_interval=300)
 
 
