@@ -239,8 +239,8 @@ def compare_variants(base, variants, *, replicates: int | None = None, seed: int
     ['yunnan_baseline', 'cap_500']
     >>> res.at("hte", "2026Q2").shape
     (2, 2)
-    >>> sim.compare_variants("scenarios/yunnan_baseline.yaml", {"bad": {"policy.rd_subsidy.rate": 2}},
-    ...             replicates=1, overrides={"population.scale": 0.02})
+    >>> sim.compare_variants("scenarios/yunnan_baseline.yaml",
+    ...                      {"bad": {"policy.rd_subsidy.rate": 2}}, replicates=1)
     Traceback (most recent call last):
     ...
     sim.scenario.loader.ScenarioError: --set policy.rd_subsidy.rate: policy.rd_subsidy.rate: 2 is out of range (valid: a number >= 0 and <= 1)

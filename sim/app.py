@@ -191,8 +191,9 @@ def overview_figure(model, lang=("zh", "en")):
                                                                   else ""),
                     ha="center", va="center", fontsize=8.5)
             rev = model.out[model.steps, zi, met.M["revenue_wan"]] if model.steps else np.nan
+            firms = model.out[model.steps, zi, met.M["enterprises"]]
             ax.text(x + 0.5, y + 0.4,
-                    f"{T.f('企业', 'firms')} {model.out[model.steps, zi, met.M['enterprises']]:,.0f}"
+                    f"{T.f('企业', 'firms')} {firms:,.0f}"
                     f"  {T.f('高企', 'HTE')} {hte[-1, zi]:,.0f} ({100 * growth[zi]:+.0f}%)\n"
                     f"{T.f('季度收入', 'revenue/q')} {_money(rev, T)}\n"
                     f"{T.f('累计奖补', 'awards to date')} {_money(awards[zi], T)}",

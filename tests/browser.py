@@ -50,8 +50,8 @@ class _Page:
     def click_text(self, label: str) -> bool:
         """Click the first button whose text is ``label``."""
         js = ("(() => { const b = [...document.querySelectorAll('button')].find(x => "
-              f"x.innerText.trim().toLowerCase() === {json.dumps(label.lower())}); if (b) {{ b.click(); return true; }}"
-              " return false; })()")
+              f"x.innerText.trim().toLowerCase() === {json.dumps(label.lower())}); "
+              "if (b) { b.click(); return true; } return false; })()")
         r = self.call("Runtime.evaluate", expression=js, returnByValue=True)
         return bool(r.get("result", {}).get("value"))
 
