@@ -1,4 +1,4 @@
-"""The command line: ``hitech-sim validate | run | compare | sweep | report | bench``.
+"""The command line: ``hitech-sim validate | run | compare | sweep | report | app | bench``.
 
 Exit codes: 0 success, 2 bad input (scenario, flag, path), 1 anything else. No
 traceback reaches a user unless ``HITECH_SIM_DEBUG=1``.
@@ -39,6 +39,16 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if v < 0:
         raise argparse.ArgumentTypeError("a seed is a whole number >= 0")
+    return v
+
+
+def _port(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 < v < 65536:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (valid: 1-65535)")
     return v
 
 
@@ -117,6 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--pdf", action="store_true", help="also write report.pdf (needs the pdf "
                     "extra: pip install -e '.[pdf]')")
 
+    a = sub.add_parser("app", help="interactive view of one run in the browser (Mesa "
+                       "SolaraViz): lever sliders, play/step, live charts per zone")
+    a.add_argument("file", metavar="FILE")
+    a.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
+    a.add_argument("--host", default="127.0.0.1", help="address to serve on (default: "
+                   "127.0.0.1, this machine only)")
+    a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one value, e.g. population.scale=0.2")
+    a.add_argument("--lang", default="zh,en", help="figure labels: zh, en or zh,en")
+
     b = sub.add_parser("bench", help="time the model: seconds per replicate, firm-steps per "
                        "second")
     b.add_argument("--firms", type=_positive, default=50000, help="initial firms")
@@ -171,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sweep(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "app":
+            return cmd_app(args)
     except ScenarioError as e:
         for p in e.problems:
             print(str(p), file=sys.stderr)
@@ -324,6 +346,24 @@ def cmd_report(args) -> int:
 
         print(f"report: {write_pdf(Path(path))}")
     return 0
+
+
+def cmd_app(args) -> int:
+    """Check the scenario, then serve the interactive view until interrupted."""
+    import importlib.util
+
+    from sim.report import _Lang
+    from sim.scenario.loader import load
+
+    load(args.file, args.set)  # bad input: exit 2 before a server starts
+    _Lang(args.lang)
+    if importlib.util.find_spec("solara") is None:
+        print("hitech-sim: app needs solara (Mesa's viz extra): pip install -e '.[app]'",
+              file=sys.stderr)
+        return 2
+    from sim.app import serve
+
+    return serve(args.file, args.set, host=args.host, port=args.port, lang=args.lang)
 
 
 def cmd_bench(args) -> int:

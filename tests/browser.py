@@ -1,0 +1,119 @@
+"""A page in headless Chromium, driven over the DevTools protocol: open a URL, wait
+until its text shows what is expected (the page draws after its websocket connects,
+so a plain ``--screenshot`` catches only the loading screen), then take a screenshot.
+
+Used by tests/test_app.py; ``python tests/browser.py URL OUT.png TEXT...`` takes one
+by hand."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium() -> str | None:
+    """The Chromium executable, or None."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class _Page:
+    def __init__(self, ws_url: str):
+        from websockets.sync.client import connect
+
+        self.ws = connect(ws_url, max_size=None, open_timeout=30).__enter__()
+        self.n = 0
+
+    def call(self, method: str, **params):
+        self.n += 1
+        self.ws.send(json.dumps({"id": self.n, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv(timeout=60))
+            if msg.get("id") == self.n:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+
+    def text(self) -> str:
+        r = self.call("Runtime.evaluate", expression="document.body ? document.body.innerText "
+                      ": ''", returnByValue=True)
+        return r.get("result", {}).get("value") or ""
+
+    def click_text(self, label: str) -> bool:
+        """Click the first button whose text is ``label``."""
+        js = ("(() => { const b = [...document.querySelectorAll('button')].find(x => "
+              f"x.innerText.trim().toLowerCase() === {json.dumps(label.lower())}); "
+              "if (b) { b.click(); return true; } return false; })()")
+        r = self.call("Runtime.evaluate", expression=js, returnByValue=True)
+        return bool(r.get("result", {}).get("value"))
+
+
+def screenshot(url: str, out: Path, expect: list[str], size=(1600, 1200), tries: int = 240,
+               steps: int = 0, after_step: str = "") -> str:
+    """Open ``url``, wait until every string of ``expect`` is in the page's text, press
+    Step ``steps`` times (waiting each time for ``after_step.format(k=step)``), save a PNG to
+    ``out`` and return the page's text. Raises if the texts never show."""
+    exe = chromium()
+    if exe is None:
+        raise FileNotFoundError("chromium")
+    with tempfile.TemporaryDirectory() as prof:
+        proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={prof}",
+                                 f"--window-size={size[0]},{size[1]}",
+                                 "--remote-debugging-port=0", "about:blank"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            port_file = Path(prof) / "DevToolsActivePort"
+            for _ in range(300):
+                if port_file.exists() and port_file.read_text().strip():
+                    break
+                time.sleep(0.1)
+            port = int(port_file.read_text().split()[0])
+            from urllib.request import urlopen
+
+            targets = json.loads(urlopen(f"http://127.0.0.1:{port}/json").read())
+            page = _Page(next(t for t in targets if t["type"] == "page")
+                         ["webSocketDebuggerUrl"])
+            page.call("Page.enable")
+            page.call("Emulation.setDeviceMetricsOverride", width=size[0], height=size[1],
+                      deviceScaleFactor=1, mobile=False)
+            page.call("Page.navigate", url=url)
+
+            def wait_for(texts):
+                text = ""
+                for _ in range(tries):
+                    text = page.text()
+                    if all(t.lower() in text.lower() for t in texts):  # CSS may upper-case
+                        return text
+                    time.sleep(0.25)
+                raise TimeoutError(f"the page never showed {texts}; it shows: {text[:300]!r}")
+
+            text = wait_for(expect)
+            for k in range(1, steps + 1):
+                if not page.click_text("Step"):
+                    raise RuntimeError("no Step button")
+                text = wait_for([after_step.format(k=k)])
+            time.sleep(1.0)  # let the last images decode before the shot
+            png = page.call("Page.captureScreenshot", format="png")["data"]
+            out.write_bytes(base64.b64decode(png))
+            text = page.text()
+            page.ws.close()
+            return text
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    print(screenshot(sys.argv[1], Path(sys.argv[2]), sys.argv[3:], steps=8,
+                     after_step="Time: {k}.0")[:500])
