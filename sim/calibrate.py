@@ -131,9 +131,13 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> Calibrati
                                 "(valid: a list of behaviour parameter names)"))
     for i, p in enumerate(spec.parameters):
         if p.name not in BEHAVIOUR:
+            import difflib
+
+            near = difflib.get_close_matches(p.name, list(BEHAVIOUR), n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
             problems.append(Problem(name, line("parameters", i, "name"), f"parameters.{i}.name",
-                                    f"unknown behaviour parameter {p.name!r} (valid: see "
-                                    "docs/parameters.md)"))
+                                    f"unknown behaviour parameter {p.name!r} ({hint}valid: "
+                                    "see docs/parameters.md)"))
             continue
         d = BEHAVIOUR[p.name]
         lo = d.low if p.low is None else p.low
@@ -167,7 +171,7 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> Calibrati
     sets = [f"population.scale={spec.scale}"] + list(overrides or [])
     loaded = load(scen, sets)
     sc = loaded.model
-    from sim.metrics import METRIC_NAMES
+    from sim.metrics import FLOW_METRICS, METRIC_NAMES
 
     zones = {z.id for z in sc.zones} | {"ALL"}
     start, end = q_index(sc.calendar.start), q_index(sc.calendar.end)
@@ -181,10 +185,14 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> Calibrati
             problems.append(Problem(name, line("moments", i, "zone"), f"moments.{i}.zone",
                                     f"unknown zone {m.zone!r} (valid: {', '.join(sorted(zones))})"))
         for y in m.years:
-            if not ((y - 1) * 4 + 3 >= start - 1 and y * 4 >= start and y * 4 + 3 <= end):
+            prev_ok = ((y - 1) * 4 >= start or (y - 1) * 4 + 3 == start - 1
+                       if m.metric in FLOW_METRICS else (y - 1) * 4 + 3 >= start - 1)
+            if not (prev_ok and y * 4 >= start and y * 4 + 3 <= end):
                 problems.append(Problem(name, line("moments", i, "years"), f"moments.{i}.years",
-                                        f"{y} is not a whole year inside the scenario's "
-                                        f"calendar {sc.calendar.start}..{sc.calendar.end}"))
+                                        f"{y} and the year before are not both inside "
+                                        f"the calendar {sc.calendar.start}..{sc.calendar.end}"
+                                        " (a flow's year before the start must end just "
+                                        "before it)"))
         if m.quarter is not None and not (start - 1 <= q_index(m.quarter) <= end):
             problems.append(Problem(name, line("moments", i, "quarter"),
                                     f"moments.{i}.quarter", f"{m.quarter} is outside the "
@@ -217,8 +225,8 @@ def moments_of(metrics: pd.DataFrame, moments: list[Moment], resolved: dict) -> 
 
     def value(metric: str, zone: str, year: int) -> float:
         if metric in FLOW_METRICS:
-            if year * 4 + 3 < start:  # the year before the start: the input
-                if metric != "revenue_wan":
+            if year * 4 < start:  # the year before the start: the input; else not known
+                if metric != "revenue_wan" or year * 4 + 3 != start - 1:
                     return np.nan
                 return base_rev[zone]
             qs = [q_label(year * 4 + i) for i in range(4)]
