@@ -43,8 +43,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calendar import q_index, q_label
-from sim.scenario.loader import Problem, ScenarioError, _display, _plain, load, read_yaml
-from sim.scenario.loader import validate_tree
+from sim.scenario.loader import Problem, ScenarioError, load, read_checked
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.schema import Num, Quarter, Strict, Text
 
@@ -114,12 +113,7 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> Calibrati
     ``overrides`` are ``--set`` items applied to the historical scenario.
     """
     path = Path(path)
-    node = read_yaml(path)
-    origins: dict = {}
-    tree = _plain(node, (), origins)
-    tree.setdefault("name", path.stem)
-    spec = validate_tree(tree, origins, path.stem, CalibrationFile)
-    name = _display(path)
+    spec, origins, name = read_checked(path, CalibrationFile)
 
     def line(*loc):
         return origins.get(tuple(loc), (name, 0))[1]
