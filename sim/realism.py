@@ -211,21 +211,34 @@ def hte_large_share(firms: pd.DataFrame, quarter: str) -> float:
     return float((x.revenue_4q_wan > 10000).mean()) if len(x) else float("nan")
 
 
-def initial_totals(loaded, metrics: pd.DataFrame) -> pd.DataFrame:
-    """The initial stocks of a run (its first quarter, e.g. 2025Q2) by zone against the
-    scenario's published inputs x population.scale: firms, 高企, and annual revenue (the
-    sum of the firms' last four quarters, from firms.parquet)."""
+def initial_totals(loaded, metrics: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
+    """The initial stocks of a run (the quarter before its start, e.g. 2025Q2) by zone
+    against the scenario's inputs x population.scale: firms, 高企 and 专精特新 (mean over
+    replicates), annual revenue (the firms' last four quarters, from firms.parquet), and
+    the first simulated quarter's revenue x 4 (the pace the run starts at)."""
     sc = loaded.model
     q0 = metrics.quarter.min()
     m = metrics[(metrics.quarter == q0) & (metrics.sector == "ALL")]
     piv = m.groupby(["zone", "metric"])["value"].mean().unstack()
+    f0 = firms[(firms.quarter == q0) & ~firms.exited]
+    reps = max(1, f0.replicate.nunique())
+    rev4 = f0.groupby("zone").revenue_4q_wan.sum() / reps if "zone" in f0 else None
+    q1 = sorted(metrics.quarter.unique())[1]
+    first = metrics[(metrics.quarter == q1) & (metrics.sector == "ALL")
+                    & (metrics.metric == "revenue_wan")].groupby("zone").value.mean()
     rows = []
     for z in sc.zones:
         for metric, want in (("enterprises", z.firms.total), ("hte", z.firms.hte),
                              ("specialised", z.firms.specialised)):
-            rows.append({"zone": z.id, "metric": metric,
+            rows.append({"zone": z.id, "metric": metric, "quarter": q0,
                          "input": round(want * sc.population.scale),
                          "model": float(piv.loc[z.id, metric])})
+        want = z.firms.revenue_wan * sc.population.scale
+        if rev4 is not None:
+            rows.append({"zone": z.id, "metric": "revenue_wan (last 4 quarters)",
+                         "quarter": q0, "input": want, "model": float(rev4.get(z.id, 0.0))})
+        rows.append({"zone": z.id, "metric": "revenue_wan (first quarter x 4)", "quarter": q1,
+                     "input": want, "model": 4.0 * float(first.get(z.id, 0.0))})
     return pd.DataFrame(rows)
 
 
@@ -318,6 +331,26 @@ def compute_checks(firms: pd.DataFrame, metrics: pd.DataFrame) -> tuple[list[dic
     add("rd_intensity", f"R&D / revenue of all zones ({last[:4]})", float((rd / rv).mean()),
         0.02, (0.012, 0.03), "national zones ~2.0% (2021) [D ja.smartjx.com]",
         "sector R&D intensities and the notch response are assumptions")
+    # yearly paces of the projection against published paces
+    init = allq[allq.quarter == q0].groupby("metric")["value"].mean()
+    years = (q_index(last) - q_index(q0)) / 4.0
+    first_y, last_y = int(q0[:4]) + 1, int(last[:4])
+    rev_y = allq[allq.metric == "revenue_wan"].assign(y=lambda d: d.quarter.str[:4].astype(int))
+    rev_y = rev_y.groupby(["replicate", "y"]).value.sum().groupby("y").mean()
+    if last_y - first_y >= 1 and first_y in rev_y and last_y in rev_y:
+        pace = (rev_y[last_y] / rev_y[first_y]) ** (1.0 / (last_y - first_y)) - 1.0
+        add("revenue_growth", f"zones' revenue growth a year ({first_y}-{last_y})", pace,
+            0.096, (0.06, 0.13), "Kunming +10.7% (2021), +9.6% (H1 2023); Yuxi +8.5% (2023) "
+            "[V]", "the levers' revenue effects (B1, B3, B5, B12) add to the fitted drift",
+            used=True)
+    add("hte_growth", f"高企 growth a year ({q0}-{last})",
+        (pv["hte"] / init["hte"]) ** (1.0 / years) - 1.0, 0.25, None,
+        "province 2021-23: +22% to +25% a year [V/D]; Kunming 2024 +13% [V] (context)", "")
+    add("specialised_growth", f"专精特新 growth a year ({q0}-{last})",
+        (pv["specialised"] / init["specialised"]) ** (1.0 / years) - 1.0, 0.39, (0.2, 0.6),
+        "the province's goal 1,543 (2025) -> 3,000 (2027): +39% a year [V 云政办发〔2025〕27号]",
+        "specialised_prob (12% of eligible firms a year) and specialised_uplift are "
+        "assumptions, not calibrated: no published series of 专精特新 counts was found")
     bun, r = rd_bunching(firms)
     add("rd_bunching", "firms just above / just below the 高企 R&D threshold",
         bun["excess"], None, (1.5, np.inf), "Chen, Liu, Suárez Serrato & Xu 2021 (AER): "
@@ -341,10 +374,10 @@ def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | N
                  out=out, overwrite=overwrite)
     metrics = read_metrics(out)
     firms = pd.read_parquet(out / "firms.parquet",
-                            columns=["replicate", "quarter", "enterprise", "founded",
+                            columns=["replicate", "quarter", "enterprise", "zone", "founded",
                                      "revenue_4q_wan", "rd_4q_wan", "hte_valid", "exited"])
     checks, tables = compute_checks(firms, metrics)
-    initial = initial_totals(loaded, metrics)
+    initial = initial_totals(loaded, metrics, firms)
     from sim.ensemble import _atomic_write_text
 
     df = pd.DataFrame(checks)

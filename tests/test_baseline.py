@@ -48,6 +48,10 @@ def test_baseline_first_quarter_matches_published_totals():
         assert m.out[0, i, M["specialised"]] == z.firms.specialised, z.id
         rev = f.rev4[:n][f.zone[:n] == i].sum()
         assert rev == pytest.approx(z.firms.revenue_wan, rel=1e-9), z.id
+    # the last quarter runs at about the published year's pace: young firms are not
+    # given a whole year's revenue in their few quarters
+    total = sum(z.firms.revenue_wan for z in L.model.zones)
+    assert 1.0 < 4 * f.rev[:n].sum() / total < 1.08
     # Kunming's published figures: 28,700 firms, 2,400 高企 [V]
     assert m.out[0, 0, M["enterprises"]] == 28700 and m.out[0, 0, M["hte"]] == 2400
 
@@ -289,7 +293,13 @@ def test_check_realism_on_the_baseline(tmp_path):
     assert set(df.verdict) <= {"matches", "differs", "context"}
     assert (df[df.verdict == "differs"].if_differs.str.len() > 0).all()
     init = pd.read_csv(out / "initial_totals.csv")
-    assert (init.model == init.input).all()
+    counts = init[~init.metric.str.startswith("revenue")]
+    assert (counts.model == counts.input).all()
+    rev4 = init[init.metric == "revenue_wan (last 4 quarters)"]
+    assert np.allclose(rev4.model, rev4.input, rtol=1e-6)
+    pace = init[init.metric == "revenue_wan (first quarter x 4)"]
+    # the first quarter runs at about the published year's pace (not a jump)
+    assert pace.model.sum() == pytest.approx(pace.input.sum(), rel=0.1)
 
 
 def test_check_realism_bad_input_exit_2(tmp_path):
