@@ -330,7 +330,8 @@ def compute_checks(firms: pd.DataFrame, metrics: pd.DataFrame) -> tuple[list[dic
         "replicate").value.sum()
     add("rd_intensity", f"R&D / revenue of all zones ({last[:4]})", float((rd / rv).mean()),
         0.02, (0.012, 0.03), "national zones ~2.0% (2021) [D ja.smartjx.com]",
-        "sector R&D intensities and the notch response are assumptions")
+        "the published ~2% is of national zones before the plan; the plan's R&D awards (A1) "
+        "and bunching at the notch raise it here; sector R&D intensities are assumptions")
     # yearly paces of the projection against published paces
     init = allq[allq.quarter == q0].groupby("metric")["value"].mean()
     years = (q_index(last) - q_index(q0)) / 4.0
