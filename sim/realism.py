@@ -369,7 +369,17 @@ def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | N
     ``realism.csv``, ``realism.json``, ``initial_totals.csv``, figures/ and report.html.
     Returns ``{"checks": [...], "initial": DataFrame, "report": path}``."""
     from sim.api import read_metrics, run_scenario
+    from sim.scenario.loader import Problem, ScenarioError
 
+    sc = loaded.model
+    q4s = [q for q in range(q_index(sc.calendar.start), q_index(sc.calendar.end) + 1)
+           if q % 4 == 3]
+    if len(q4s) < 2:
+        raise ScenarioError([Problem(str(loaded.path), 0, "calendar.end",
+                                     f"{sc.calendar.start}..{sc.calendar.end} holds "
+                                     f"{len(q4s)} Q4 quarter(s); check-realism compares "
+                                     "yearly snapshots (valid: a calendar through at least "
+                                     "two Q4s, e.g. end 2026Q4 or later)")])
     out = Path(out)
     run_scenario(loaded, replicates=replicates, seed=seed, workers=workers, snapshots=True,
                  out=out, overwrite=overwrite)

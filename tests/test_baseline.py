@@ -307,3 +307,7 @@ def test_check_realism_bad_input_exit_2(tmp_path):
     assert r.returncode == 2 and "no such file" in r.stderr
     r = cli("check-realism", BASE, "--set", "population.scale=2")
     assert r.returncode == 2 and "population.scale" in r.stderr
+    r = cli("check-realism", BASE, "--set", "calendar.end=2025Q4", "--out", tmp_path / "x")
+    assert r.returncode == 2 and "two Q4s" in r.stderr and "calendar.end" in r.stderr
+    r = cli("calibrate", tmp_path / "missing.yaml")
+    assert r.returncode == 2 and "no such file" in r.stderr
