@@ -1,4 +1,5 @@
-"""The command line: ``hitech-sim validate | run | compare | sweep | report | app | bench``.
+"""The command line: ``hitech-sim validate | run | compare | sweep | report | calibrate |
+check-realism | app | bench``.
 
 Exit codes: 0 success, 2 bad input (scenario, flag, path), 1 anything else. No
 traceback reaches a user unless ``HITECH_SIM_DEBUG=1``.
@@ -136,6 +137,37 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override one value, e.g. population.scale=0.2")
     a.add_argument("--lang", default="zh,en", help="figure labels: zh, en or zh,en")
+    cb = sub.add_parser("calibrate", help="fit behaviour parameters to published series by "
+                        "simulated method of moments (docs/baseline.md)")
+    cb.add_argument("file", metavar="FILE", help="calibration file, e.g. "
+                    "scenarios/calibration/yunnan.yaml")
+    cb.add_argument("--out", default=None, help="results folder (default: "
+                    "results/calibration-<name>/)")
+    cb.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override one value of the historical scenario")
+    cb.add_argument("--replicates", type=_positive, default=None,
+                    help="replicates per point (default: the file's)")
+    cb.add_argument("--max-evaluations", type=_positive, default=None,
+                    help="objective evaluations (default: the file's)")
+    cb.add_argument("--workers", type=_positive, default=None, help="worker processes")
+    cb.add_argument("--no-store", action="store_true", help="do not write the stored "
+                    "calibration named by the file's `store:`")
+    cb.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    cb.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    cr = sub.add_parser("check-realism", help="compare a run with stylised facts of firm "
+                        "dynamics and published figures not used in calibration")
+    cr.add_argument("file", metavar="FILE")
+    cr.add_argument("-n", "--replicates", type=_positive, default=2, help="replicates "
+                    "(default 2)")
+    cr.add_argument("--seed", type=_seed, default=None, help="seed (default: the scenario's)")
+    cr.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override one value, e.g. population.scale=0.25")
+    cr.add_argument("--out", default=None, help="results folder (default: "
+                    "results/realism-<name>/)")
+    cr.add_argument("--workers", type=_positive, default=1, help="worker processes")
+    cr.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    cr.add_argument("--lang", default="zh,en", help="zh, en or zh,en (default: zh,en)")
 
     b = sub.add_parser("bench", help="time the model: seconds per replicate, firm-steps per "
                        "second")
@@ -193,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "app":
             return cmd_app(args)
+        if args.command == "calibrate":
+            return cmd_calibrate(args)
+        if args.command == "check-realism":
+            return cmd_check_realism(args)
     except ScenarioError as e:
         for p in e.problems:
             print(str(p), file=sys.stderr)
@@ -364,6 +400,55 @@ def cmd_app(args) -> int:
     from sim.app import serve
 
     return serve(args.file, args.set, host=args.host, port=args.port, lang=args.lang)
+def cmd_calibrate(args) -> int:
+    """Fit a calibration file; write its results folder and the stored calibration."""
+    from sim.calibrate import calibrate, load_spec, store, write_results
+    from sim.ensemble import prepare
+
+    cal = load_spec(args.file, args.set)
+    for key in ("replicates", "max_evaluations", "workers"):
+        if getattr(args, key) is not None:
+            setattr(cal.spec, key, getattr(args, key))
+    out = Path(args.out) if args.out else Path("results") / f"calibration-{cal.spec.name}"
+    prepare(out, args.overwrite, False)
+    print(f"calibrate {cal.spec.name}: {len(cal.spec.parameters)} parameter(s), "
+          f"{len(cal.spec.moments)} moment(s), {cal.spec.replicates} replicates per point at "
+          f"population.scale {cal.spec.scale}, at most {cal.spec.max_evaluations} evaluations")
+    res = calibrate(cal, progress=not args.quiet)
+    report = write_results(res, out)
+    o = res["objective"]
+    print(f"objective {o['at_default']:.3f} at the defaults -> {o['at_optimum']:.3f} "
+          f"({o['evaluations']} evaluations, {res['seconds']:.0f} s) -> {out}/")
+    for n, p in res["parameters"].items():
+        print(f"  {n}: {p['value']:.4g} (default {p['default']:.4g}; 90% "
+              f"[{p['p05']:.4g}, {p['p95']:.4g}])")
+    for m in res["moments"]:
+        print(f"  moment {m['id']}: target {m['target']:.4g} +- {m['se']:.2g}, fitted "
+              f"{m['fitted']:.4g} (z {m['z']:+.1f}; defaults {m['at_default']:.4g})")
+    if cal.spec.store and not args.no_store:
+        path = (cal.path.parent / cal.spec.store)
+        store(res, path)
+        print(f"  stored: {path}")
+    print(f"  report: {report}")
+    return 0
+
+
+def cmd_check_realism(args) -> int:
+    """Run a scenario with firm snapshots and compare it with stylised facts."""
+    from sim.realism import check_realism
+    from sim.scenario.loader import load
+
+    L = load(args.file, args.set)
+    out = Path(args.out) if args.out else Path("results") / f"realism-{L.model.name}"
+    res = check_realism(L, out=out, replicates=args.replicates, seed=args.seed,
+                        workers=args.workers, overwrite=args.overwrite, lang=args.lang)
+    print(f"check-realism {L.model.name}: {args.replicates} replicate(s) at population.scale "
+          f"{L.model.population.scale} -> {out}/")
+    for r in res["checks"]:
+        ref = "" if r["reference"] is None else f" (reference {r['reference']:.4g})"
+        print(f"  [{r['verdict']:>9}] {r['id']}: {r['value']:.4g}{ref}")
+    print(f"  report: {res['report']}")
+    return 0
 
 
 def cmd_bench(args) -> int:

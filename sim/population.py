@@ -4,14 +4,17 @@ For a zone with N firms (after ``population.scale``), counts by rung and an annu
 revenue total R:
 
 1. annual revenues are drawn lognormal (``behaviour.size_sigma``) and scaled so that
-   they add up to R exactly;
+   they add up to R (exactly so after step 4);
 2. rungs are given by size-biased sampling: leaders are the largest firms, 高企 are
    drawn with weights ~ size^0.5, gazelles among the 高企 below the leaders, tech SMEs
    with weights ~ size^0.3 among the rest; the remaining firms are start-ups;
-3. ages by rung (start-ups young, leaders old), sectors by the zone's sector shares;
+3. ages by rung (start-ups young, leaders old; among start-ups the older ones larger),
+   sectors by the zone's sector shares;
 4. 12 quarters of history: revenue grown backwards at a firm-specific past growth rate
-   (gazelles 25-60% a year, consistent with the Torch test), zero before founding; R&D
-   at the firm's intensity, and certified firms above their 3-year R&D notch;
+   (gazelles 25-60% a year, consistent with the Torch test), zero before founding (a
+   firm younger than a year earns at its pace only since founding), then every firm of
+   the zone rescaled so that the last four quarters add up to R; R&D at the firm's
+   intensity, and certified firms above their 3-year R&D notch;
 5. certificates with staggered expiry: certified in the Q4 round of one of the last
    three years, valid until the Q4 round 12 quarters later (when it can be renewed).
 """
@@ -82,6 +85,14 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
         age_y[stage == 3] = np.minimum(age_y[stage == 3], c.gazelle_max_age_years - 0.5)
         age_y[certified] = np.maximum(age_y[certified], 1.5)
         age_q = np.maximum(1, np.round(age_y * 4)).astype(np.int32)
+        # among start-ups, older firms tend to be larger (firms grow with age; Haltiwanger,
+        # Jarmin & Miranda 2013): their sizes are re-dealt by rank of log age + N(0, 1)
+        # noise (assumption), so a firm founded last quarter is not drawn as a large one
+        su = np.flatnonzero(stage == 0)
+        if su.size > 1:
+            key = np.log(age_q[su]) + rng.normal(0.0, 1.0, su.size)
+            S[su[np.argsort(key, kind="stable")]] = np.sort(S[su], kind="stable")
+            order = np.argsort(-S, kind="stable")
 
         shares = np.array([f.sector_shares.get(s, 0.0) for s in sectors])
         sector = rng.choice(len(sectors), size=n, p=shares / shares.sum()).astype(np.int16)
@@ -93,11 +104,18 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
         lags = np.arange(H)[::-1]  # column j holds quarter start-1-(H-1-j)
         hist = q_rev[:, None] * np.exp(-g[:, None] * (lags[None, :]) / 4.0
                                        + rng.normal(0, 0.05, (n, H)))
+        # S is the firm's annual revenue at its current pace: its last four quarters add
+        # up to S had it existed all year; a firm younger than a year earned only in its
+        # quarters since founding (not all of S squeezed into them)
+        hist *= (S / hist[:, -4:].sum(axis=1))[:, None]
         born_after = lags[None, :] >= age_q[:, None]
         hist[born_after] = 0.0
-        # the last four quarters add up to the firm's annual revenue S (the published
-        # total is of the last year)
-        hist *= (S / hist[:, -4:].sum(axis=1))[:, None]
+        # the published total is of the last four quarters: rescale the zone's firms
+        # together so that they add up to it exactly
+        k = (f.revenue_wan * scale) / hist[:, -4:].sum()
+        hist *= k
+        S = S * k
+        q_rev = q_rev * k
 
         # R&D intensity: sector median x zone factor x lognormal noise
         sect_rd = np.array([model.sector_rd[s] for s in range(len(sectors))])

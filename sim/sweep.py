@@ -23,15 +23,7 @@ import pandas as pd
 from pydantic import Field
 
 from sim.calendar import q_index
-from sim.scenario.loader import (
-    Problem,
-    ScenarioError,
-    _display,
-    _plain,
-    load,
-    read_yaml,
-    validate_tree,
-)
+from sim.scenario.loader import Problem, ScenarioError, load, read_checked
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.schema import Num, Quarter, Strict, Text
 
@@ -70,12 +62,7 @@ class SweepFile(Strict):
 def load_sweep(path: str | Path) -> tuple[SweepFile, Path]:
     """Read and check a sweep file (problems name the file, line and key)."""
     path = Path(path)
-    node = read_yaml(path)
-    origins: dict = {}
-    tree = _plain(node, (), origins)
-    tree.setdefault("name", path.stem)
-    sw = validate_tree(tree, origins, path.stem, SweepFile)
-    name = _display(path)
+    sw, origins, name = read_checked(path, SweepFile)
     problems = []
     if not sw.levers and sw.sample is None:
         problems.append(Problem(name, 1, "levers", "no levers to vary (valid: `levers:` with "

@@ -447,6 +447,17 @@ def validate_tree(tree: dict, origins: dict, root_name: str, model_cls=None):
     return model
 
 
+def read_checked(path: Path, model_cls) -> tuple[Any, dict, str]:
+    """Read a YAML file (no ``extends``) and validate it against ``model_cls``; return the
+    model, the origins (key path -> file, line) and the file's display name. A missing
+    ``name`` defaults to the file's stem."""
+    node = read_yaml(path)
+    origins: dict = {}
+    tree = _plain(node, (), origins)
+    tree.setdefault("name", path.stem)
+    return validate_tree(tree, origins, path.stem, model_cls), origins, _display(path)
+
+
 def _dedupe_unions(problems: list[Problem]) -> list[Problem]:
     out, seen = [], set()
     for p in problems:
