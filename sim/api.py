@@ -312,6 +312,34 @@ def fix_fonts(fig) -> None:
             t.set_fontfamily(fam)
 
 
+def keep_figures(draw, lang=("en",)) -> list:
+    """Run a report-drawing function ``draw(R, folder)`` (it adds figures with
+    ``R.figure``) and return its figures as matplotlib objects, each with its caption
+    in ``fig.reading``, in the report's style and language(s)."""
+    import tempfile
+
+    import matplotlib.pyplot as plt
+
+    rep = _report()
+    _Lang, _Report, _style = rep._Lang, rep._Report, rep._style
+
+    class _Keep(_Report):
+        def figure(self, fig, name, reading):
+            plt.close(fig)  # shown once, as the returned object
+            fig.reading = reading
+            self.figures.append(fig)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        R = _Keep(Path(tmp), _Lang(lang))
+        with plt.rc_context(_style(R.L)):
+            draw(R, Path(tmp))
+            for fig in R.figures:
+                fix_fonts(fig)
+    if not R.figures:
+        raise ValueError("nothing to draw from these results")
+    return R.figures
+
+
 class Results:
     """The tables of a run or a comparison as pandas DataFrames, and their figures.
 
@@ -443,28 +471,7 @@ class Results:
     # ------------------------------------------------------------------ figures
     def _draw(self, draw, lang) -> list:
         """Run one of the report's figure functions and keep its figures."""
-        import tempfile
-
-        import matplotlib.pyplot as plt
-
-        rep = _report()
-        _Lang, _Report, _style = rep._Lang, rep._Report, rep._style
-
-        class _Keep(_Report):
-            def figure(self, fig, name, reading):
-                plt.close(fig)  # shown once, as the returned object
-                fig.reading = reading
-                self.figures.append(fig)
-
-        with tempfile.TemporaryDirectory() as tmp:
-            R = _Keep(Path(tmp), _Lang(lang))
-            with plt.rc_context(_style(R.L)):
-                draw(R, Path(tmp))
-                for fig in R.figures:
-                    fix_fonts(fig)
-        if not R.figures:
-            raise ValueError("nothing to draw from these results")
-        return R.figures
+        return keep_figures(draw, lang)
 
     def _split(self):
         qs = self.quarters

@@ -428,21 +428,7 @@ def write_results(result: dict, out: Path, lang=("zh", "en")) -> Path:
         R.table(par, "parameters", ("拟合值与 90% 区间", "Fitted values and 90% intervals"))
         R.h2("矩：拟合与目标", "Moments: fitted vs target")
         R.table(mom, "moments", ("已发布数据与模拟均值", "Published targets and simulated means"))
-        fig, ax = plt.subplots(figsize=(8, 0.45 * len(mom) + 1.5))
-        y = np.arange(len(mom))
-        ax.errorbar(mom["target"], y, xerr=1.645 * mom["se"], fmt="s", color="k",
-                    label=L.f("目标 (90%)", "target (90%)"))
-        ax.plot(mom["at_default"], y, "o", mfc="none", color="#999",
-                label=L.f("默认参数", "defaults"))
-        ax.errorbar(mom["fitted"], y + 0.15, xerr=mom["replicate_sd"], fmt="o",
-                    color="#2a6f97", label=L.f("拟合 (±1 sd)", "fitted (±1 sd)"))
-        ax.set_yticks(y, mom["id"])
-        ax.set_xlabel(L.f("取值（增长率或比例）", "value (growth rate or share)"))
-        ax.legend(loc="best", fontsize=8)
-        worst = mom.iloc[int(np.argmax(np.abs(mom["z"])))]
-        R.figure(fig, "calibration_moments", (
-            f"拟合最差的矩：{worst['id']}（z = {worst['z']:.1f}）。",
-            f"Worst-fitted moment: {worst['id']} (z = {worst['z']:.1f})."))
+        _moments_figure(R, mom)
         tr = pd.DataFrame(result["trace"])
         fig, ax = plt.subplots(figsize=(7, 3))
         ax.plot(tr["evaluation"], tr["objective"], ".-", color="#2a6f97")
@@ -456,6 +442,40 @@ def write_results(result: dict, out: Path, lang=("zh", "en")) -> Path:
     _atomic_write_text(R.html(L.t(f"校准：{result['name']}", f"Calibration: {result['name']}")),
                        path)
     return path
+
+
+def moments_figure(result: dict, lang=("en",)):
+    """Published targets (90% band), simulated values at the defaults and at the fit
+    (±1 sd over replicates), one row per moment, as a matplotlib figure.
+
+    >>> fig = moments_figure(load_calibration())
+    >>> fig.axes[0].get_xlabel()
+    'value (growth rate or share)'
+    """
+    from sim.api import keep_figures
+
+    return keep_figures(lambda R, _: _moments_figure(R, moments_table(result)), lang)[0]
+
+
+def _moments_figure(R, mom: pd.DataFrame) -> None:
+    from sim.report import plt
+
+    L = R.L
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(mom) + 1.5))
+    y = np.arange(len(mom))
+    ax.errorbar(mom["target"], y, xerr=1.645 * mom["se"], fmt="s", color="k",
+                label=L.f("目标 (90%)", "target (90%)"))
+    ax.plot(mom["at_default"], y, "o", mfc="none", color="#999",
+            label=L.f("默认参数", "defaults"))
+    ax.errorbar(mom["fitted"], y + 0.15, xerr=mom["replicate_sd"], fmt="o",
+                color="#2a6f97", label=L.f("拟合 (±1 sd)", "fitted (±1 sd)"))
+    ax.set_yticks(y, mom["id"])
+    ax.set_xlabel(L.f("取值（增长率或比例）", "value (growth rate or share)"))
+    ax.legend(loc="best", fontsize=8)
+    worst = mom.iloc[int(np.argmax(np.abs(mom["z"])))]
+    R.figure(fig, "calibration_moments", (
+        f"拟合最差的矩：{worst['id']}（z = {worst['z']:.1f}）。",
+        f"Worst-fitted moment: {worst['id']} (z = {worst['z']:.1f})."))
 
 
 def moments_table(result: dict) -> pd.DataFrame:

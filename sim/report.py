@@ -76,14 +76,15 @@ LEVER_NAMES = {
 _font_state: dict = {}
 
 
-def cjk_font() -> str | None:
-    """The name of an installed CJK font matplotlib can use, or None (checked once)."""
+def cjk_font(warn: bool = True) -> str | None:
+    """The name of an installed CJK font matplotlib can use, or None (checked once);
+    ``warn``: say once on stderr when there is none."""
     if "name" not in _font_state:
         names = {f.name for f in font_manager.fontManager.ttflist}
         _font_state["name"] = next((n for n in CJK_FONTS if n in names), None)
-        if _font_state["name"] is None and not _font_state.get("warned"):
-            _font_state["warned"] = True
-            print(NO_CJK_WARNING, file=sys.stderr)
+    if warn and _font_state["name"] is None and not _font_state.get("warned"):
+        _font_state["warned"] = True
+        print(NO_CJK_WARNING, file=sys.stderr)
     return _font_state["name"]
 
 
@@ -321,7 +322,8 @@ def _style(L: _Lang):
     rc = {"axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
           "axes.spines.right": False, "font.size": 9, "axes.titlesize": 10,
           "figure.titlesize": 11, "axes.unicode_minus": False}
-    font = L.font if "zh" in L.fig_lang else _font_state.get("name")
+    # English labels still hold a few Chinese words (万元, 高企): the CJK font as fallback
+    font = L.font if "zh" in L.fig_lang else cjk_font(warn=False)
     if font:  # CJK first for Chinese figures; as a fallback otherwise (names, symbols)
         rc["font.sans-serif"] = ([font, "DejaVu Sans"] if "zh" in L.fig_lang
                                  else ["DejaVu Sans", font])

@@ -28,6 +28,13 @@ def test_doctests(module):
     assert r.failed == 0
 
 
+def test_calibration_doctests():
+    import sim.calibrate
+
+    r = doctest.testmod(sim.calibrate, optionflags=doctest.ELLIPSIS)
+    assert r.attempted >= 2 and r.failed == 0
+
+
 def test_run_in_memory_matches_folder_and_workers(tmp_path):
     a = sim.run(BASE, replicates=2, overrides=SMALL)
     b = sim.run(BASE, replicates=2, overrides=SMALL, workers=2, out=tmp_path / "r")

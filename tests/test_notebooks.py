@@ -39,7 +39,7 @@ def _outputs(nb):
 
 def test_stored_notebooks_have_outputs():
     """Readers on GitHub see the figures: the notebooks are stored executed, not too big."""
-    for name in ("quickstart.ipynb", "levers.ipynb", "targets.ipynb"):
+    for name in ("quickstart.ipynb", "levers.ipynb", "targets.ipynb", "realism.ipynb"):
         nb = nbformat.read(NB / name, as_version=4)
         pngs, _ = _outputs(nb)
         assert pngs >= 3, name
@@ -68,3 +68,13 @@ def test_targets():
     assert "luck and behaviour" in text
     for v in ("rd_cap_5000", "budget_double", "off_all_money"):
         assert v in text
+
+
+def test_realism():
+    pngs, text = _outputs(_run("realism.ipynb"))
+    assert pngs >= 5  # moments fit, size, growth, exits, bunching
+    for p in ("hte_apply_prob", "notch_reach", "drift_base"):  # the stored fit, read
+        assert p in text
+    for c in ("size_zipf_slope", "growth_spread_beta", "exit_rate_age1", "rd_bunching"):
+        assert c in text
+    assert "Upper-tail slope" in text and "differs from its reference" in text
