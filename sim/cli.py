@@ -110,6 +110,23 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--quiet", action="store_true", help="no progress bar")
     w.add_argument("--no-report", action="store_true", help="do not write report.html")
 
+    for name, what in (("sensitivity", "global sensitivity of outcomes to the behaviour "
+                         "parameters: Morris screening, then Sobol indices (docs/uncertainty.md)"),
+                        ("robust", "lever settings over sampled behaviour: probability of "
+                         "meeting targets, cost, regret, PRIM boxes (docs/uncertainty.md)")):
+        s = sub.add_parser(name, help=what)
+        s.add_argument("file", metavar="FILE")
+        s.add_argument("--out", default=None, help=f"results folder (default: results/{name}-"
+                       "<name>/)")
+        s.add_argument("--workers", type=_positive, default=1, help="worker processes")
+        s.add_argument("--scheduler", default=None, metavar="ADDR",
+                       help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
+        s.add_argument("--resume", action="store_true", help="continue a results folder: "
+                       "keep finished parts")
+        s.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+        s.add_argument("--quiet", action="store_true", help="no progress bar")
+        s.add_argument("--no-report", action="store_true", help="do not write report.html")
+
     rp = sub.add_parser("report", help="write a self-contained report.html (figures, tables) "
                         "for a results folder")
     rp.add_argument("dir", metavar="DIR")
@@ -171,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sweep(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "sensitivity":
+            return cmd_sensitivity(args)
+        if args.command == "robust":
+            return cmd_robust(args)
     except ScenarioError as e:
         for p in e.problems:
             print(str(p), file=sys.stderr)
@@ -291,6 +312,43 @@ def cmd_sweep(args) -> int:
           f"replicate(s), status {m['status']} -> {out}/ (points.csv, outcomes.parquet, "
           "probabilities.csv)")
     print(f"  target probabilities count {m['probability_kind']}")
+    _report(args, out)
+    return 0 if m["status"] == "complete" else 1
+
+
+def cmd_sensitivity(args) -> int:
+    """Run a sensitivity file: Morris screening, then Sobol indices."""
+    from sim.sensitivity import load_sensitivity, run_sensitivity
+
+    sf, _, _ = load_sensitivity(args.file)
+    out = Path(args.out) if args.out else Path("results") / f"sensitivity-{sf.name}"
+    m = run_sensitivity(args.file, out=out, workers=args.workers, scheduler=args.scheduler,
+                        resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
+    print(f"sensitivity {m['study']}: {len(m['parameters'])} parameter(s), Morris "
+          f"{m['morris_points']} point(s), Sobol {m['sobol_points']} point(s) x "
+          f"{m['replicates']} replicate(s), status {m['status']} -> {out}/")
+    if m["status"] == "complete":
+        from sim.sensitivity import headline
+
+        for line in headline(out):
+            print("  " + line)
+    _report(args, out)
+    return 0 if m["status"] == "complete" else 1
+
+
+def cmd_robust(args) -> int:
+    """Run a robust-levers file: settings x sampled worlds."""
+    from sim.robust import headline, load_robust, run_robust
+
+    rf = load_robust(args.file)[0]
+    out = Path(args.out) if args.out else Path("results") / f"robust-{rf.name}"
+    m = run_robust(args.file, out=out, workers=args.workers, scheduler=args.scheduler,
+                   resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
+    print(f"robust {m['study']}: {len(m['settings'])} setting(s) x {m['worlds']} world(s) x "
+          f"{m['replicates']} replicate(s), status {m['status']} -> {out}/")
+    if m["status"] == "complete":
+        for line in headline(out):
+            print("  " + line)
     _report(args, out)
     return 0 if m["status"] == "complete" else 1
 
