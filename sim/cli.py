@@ -188,10 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sweep(args)
         if args.command == "report":
             return cmd_report(args)
-        if args.command == "sensitivity":
-            return cmd_sensitivity(args)
-        if args.command == "robust":
-            return cmd_robust(args)
+        if args.command in ("sensitivity", "robust"):
+            return cmd_study(args)
     except ScenarioError as e:
         for p in e.problems:
             print(str(p), file=sys.stderr)
@@ -316,38 +314,18 @@ def cmd_sweep(args) -> int:
     return 0 if m["status"] == "complete" else 1
 
 
-def cmd_sensitivity(args) -> int:
-    """Run a sensitivity file: Morris screening, then Sobol indices."""
-    from sim.sensitivity import load_sensitivity, run_sensitivity
+def cmd_study(args) -> int:
+    """Run a sensitivity or robust file (docs/uncertainty.md)."""
+    from importlib import import_module
 
-    sf, _, _ = load_sensitivity(args.file)
-    out = Path(args.out) if args.out else Path("results") / f"sensitivity-{sf.name}"
-    m = run_sensitivity(args.file, out=out, workers=args.workers, scheduler=args.scheduler,
-                        resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
-    print(f"sensitivity {m['study']}: {len(m['parameters'])} parameter(s), Morris "
-          f"{m['morris_points']} point(s), Sobol {m['sobol_points']} point(s) x "
-          f"{m['replicates']} replicate(s), status {m['status']} -> {out}/")
+    mod = import_module(f"sim.{args.command}")
+    name = mod.read_file(args.file)[0].name
+    out = Path(args.out) if args.out else Path("results") / f"{args.command}-{name}"
+    m = mod.run_file(args.file, out=out, workers=args.workers, scheduler=args.scheduler,
+                     resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
+    print(f"{args.command} {m['study']}: {mod.size(m)}, status {m['status']} -> {out}/")
     if m["status"] == "complete":
-        from sim.sensitivity import headline
-
-        for line in headline(out):
-            print("  " + line)
-    _report(args, out)
-    return 0 if m["status"] == "complete" else 1
-
-
-def cmd_robust(args) -> int:
-    """Run a robust-levers file: settings x sampled worlds."""
-    from sim.robust import headline, load_robust, run_robust
-
-    rf = load_robust(args.file)[0]
-    out = Path(args.out) if args.out else Path("results") / f"robust-{rf.name}"
-    m = run_robust(args.file, out=out, workers=args.workers, scheduler=args.scheduler,
-                   resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
-    print(f"robust {m['study']}: {len(m['settings'])} setting(s) x {m['worlds']} world(s) x "
-          f"{m['replicates']} replicate(s), status {m['status']} -> {out}/")
-    if m["status"] == "complete":
-        for line in headline(out):
+        for line in mod.headline(out):
             print("  " + line)
     _report(args, out)
     return 0 if m["status"] == "complete" else 1

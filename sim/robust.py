@@ -386,29 +386,31 @@ def headline(out: Path) -> list[str]:
     return lines
 
 
+read_file = load_robust
+run_file = run_robust
+
+
+def size(m: dict) -> str:
+    """What was run, in a few words."""
+    return (f"{len(m['settings'])} setting(s) x {m['worlds']} world(s) x {m['replicates']} "
+            "replicate(s)")
+
+
 def report(R, m: dict) -> str:
     """The robust report's sections (called by sim.report.write_report)."""
     import matplotlib.pyplot as plt
 
-    from sim.report import COLORS, ReportError, _safe
-    from sim.sensitivity import _fmt, _read
+    from sim.report import COLORS, _safe
+    from sim.sensitivity import _fmt, _read, report_head
 
     L, out = R.L, R.out
-    title = L.t(f"稳健政策组合报告：{m.get('study')}", f"Robust levers report: {m.get('study')}",
-                " — ")
-    if not (out / "robust.csv").exists():
-        raise ReportError(f"{out}: no robust.csv (the robust run did not finish?)")
+    title = report_head(R, m, ("稳健政策组合报告", "Robust levers report"), "robust.csv", [
+        (("政策组合", "Lever settings"), ", ".join(m.get("settings", {}))),
+        (("不确定参数", "Uncertain parameters"), ", ".join(m.get("uncertain", []))),
+        (("抽样世界数", "Sampled worlds"), str(m.get("worlds"))),
+        (("每个世界重复次数", "Replicates per world"), str(m.get("replicates")))])
     rb, pr = _read(out / "robust.csv"), _read(out / "prim.csv")
     worlds = _read(out / "worlds.csv")
-    R.h2("运行概况", "What was run")
-    info = [(L.t("基准情景", "Base scenario"), str(m.get("base"))),
-            (L.t("人口比例", "Population scale"), str(m.get("population_scale"))),
-            (L.t("政策组合", "Lever settings"), ", ".join(m.get("settings", {}))),
-            (L.t("不确定参数", "Uncertain parameters"), ", ".join(m.get("uncertain", []))),
-            (L.t("抽样世界数", "Sampled worlds"), str(m.get("worlds"))),
-            (L.t("每个世界重复次数", "Replicates per world"), str(m.get("replicates"))),
-            (L.t("状态", "Status"), str(m.get("status")))]
-    R.table(pd.DataFrame(info, columns=[L.t("项目", "Item"), L.t("值", "Value")]), "run_info")
     R.p("每个政策组合在同一组抽样世界（行为参数取值）和同一组随机种子上运行；目标阈值已按人口比例缩放；成本为整个模拟期内支付的奖补（万元）。",
         "Every setting runs in the same sampled worlds (behaviour values) on the same seeds; "
         "target thresholds are scaled by population.scale; cost is the awards paid over the "

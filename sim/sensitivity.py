@@ -421,34 +421,49 @@ def run_sensitivity(path: str | Path, *, out: str | Path, workers: int = 1,
     return manifest
 
 
+read_file = load_sensitivity
+run_file = run_sensitivity
+
+
+def size(m: dict) -> str:
+    """What was run, in a few words."""
+    return (f"{len(m['parameters'])} parameter(s), Morris {m['morris_points']} point(s), "
+            f"Sobol {m['sobol_points']} point(s) x {m['replicates']} replicate(s)")
+
+
 # ----------------------------------------------------------------------------- report
+def report_head(R, m: dict, what: tuple[str, str], needs: str, info: list) -> str:
+    """Title, check that the study finished, and the table of what was run."""
+    from sim.report import ReportError
+
+    L, out = R.L, R.out
+    if not (out / needs).exists():
+        raise ReportError(f"{out}: no {needs} (the {m.get('command')} run did not finish?)")
+    R.h2("运行概况", "What was run")
+    rows = [(L.t("基准情景", "Base scenario"), str(m.get("base"))),
+            (L.t("人口比例", "Population scale"), str(m.get("population_scale")))]
+    rows += [(L.t(*k), v) for k, v in info]
+    rows += [(L.t("随机种子", "Seed"), str(m.get("seed"))),
+             (L.t("状态", "Status"), str(m.get("status")))]
+    R.table(pd.DataFrame(rows, columns=[L.t("项目", "Item"), L.t("值", "Value")]), "run_info")
+    return L.t(f"{what[0]}：{m.get('study')}", f"{what[1]}: {m.get('study')}", " — ")
+
+
 def report(R, m: dict) -> str:
     """The sensitivity report's sections (called by sim.report.write_report)."""
     import matplotlib.pyplot as plt
 
-    from sim.report import ReportError, _safe
+    from sim.report import _safe
 
     L, out = R.L, R.out
-    title = L.t(f"敏感性分析报告：{m.get('study')}", f"Sensitivity report: {m.get('study')}",
-                " — ")
-    if not (out / "morris.csv").exists():
-        raise ReportError(f"{out}: no morris.csv (the sensitivity run did not finish?)")
+    title = report_head(R, m, ("敏感性分析报告", "Sensitivity report"), "morris.csv", [
+        (("研究的行为参数", "Behaviour parameters studied"), str(len(m.get("parameters", [])))),
+        (("Morris 点数", "Morris points"), str(m.get("morris_points"))),
+        (("Sobol 参数", "Sobol parameters"), ", ".join(m.get("sobol_parameters") or [])),
+        (("Sobol 点数", "Sobol points"), str(m.get("sobol_points"))),
+        (("每点重复次数", "Replicates per point"), str(m.get("replicates")))])
     mt = _read(out / "morris.csv")
     st = _read(out / "sobol.csv")
-    R.h2("运行概况", "What was run")
-    info = [
-        (L.t("基准情景", "Base scenario"), str(m.get("base"))),
-        (L.t("人口比例", "Population scale"), str(m.get("population_scale"))),
-        (L.t("研究的行为参数", "Behaviour parameters studied"), str(len(m.get("parameters",
-                                                                            [])))),
-        (L.t("Morris 点数", "Morris points"), str(m.get("morris_points"))),
-        (L.t("Sobol 参数", "Sobol parameters"), ", ".join(m.get("sobol_parameters") or [])),
-        (L.t("Sobol 点数", "Sobol points"), str(m.get("sobol_points"))),
-        (L.t("每点重复次数", "Replicates per point"), str(m.get("replicates"))),
-        (L.t("随机种子", "Seed"), str(m.get("seed"))),
-        (L.t("状态", "Status"), str(m.get("status"))),
-    ]
-    R.table(pd.DataFrame(info, columns=[L.t("项目", "Item"), L.t("值", "Value")]), "run_info")
     R.p("每个点用相同的重复种子（共同随机数）并取均值；目标的值为达标重复的比例，阈值已按人口比例缩放。",
         f"Every point runs the same replicate seeds (common random numbers) and is averaged; "
         f"a target's value is the share of replicates meeting it, its threshold scaled by "
