@@ -11,7 +11,8 @@ files) and, unless ``targets: false``, the base's targets as probabilities. Two 
    the range with 4 levels, scaled up), with a bootstrap 95% interval, and ``sigma``
    (interactions or non-linearity).
 2. **Sobol indices** (Saltelli's scheme, SALib) for the few parameters that matter
-   (the top ``sobol.parameters`` by Morris ``mu_star``, or a given list):
+   (the top ``sobol.parameters`` by Morris ``mu_star`` relative to each outcome's top,
+   over the outcomes that are means; or a given list):
    ``samples x (k + 2)`` points; first-order ``S1`` and total ``ST`` with bootstrap 95%
    intervals. Parameters not studied stay at the base scenario's values.
 
@@ -268,13 +269,19 @@ def _problem_of(names: list[str]) -> dict:
 
 def _tasks(stage: str, X: np.ndarray, names: list[str], sf, base, seed: int,
            outcomes: list[dict]) -> list:
+    """Point x replicate tasks; Sobol keys name the chosen parameters (a short hash), so
+    that parts of another choice are never taken for these."""
+    import hashlib
+
     from sim.ensemble import Task
 
+    tag = "m" if stage == "morris" else "s" + hashlib.sha256(
+        ",".join(names).encode()).hexdigest()[:8] + "-"
     tasks = []
     for i, row in enumerate(X):
         resolved = with_behaviour(base.resolved, dict(zip(names, row, strict=True)))
         for k in range(int(sf.replicates)):
-            tasks.append(Task(f"{stage[0]}{i:05d}--r{k:04d}", resolved, sf.name, k, seed,
+            tasks.append(Task(f"{tag}{i:05d}--r{k:04d}", resolved, sf.name, k, seed,
                               outcomes=outcomes, extra={"stage": stage, "point": i}))
     return tasks
 
@@ -308,10 +315,13 @@ def morris_table(X: np.ndarray, Y: pd.DataFrame, names: list[str], outcomes: lis
 
 def choose_sobol(mt: pd.DataFrame, names: list[str], k: int) -> list[str]:
     """The ``k`` parameters that matter most for any outcome: by the largest ``mu_star``
-    relative to the outcome's top parameter, ties by declaration order."""
+    relative to the outcome's top parameter, ties by declaration order. Outcomes that are
+    means rank; target probabilities only when there is nothing else (at a few replicates
+    a point they move in steps of 1/replicates, too coarse to rank on)."""
     if mt.empty:
         return names[:k]
-    score = mt.groupby("parameter")["mu_star_relative"].max()
+    means = mt[mt.quantity == "mean"]
+    score = (means if not means.empty else mt).groupby("parameter")["mu_star_relative"].max()
     order = sorted(names, key=lambda n: (-float(score.get(n, 0.0)), names.index(n)))
     return order[:k]
 

@@ -249,3 +249,21 @@ def test_prim_finds_the_box_where_failure_lives():
     assert box["high"][3] == pytest.approx(0.5, abs=0.08)
     assert box["density"] > 0.8 and box["coverage"] >= 0.8
     assert prim(X, np.zeros(400)) is None  # nothing fails: no box
+
+
+def test_sobol_parameters_are_chosen_on_mean_outcomes_not_coarse_probabilities():
+    from sim.sensitivity import choose_sobol
+
+    mt = pd.DataFrame([
+        {"outcome": "hte", "quantity": "mean", "parameter": "a", "mu_star_relative": 1.0},
+        {"outcome": "hte", "quantity": "mean", "parameter": "b", "mu_star_relative": 0.2},
+        {"outcome": "hte", "quantity": "mean", "parameter": "c", "mu_star_relative": 0.5},
+        {"outcome": "target:x", "quantity": "probability", "parameter": "a",
+         "mu_star_relative": 0.0},
+        {"outcome": "target:x", "quantity": "probability", "parameter": "b",
+         "mu_star_relative": 1.0},
+        {"outcome": "target:x", "quantity": "probability", "parameter": "c",
+         "mu_star_relative": 0.1},
+    ])
+    assert choose_sobol(mt, ["a", "b", "c"], 2) == ["a", "c"]
+    assert choose_sobol(mt[mt.quantity == "probability"], ["a", "b", "c"], 2) == ["b", "c"]
