@@ -474,6 +474,14 @@ def report(R, m: dict) -> str:
         (("每点重复次数", "Replicates per point"), str(m.get("replicates")))])
     mt = _read(out / "morris.csv")
     st = _read(out / "sobol.csv")
+    R.h2("要点：各结果最重要的三个参数", "Headline: the three parameters that matter most")
+    top = _read(out / "sensitivity.csv")
+    top = top[top.morris_rank <= 3]
+    R.table(_fmt(top, [c for c in ("mu_star", "mu_star_conf", "sigma", "mu_star_relative", "S1",
+                                   "S1_conf", "ST", "ST_conf")
+                       if c in top]).fillna(""), "headline",
+            caption=("Morris μ*（±95% 区间）及 Sobol 指数", "Morris mu* (± 95% interval) and "
+                     "Sobol indices"), csv=top)
     R.p("每个点用相同的重复种子（共同随机数）并取均值；目标的值为达标重复的比例，阈值已按人口比例缩放。",
         f"Every point runs the same replicate seeds (common random numbers) and is averaged; "
         f"a target's value is the share of replicates meeting it, its threshold scaled by "
@@ -526,7 +534,7 @@ def report(R, m: dict) -> str:
                      (f"{o}：总效应最大的是 {top.parameter}（ST = {top.ST:.2f} ± {top.ST_conf:.2f}）。",
                       f"{o}: largest total effect {top.parameter} (ST = {top.ST:.2f} ± "
                       f"{top.ST_conf:.2f})."))
-        R.table(_fmt(st, ["S1", "S1_conf", "ST", "ST_conf"]), "sobol",
+        R.table(_fmt(st, ["S1", "S1_conf", "ST", "ST_conf"]).fillna(""), "sobol",
                 caption=("Sobol 指数", "Sobol indices"), csv=st)
     return title
 

@@ -267,3 +267,16 @@ def test_sobol_parameters_are_chosen_on_mean_outcomes_not_coarse_probabilities()
     ])
     assert choose_sobol(mt, ["a", "b", "c"], 2) == ["a", "c"]
     assert choose_sobol(mt[mt.quantity == "probability"], ["a", "b", "c"], 2) == ["b", "c"]
+
+
+def test_robust_on_a_loopback_dask_cluster_gives_the_serial_tables(robust, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from sim.robust import run_robust
+
+    f = write(tmp_path, "robust.yaml", ROBUST)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        m = run_robust(f, out=tmp_path / "d", scheduler=cluster.scheduler_address)
+    assert m["status"] == "complete"
+    for name in ("robust.csv", "regret.csv", "prim.csv", "worlds.csv"):
+        pd.testing.assert_frame_equal(_csv(robust / name), _csv(tmp_path / "d" / name))
