@@ -123,9 +123,8 @@ def load_robust(path: str | Path):
                                          "file)")])
         sw, sbase = load_sweep(spath)
         for i, p in enumerate(points_of(sw, seed)):
-            label = ", ".join(f"{k.split('.')[-2]}.{k.split('.')[-1]}={v:g}"
-                              if isinstance(v, (int, float)) else f"{k}={v}"
-                              for k, v in p.items())
+            label = ", ".join(".".join(k.split(".")[-2:]) + (
+                f"={v:g}" if isinstance(v, (int, float)) else f"={v}") for k, v in p.items())
             settings[label or f"point {i}"] = loaded(f"sweep point {i}", sbase,
                                                      {**sw.set, **rf.set, **p})
     ends = {L.model.calendar.end for L in settings.values()} | {base.model.calendar.end}

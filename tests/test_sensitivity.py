@@ -280,3 +280,23 @@ def test_robust_on_a_loopback_dask_cluster_gives_the_serial_tables(robust, tmp_p
     assert m["status"] == "complete"
     for name in ("robust.csv", "regret.csv", "prim.csv", "worlds.csv"):
         pd.testing.assert_frame_equal(_csv(robust / name), _csv(tmp_path / "d" / name))
+
+
+def test_robust_takes_the_points_of_a_sweep_file_as_settings(tmp_path):
+    from sim.robust import load_robust
+
+    sweep = write(tmp_path, "sweep.yaml", f"""name: tiny
+base: {BASE}
+levers:
+  policy.rd_subsidy.cap_wan: [500, 2000]
+  policy.referral.referrer_share: [0.3]
+outcomes: [{{id: h, metric: hte, quarter: 2026Q4}}]
+""")
+    f = write(tmp_path, "r.yaml", ROBUST.replace("settings:\n", "sweep: sweep.yaml\nsettings:\n"))
+    _, _, _, settings, _ = load_robust(f)
+    assert list(settings)[3:] == ["rd_subsidy.cap_wan=500, referral.referrer_share=0.3",
+                                  "rd_subsidy.cap_wan=2000, referral.referrer_share=0.3"]
+    L = settings["rd_subsidy.cap_wan=2000, referral.referrer_share=0.3"]
+    assert L.resolved["policy"]["rd_subsidy"]["cap_wan"] == 2000
+    assert L.model.population.scale == 0.02  # the robust file's `set` applies too
+    assert sweep.exists()
