@@ -474,6 +474,10 @@ def report(R, m: dict) -> str:
         (("每点重复次数", "Replicates per point"), str(m.get("replicates")))])
     mt = _read(out / "morris.csv")
     st = _read(out / "sobol.csv")
+    if "outcome" not in mt:
+        R.p("没有 Morris 结果：有运行失败，见 manifest.json。", "No Morris results: some runs "
+            "failed (see manifest.json); fix them and continue with --resume.", "warn")
+        return title
     R.h2("要点：各结果最重要的三个参数", "Headline: the three parameters that matter most")
     top = _read(out / "sensitivity.csv")
     top = top[top.morris_rank <= 3]

@@ -300,3 +300,26 @@ outcomes: [{{id: h, metric: hte, quarter: 2026Q4}}]
     assert L.resolved["policy"]["rd_subsidy"]["cap_wan"] == 2000
     assert L.model.population.scale == 0.02  # the robust file's `set` applies too
     assert sweep.exists()
+
+
+def test_a_failing_point_makes_a_partial_study_that_resume_completes(tmp_path, monkeypatch):
+    import sim.ensemble
+    from sim.sensitivity import run_sensitivity
+
+    real = sim.ensemble.run_replicate
+
+    def flaky(resolved, variant, replicate, seed, snapshots=False):
+        if replicate == 1 and resolved["behaviour"]["hte_apply_prob"] > 0.85:
+            resolved = {**resolved, "calendar": "broken"}  # fails inside, as a model would
+        return real(resolved, variant, replicate, seed, snapshots)
+
+    f = write(tmp_path, "s.yaml", SENS.replace("trajectories: 4", "trajectories: 2"))
+    monkeypatch.setattr(sim.ensemble, "run_replicate", flaky)
+    m = run_sensitivity(f, out=tmp_path / "o")
+    assert m["status"] == "partial" and m["failed"]
+    assert all(x["replicate"] == 1 for x in m["failed"])
+    assert not (tmp_path / "o" / "sensitivity.csv").read_text(encoding="utf-8-sig").strip()
+    monkeypatch.setattr(sim.ensemble, "run_replicate", real)
+    m = run_sensitivity(f, out=tmp_path / "o", resume=True)
+    assert m["status"] == "complete" and not m["failed"]
+    assert len(_csv(tmp_path / "o" / "morris.csv")) > 0
