@@ -1,5 +1,5 @@
 """The command line: ``hitech-sim validate | run | compare | sweep | report | calibrate |
-check-realism | app | bench``.
+check-realism | sensitivity | robust | app | bench``.
 
 Exit codes: 0 success, 2 bad input (scenario, flag, path), 1 anything else. No
 traceback reaches a user unless ``HITECH_SIM_DEBUG=1``.
@@ -121,6 +121,23 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--quiet", action="store_true", help="no progress bar")
     w.add_argument("--no-report", action="store_true", help="do not write report.html")
 
+    for name, what in (("sensitivity", "global sensitivity of outcomes to the behaviour "
+                         "parameters: Morris screening, then Sobol indices (docs/uncertainty.md)"),
+                        ("robust", "lever settings over sampled behaviour: probability of "
+                         "meeting targets, cost, regret, PRIM boxes (docs/uncertainty.md)")):
+        s = sub.add_parser(name, help=what)
+        s.add_argument("file", metavar="FILE")
+        s.add_argument("--out", default=None, help=f"results folder (default: results/{name}-"
+                       "<name>/)")
+        s.add_argument("--workers", type=_positive, default=1, help="worker processes")
+        s.add_argument("--scheduler", default=None, metavar="ADDR",
+                       help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
+        s.add_argument("--resume", action="store_true", help="continue a results folder: "
+                       "keep finished parts")
+        s.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+        s.add_argument("--quiet", action="store_true", help="no progress bar")
+        s.add_argument("--no-report", action="store_true", help="do not write report.html")
+
     rp = sub.add_parser("report", help="write a self-contained report.html (figures, tables) "
                         "for a results folder")
     rp.add_argument("dir", metavar="DIR")
@@ -229,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_calibrate(args)
         if args.command == "check-realism":
             return cmd_check_realism(args)
+        if args.command in ("sensitivity", "robust"):
+            return cmd_study(args)
     except ScenarioError as e:
         for p in e.problems:
             print(str(p), file=sys.stderr)
@@ -349,6 +368,23 @@ def cmd_sweep(args) -> int:
           f"replicate(s), status {m['status']} -> {out}/ (points.csv, outcomes.parquet, "
           "probabilities.csv)")
     print(f"  target probabilities count {m['probability_kind']}")
+    _report(args, out)
+    return 0 if m["status"] == "complete" else 1
+
+
+def cmd_study(args) -> int:
+    """Run a sensitivity or robust file (docs/uncertainty.md)."""
+    from importlib import import_module
+
+    mod = import_module(f"sim.{args.command}")
+    name = mod.read_file(args.file)[0].name
+    out = Path(args.out) if args.out else Path("results") / f"{args.command}-{name}"
+    m = mod.run_file(args.file, out=out, workers=args.workers, scheduler=args.scheduler,
+                     resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
+    print(f"{args.command} {m['study']}: {mod.size(m)}, status {m['status']} -> {out}/")
+    if m["status"] == "complete":
+        for line in mod.headline(out):
+            print("  " + line)
     _report(args, out)
     return 0 if m["status"] == "complete" else 1
 

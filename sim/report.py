@@ -351,6 +351,10 @@ def write_report(dir, lang=("zh", "en")) -> Path:
     with plt.rc_context(_style(L)):
         if command == "sweep":
             title = _sweep_report(R, manifest)
+        elif command in ("sensitivity", "robust"):  # their sections live beside their code
+            from importlib import import_module
+
+            title = import_module(f"sim.{command}").report(R, manifest)
         else:
             title = _run_report(R, manifest, command)
     path = out / "report.html"
