@@ -434,25 +434,33 @@ def report(R, m: dict) -> str:
         ax.set_xlabel(L.f("达标概率 (%)", "probability of meeting the target (%)"))
         ax.legend(fontsize=7)
         fig.tight_layout()
-        first = probs[probs.outcome == tids[0]].set_index("setting")["value"]
+        # the target the settings differ most on (a target every setting always meets,
+        # or never, says nothing about the levers)
+        key = max(tids, key=lambda t: (np.ptp(probs[probs.outcome == t]["value"]),
+                                       -tids.index(t)))
+        first = probs[probs.outcome == key].set_index("setting")["value"]
         R.figure(fig, "target_probability",
-                 (f"目标 {tids[0][7:]}：达标概率最高的是 {first.idxmax()}（{first.max():.0%}）。",
-                  f"Target {tids[0][7:]}: the setting most likely to meet it is "
+                 (f"目标 {key[7:]}：达标概率最高的是 {first.idxmax()}（{first.max():.0%}）。",
+                  f"Target {key[7:]}: the setting most likely to meet it is "
                   f"{first.idxmax()} ({first.max():.0%})."))
         if not cost.empty:
             fig, ax = plt.subplots(figsize=(6.5, 4))
             x = cost.reindex(order) / 1e4
             ax.scatter(x, first.reindex(order) * 100, color=COLORS[0], zorder=3)
+            spots: dict = {}  # settings at (almost) the same point share one label
             for name in order:
-                ax.annotate(name, (x[name], first[name] * 100), fontsize=7,
-                            xytext=(4, 3), textcoords="offset points")
+                spots.setdefault((round(x[name], 1), round(first[name] * 100, 1)),
+                                 []).append(name)
+            for names in spots.values():
+                ax.annotate(", ".join(names), (x[names[0]], first[names[0]] * 100),
+                            fontsize=7, xytext=(4, 3), textcoords="offset points")
             ax.set_xlabel(L.f("成本（亿元，整个模拟期）", "cost (亿元, whole calendar)"))
-            ax.set_ylabel(L.f(f"{tids[0][7:]} 达标概率 (%)", f"P({tids[0][7:]}) (%)"))
+            ax.set_ylabel(L.f(f"{key[7:]} 达标概率 (%)", f"P({key[7:]}) (%)"))
             fig.tight_layout()
             cheap = min(order, key=lambda n: (-round(first[n], 2), cost.get(n, 0.0)))
             R.figure(fig, "probability_vs_cost",
-                     (f"{tids[0][7:]} 达标概率最高的组合中最便宜的是 {cheap}。",
-                      f"Of the settings most likely to meet {tids[0][7:]}, the cheapest is "
+                     (f"{key[7:]} 达标概率最高的组合中最便宜的是 {cheap}。",
+                      f"Of the settings most likely to meet {key[7:]}, the cheapest is "
                       f"{cheap}."))
         tab = probs.pivot(index="setting", columns="outcome", values="value").reindex(order)
         tab.columns = [f"P({c[7:]})" for c in tab.columns]
