@@ -306,3 +306,17 @@ def test_rungs_not_renewed_end_at_their_round():
     q4 = q_index("2025Q4")
     for col in ("hte_until", "tsme_until", "spec_until"):
         assert not (f.cols[col][:n] == q4).any(), col
+
+
+def test_agents_through_mesa_when_bulk_registration_is_off(monkeypatch):
+    """Where Mesa's internals differ (bulk registration off), each Enterprise goes
+    through mesa.Agent.__init__ / remove, and the run gives the same results."""
+    import sim.agents
+
+    ref = HighTechZoneModel(sim.load_scenario(TINY).model, replicate=2).run()
+    monkeypatch.setattr(sim.agents, "_bulk_ok", lambda model: False)
+    m = HighTechZoneModel(sim.load_scenario(TINY).model, replicate=2).run()
+    E = sim.agents.Enterprise
+    assert len(m.agents_by_type[E]) == int(m.firms.alive[: m.firms.n].sum())
+    assert np.allclose(m.out, ref.out, equal_nan=True)
+    assert (m.firms.uid[: m.firms.n] == ref.firms.uid[: ref.firms.n]).all()
