@@ -244,13 +244,12 @@ def simulate(cal: Calibration, values: dict[str, float], replicates: int | None 
              seed: int | None = None, workers: int | None = None) -> np.ndarray:
     """Moments of each replicate (rows) at behaviour ``values``: replicates 0..R-1 of the
     seed, the same at every point (common random numbers)."""
-    from sim.ensemble import Task, execute
+    from sim.ensemble import Task, execute, with_behaviour
 
     spec = cal.spec
     R = int(replicates or spec.replicates)
     seed = int(spec.seed if seed is None else seed)
-    resolved = dict(cal.scenario.resolved)
-    resolved["behaviour"] = {**resolved["behaviour"], **values}
+    resolved = with_behaviour(cal.scenario.resolved, values)
     name = resolved["name"]
     tasks = [Task(f"{name}--r{k:06d}", resolved, name, k, seed) for k in range(R)]
     got = {}

@@ -58,11 +58,18 @@ def sample_behaviour(resolved: dict, seed: int, replicate: int,
     for x, (name, p) in zip(u, BEHAVIOUR.items(), strict=True):
         if names is not None and name not in names:
             continue  # drawn anyway: a parameter's draw does not depend on the others
-        v = p.low + x * (p.high - p.low)
-        drawn[name] = int(round(v)) if p.integer else float(v)
-    r = dict(resolved)
-    r["behaviour"] = {**resolved["behaviour"], **drawn}
-    return r, drawn
+        drawn[name] = p.low + x * (p.high - p.low)
+    r = with_behaviour(resolved, drawn)
+    return r, {k: r["behaviour"][k] for k in drawn}
+
+
+def with_behaviour(resolved: dict, values: dict) -> dict:
+    """The resolved scenario with these behaviour values (whole-number parameters
+    rounded)."""
+    from sim.scenario.params import BEHAVIOUR
+
+    vals = {k: (int(round(v)) if BEHAVIOUR[k].integer else float(v)) for k, v in values.items()}
+    return {**resolved, "behaviour": {**resolved["behaviour"], **vals}}
 
 
 def run_task(task: Task) -> ReplicateResult:

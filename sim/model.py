@@ -195,12 +195,8 @@ class HighTechZoneModel(mesa.Model):
             self._agents_by_row.extend([None] * (self.firms.capacity - len(self._agents_by_row)))
         rl = rows.tolist()
         agents = add_enterprises(self, rl)
-        if agents:
-            if rl[-1] - rl[0] + 1 == len(rl):  # appended rows are contiguous
-                self._agents_by_row[rl[0]:rl[-1] + 1] = agents
-            else:
-                for r, a in zip(rl, agents, strict=True):
-                    self._agents_by_row[r] = a
+        if agents:  # rows come from FirmTable.append: contiguous
+            self._agents_by_row[rl[0]:rl[-1] + 1] = agents
             self.firms.uid[rows] = [a.unique_id for a in agents]
         self.agent_seconds += time.perf_counter() - t0
 

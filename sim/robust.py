@@ -34,9 +34,10 @@ from pydantic import Field
 from sim.scenario.loader import Problem, ScenarioError, _display, load
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.schema import Num, Strict, Text
+from sim.ensemble import with_behaviour
 from sim.sensitivity import (check_design, check_names, derived_seed, per_point, problem,
                              quantity, read_parts, read_study, run_stage, study_outcomes,
-                             with_behaviour, write_csv)
+                             write_csv)
 from sim.sweep import Outcome
 
 COST = "cost_wan"

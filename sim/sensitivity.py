@@ -36,8 +36,8 @@ import pandas as pd
 from pydantic import Field
 
 from sim.calendar import q_index
-from sim.scenario.loader import Problem, ScenarioError, _display, _plain, load, read_yaml, \
-    validate_tree
+from sim.ensemble import with_behaviour
+from sim.scenario.loader import Problem, ScenarioError, _display, load, read_checked
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.schema import Num, Strict, Text
 from sim.sweep import Outcome
@@ -84,12 +84,7 @@ def read_study(path: str | Path, cls) -> tuple[Any, Path, dict]:
     """Read and validate a study file (sensitivity or robust); return it, the base
     scenario's path and the origins (key -> file, line) for later problems."""
     path = Path(path)
-    node = read_yaml(path)
-    origins: dict = {}
-    tree = _plain(node, (), origins)
-    if isinstance(tree, dict):
-        tree.setdefault("name", path.stem)
-    study = validate_tree(tree, origins, path.stem, cls)
+    study, origins, _ = read_checked(path, cls)
     base = (path.parent / study.base).resolve()
     if not base.exists():
         raise ScenarioError([problem(path, origins, ("base",), "base", f"no such file: "
@@ -156,12 +151,6 @@ def study_outcomes(path: Path, origins: dict, outcomes: list, base, with_targets
     if problems:
         raise ScenarioError(problems)
     return out
-
-
-def with_behaviour(resolved: dict, values: dict) -> dict:
-    """The resolved scenario with these behaviour values (whole numbers rounded)."""
-    vals = {k: (int(round(v)) if BEHAVIOUR[k].integer else float(v)) for k, v in values.items()}
-    return {**resolved, "behaviour": {**resolved["behaviour"], **vals}}
 
 
 def derived_seed(seed: int, n: int) -> int:

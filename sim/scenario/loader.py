@@ -454,7 +454,8 @@ def read_checked(path: Path, model_cls) -> tuple[Any, dict, str]:
     node = read_yaml(path)
     origins: dict = {}
     tree = _plain(node, (), origins)
-    tree.setdefault("name", path.stem)
+    if isinstance(tree, dict):  # anything else is refused by the validation
+        tree.setdefault("name", path.stem)
     return validate_tree(tree, origins, path.stem, model_cls), origins, _display(path)
 
 
