@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -64,11 +66,15 @@ def screenshot(url: str, out: Path, expect: list[str], size=(1600, 1200), tries:
     exe = chromium()
     if exe is None:
         raise FileNotFoundError("chromium")
-    with tempfile.TemporaryDirectory() as prof:
+    # Chromium's helper processes (renderer, GPU, crashpad) may still be writing to the
+    # profile when the browser itself has gone: Chromium gets its own process group, the
+    # whole group is stopped at the end, and a file written after that does not fail.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as prof:
         proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={prof}",
                                  f"--window-size={size[0]},{size[1]}",
                                  "--remote-debugging-port=0", "about:blank"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
         try:
             port_file = Path(prof) / "DevToolsActivePort"
             for _ in range(300):
@@ -107,11 +113,27 @@ def screenshot(url: str, out: Path, expect: list[str], size=(1600, 1200), tries:
             page.ws.close()
             return text
         finally:
-            proc.terminate()
+            _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """Stop Chromium and every process of its group, and wait for them."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        deadline = time.monotonic() + wait  # the helpers leave after the browser
+        while time.monotonic() < deadline:
             try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
 
 
 if __name__ == "__main__":
