@@ -10,6 +10,7 @@ every firm.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mesa
@@ -157,18 +158,27 @@ class Park(mesa.Agent):
         p = b.fit_land_prob if sector in self.leading else b.misfit_land_prob
         return min(1.0, p * self.land_factor)
 
-    def decide(self, sector: int, land: float, share: float, referral_on: bool):
+    def decide(self, sector: int, land: float, share: float, referral_on: bool,
+               u: float = 0.5):
         """Keep, refer or lose a project that reached this zone first.
 
-        The zone compares the assessment credit it expects: keeping it earns the whole
-        investment with the chance of landing here; referring it to the best-fitting
-        other zone earns ``share`` of it with that zone's chance, discounted by the
-        friction of referring. Returns ``("keep", self)``, ``("refer", park)`` or
-        ``("lose", None)``.
+        Only a project this zone does not fit (not in its leading industries, or more land
+        than it has) may be referred, to the other zone that fits it with the best chance
+        of landing it (ties to more land). The zone weighs the credit it expects: keeping
+        earns the whole investment with its own chance of landing it; referring earns
+        ``share`` of it with the receiver's chance, which falls as the receiver's own
+        share does (``referral_receiver_effort``), discounted by ``referral_friction``.
+        Zones weigh more than credit, so the choice is a logit in the difference of the
+        two with scale ``referral_choice_noise`` (0: refer exactly when referring earns
+        more); ``u`` is the project's uniform draw.
+
+        Returns ``(action, park, p)``: ``("keep", self, p)``, ``("refer", other, p)`` or
+        ``("lose", None, 0.0)``, with ``p`` the chance that the project lands at ``park``.
         """
+        b = self.model.scenario_data.behaviour
         keep = self.landing_prob(sector, land)
         best, best_p = None, 0.0
-        if referral_on and share > 0.0:
+        if referral_on and share > 0.0 and not self.fits(sector, land):
             for other in self.model.parks:
                 if other is self:
                     continue
@@ -176,12 +186,17 @@ class Park(mesa.Agent):
                 if p > best_p or (p == best_p and best is not None and p > 0
                                   and other.land_ha > best.land_ha):
                     best, best_p = other, p
-        refer = self.model.scenario_data.behaviour.referral_friction * share * best_p
-        if best is not None and refer > keep:
-            return "refer", best
+        if best is not None:
+            received = best_p * (1.0 - b.referral_receiver_effort * share)
+            gain = b.referral_friction * share * received - keep
+            tau = b.referral_choice_noise
+            p_refer = (1.0 if gain > 0 else 0.0) if tau <= 0.0 else (
+                0.5 * (1.0 + math.tanh(0.5 * gain / tau)))  # logistic(gain / tau)
+            if u < p_refer:
+                return "refer", best, received
         if keep > 0.0:
-            return "keep", self
-        return "lose", None
+            return "keep", self, keep
+        return "lose", None, 0.0
 
     def new_year(self, extra_ha: float = 0.0) -> None:
         """Q1: the year's new land quota arrives (plus B11's reserve, ``extra_ha``)."""

@@ -743,7 +743,7 @@ class HighTechZoneModel(mesa.Model):
         rng = self.stream("projects", j)
         Z = len(self.parks)
         m = rng.poisson(pr.per_quarter * self.scale)
-        u = rng.random((m, 4))
+        u = rng.random((m, 5))
         F = self._flows
         if m == 0:
             return
@@ -767,10 +767,10 @@ class HighTechZoneModel(mesa.Model):
             s, zf = int(sector[i]), int(first[i])
             park = self.parks[zf]
             F[zf, met.M["projects_arrived"]] += 1
-            action, dest = park.decide(s, land[i], share, ref_on)
+            action, dest, p_land = park.decide(s, land[i], share, ref_on, u[i, 4])
             if action == "refer":
                 F[zf, met.M["projects_referred"]] += 1
-            if dest is None or u[i, 3] >= dest.landing_prob(s, land[i]):
+            if dest is None or u[i, 3] >= p_land:
                 F[zf, met.M["projects_lost"]] += 1
                 continue
             dz = dest.index

@@ -230,6 +230,74 @@ def test_referral_with_split_lands_more_projects():
     assert series(zero, "projects_referred").to_numpy().sum() == 0
 
 
+def _zones(**behaviour):
+    """The tiny scenario's two zones: alpha leads in digital only, beta in both."""
+    L = sim.load_scenario(TINY, {f"behaviour.{k}": v for k, v in behaviour.items()})
+    m = HighTechZoneModel(L.model, replicate=0)
+    return m, m.parks[0], m.parks[1], m.sector_index["digital"], m.sector_index["other"]
+
+
+def test_zone_refers_by_the_credit_it_expects():
+    m, alpha, beta, digital, other = _zones(referral_choice_noise=0.0,
+                                            referral_receiver_effort=0.3)
+    b = m.scenario_data.behaviour
+    keep = alpha.landing_prob(other, 1.0)
+    assert 0 < keep < beta.landing_prob(other, 1.0)
+    for share in (0.1, 0.3, 0.5, 0.9):
+        received = beta.landing_prob(other, 1.0) * (1 - 0.3 * share)
+        action, dest, p = alpha.decide(other, 1.0, share, True, u=0.999)
+        if b.referral_friction * share * received > keep:
+            assert (action, dest, p) == ("refer", beta, pytest.approx(received))
+        else:
+            assert (action, dest, p) == ("keep", alpha, pytest.approx(keep))
+    # the threshold share lies inside (0.1, 0.9): both answers occur above
+    assert {alpha.decide(other, 1.0, s, True, u=0.999)[0] for s in (0.1, 0.9)} == {"keep",
+                                                                                  "refer"}
+    # a project the zone fits is never referred, nor with referral off or a zero share
+    assert alpha.decide(digital, 1.0, 1.0, True, u=0.0)[0] == "keep"
+    assert alpha.decide(other, 1.0, 0.9, False, u=0.0)[0] == "keep"
+    assert alpha.decide(other, 1.0, 0.0, True, u=0.0)[0] == "keep"
+    # without the land: referred if another zone has it, else lost
+    big = (beta.land_ha + alpha.land_ha) / 2  # more than beta has, less than alpha
+    assert beta.land_ha < big < alpha.land_ha
+    assert beta.decide(digital, big, 0.9, True, u=0.999)[:2] == ("refer", alpha)
+    assert beta.decide(digital, big, 0.9, False)[:2] == ("lose", None)
+    assert beta.decide(other, big, 0.9, True)[:2] == ("lose", None)  # nobody else fits
+
+
+def test_zone_choice_is_a_logit_in_expected_credit():
+    tau = 0.1
+    m, alpha, beta, digital, other = _zones(referral_choice_noise=tau,
+                                            referral_receiver_effort=0.3)
+    b = m.scenario_data.behaviour
+    keep = alpha.landing_prob(other, 1.0)
+    u = (np.arange(2000) + 0.5) / 2000
+    shares = (0.2, 0.5, 0.8)
+    freq = []
+    for share in shares:
+        refer = b.referral_friction * share * beta.landing_prob(other, 1.0) * (1 - 0.3 * share)
+        f = np.mean([alpha.decide(other, 1.0, share, True, x)[0] == "refer" for x in u])
+        assert f == pytest.approx(1 / (1 + np.exp(-(refer - keep) / tau)), abs=1e-3)
+        freq.append(f)
+    assert freq[0] < freq[1] < freq[2]  # a larger share, more referrals, never all or none
+    assert 0 < freq[0] and freq[2] < 1
+
+
+def test_referral_split_changes_referrals_and_landings():
+    ov = {"projects.per_quarter": 200}
+    low = run({**ov, "policy.referral.referrer_share": 0.2}, n=3)
+    high = run({**ov, "policy.referral.referrer_share": 0.8}, n=3)
+    ref_low = series(low, "projects_referred").sum(axis=1)
+    ref_high = series(high, "projects_referred").sum(axis=1)
+    assert (ref_high > 1.3 * ref_low).all()  # paired replicates
+    # a receiver credited with less works less to land it: with no such effect more
+    # projects are referred and each lands more often
+    flat = run({**ov, "policy.referral.referrer_share": 0.8,
+                "behaviour.referral_receiver_effort": 0.0}, n=3)
+    landed = series(high, "projects_landed").sum(axis=1)
+    assert (series(flat, "projects_landed").sum(axis=1) > landed).all()
+
+
 # ------------------------------------------------------------------ determinism
 
 

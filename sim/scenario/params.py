@@ -264,6 +264,21 @@ BEHAVIOUR: dict[str, Param] = {
     "referral_friction": Param(
         0.85, 0.6, 1.0, "1", "assumption: referring costs effort and face",
         "A zone values the credit it expects from referring at this fraction.", (0.0, 1.0)),
+    "referral_choice_noise": Param(
+        0.1, 0.03, 0.3, "share of the project's investment (expected credit)",
+        "assumption: zones weigh more than the assessment credit (ties with the investor, "
+        "the effort a referral takes, the officials in charge); at 0.03 almost every zone "
+        "follows the credit, at 0.3 the credit shifts the choice by a few points",
+        "Scale of the logit in which the zone a project reached first chooses between keeping "
+        "and referring it, by the difference of the credit each is expected to earn.",
+        (0.0, 5.0)),
+    "referral_receiver_effort": Param(
+        0.3, 0.0, 0.6, "1",
+        "assumption: a receiving zone credited with less of a project works less to land "
+        "it; 0 means the split does not change the receiver's effort",
+        "Fall in the receiving zone's landing probability per unit of the referrer's share: "
+        "a referred project lands with the receiver's probability × (1 − this × share).",
+        (0.0, 1.0)),
     "project_revenue_ratio": Param(
         0.6, 0.3, 1.0, "万元 revenue a year per 万元 invested",
         "assumption: asset turnover of manufacturing projects",
