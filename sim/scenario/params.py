@@ -248,8 +248,14 @@ BEHAVIOUR: dict[str, Param] = {
         0.85, 0.6, 1.0, "1", "assumption: MIIT re-reviews 专精特新 every 3 years",
         "Probability that a still eligible 专精特新 firm is recognised again.", (0.0, 1.0)),
     "specialised_prob": Param(
-        0.12, 0.05, 0.25, "1/year", "assumption", "Probability that an eligible firm is "
-        "recognised as 专精特新 in a year.", (0.0, 1.0)),
+        0.05, 0.03, 0.08, "1/year",
+        "assumption (no published series of the zones' 专精特新 counts): at 0.05 the zones' "
+        "stock grows +31% in the first year without the plan (306 -> ~400), the pace of the "
+        "province's goal (1,543 in mid-2025 -> 3,000 by 2027, +500 a year [V 云政办发〔2025〕"
+        "27号]); 0.03 gives +15%, 0.08 +55%, near the national pace of 2021-24 (4万 -> 14万, "
+        "~50% a year [V MIIT via 国新办 2021-11-23; udn.com 2025-08-08]). The earlier 0.12 "
+        "doubled the stock in one year",
+        "Probability that an eligible firm is recognised as 专精特新 in a year.", (0.0, 1.0)),
     "listing_prob": Param(
         0.02, 0.005, 0.05, "1/year", "assumption", "Probability that an eligible firm lists "
         "in a year.", (0.0, 1.0)),
