@@ -448,13 +448,12 @@ def report(R, m: dict) -> str:
             fig, ax = plt.subplots(figsize=(6.5, 4))
             x = cost.reindex(order) / 1e4
             ax.scatter(x, first.reindex(order) * 100, color=COLORS[0], zorder=3)
-            spots: dict = {}  # settings at (almost) the same point share one label
-            for name in order:
-                spots.setdefault((round(x[name], 1), round(first[name] * 100, 1)),
-                                 []).append(name)
-            for names in spots.values():
+            mid = (np.nanmin(x) + np.nanmax(x)) / 2
+            for names in _nearby(order, x, first * 100):  # one label per crowded spot
+                right = x[names[0]] > mid  # labels point inwards, away from the frame
                 ax.annotate(", ".join(names), (x[names[0]], first[names[0]] * 100),
-                            fontsize=7, xytext=(4, 3), textcoords="offset points")
+                            fontsize=7, xytext=(-4 if right else 4, 3),
+                            textcoords="offset points", ha="right" if right else "left")
             ax.set_xlabel(L.f("成本（亿元，整个模拟期）", "cost (亿元, whole calendar)"))
             ax.set_ylabel(L.f(f"{key[7:]} 达标概率 (%)", f"P({key[7:]}) (%)"))
             fig.tight_layout()
@@ -488,30 +487,58 @@ def report(R, m: dict) -> str:
                 caption=("未达标的条件", "Conditions under which a setting misses a target"),
                 csv=pr)
         boxed = pr.dropna(subset=["parameter"]) if "parameter" in pr else pr.iloc[0:0]
-        if not boxed.empty:
-            s, t = boxed.iloc[0][["setting", "target"]]
-            b = boxed[(boxed.setting == s) & (boxed.target == t)]
-            ps = list(b.parameter)[:2]
-            if len(ps) == 1:
-                ps.append(next(c for c in worlds.columns if c not in ("world", ps[0])))
+        if not boxed.empty:  # the first setting's box for each target it misses
             rg = _read(out / "regret.csv")
-            miss = 1 - rg[(rg.setting == s) & (rg.outcome == t)].set_index("world")["value"]
-            fig, ax = plt.subplots(figsize=(6, 4.2))
-            sc = ax.scatter(worlds[ps[0]], worlds[ps[1]], c=miss.reindex(worlds.world),
-                            cmap="RdYlGn_r", vmin=0, vmax=1, s=22, edgecolor="#555", lw=0.3)
-            lo = [b.set_index("parameter")["low"].get(p, worlds[p].min()) for p in ps]
-            hi = [b.set_index("parameter")["high"].get(p, worlds[p].max()) for p in ps]
-            ax.add_patch(plt.Rectangle((lo[0], lo[1]), hi[0] - lo[0], hi[1] - lo[1],
-                                       fill=False, ec="#222", lw=1.5, ls="--"))
-            ax.set_xlabel(ps[0])
-            ax.set_ylabel(ps[1])
-            fig.colorbar(sc, ax=ax, label=L.f("未达标比例", "share missing"))
-            ax.set_title(f"{s} — {t[7:]}")
-            fig.tight_layout()
-            r0 = b.iloc[0]
-            R.figure(fig, f"prim_{_safe(s)}_{_safe(t)}",
-                     (f"{s} 在框内的世界中未达标 {t[7:]} 的比例为 {r0.density:.0%}，框内包含全部未达标的"
-                      f" {r0.coverage:.0%}。",
-                      f"{s} misses {t[7:]} in {r0.density:.0%} of the worlds in the box, which "
-                      f"holds {r0.coverage:.0%} of all misses."))
+            s = boxed.iloc[0]["setting"]
+            for t in dict.fromkeys(boxed[boxed.setting == s].target):
+                _prim_figure(R, L, plt, worlds, rg, boxed[(boxed.setting == s)
+                                                          & (boxed.target == t)], s, t)
     return title
+
+
+def _prim_figure(R, L, plt, worlds: pd.DataFrame, rg: pd.DataFrame, b: pd.DataFrame,
+                 s: str, t: str) -> None:
+    """Worlds on the box's first two parameters, coloured by the share of replicates of
+    setting ``s`` missing target ``t``, with the PRIM box ``b`` drawn on them."""
+    from sim.report import _safe
+
+    ps = list(b.parameter)[:2]
+    if len(ps) == 1:
+        ps.append(next(c for c in worlds.columns if c not in ("world", ps[0])))
+    miss = 1 - rg[(rg.setting == s) & (rg.outcome == t)].set_index("world")["value"]
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    sc = ax.scatter(worlds[ps[0]], worlds[ps[1]], c=miss.reindex(worlds.world),
+                    cmap="RdYlGn_r", vmin=0, vmax=1, s=22, edgecolor="#555", lw=0.3)
+    lo = [b.set_index("parameter")["low"].get(p, worlds[p].min()) for p in ps]
+    hi = [b.set_index("parameter")["high"].get(p, worlds[p].max()) for p in ps]
+    ax.add_patch(plt.Rectangle((lo[0], lo[1]), hi[0] - lo[0], hi[1] - lo[1],
+                               fill=False, ec="#222", lw=1.5, ls="--"))
+    ax.set_xlabel(ps[0])
+    ax.set_ylabel(ps[1])
+    fig.colorbar(sc, ax=ax, label=L.f("未达标比例", "share missing"))
+    ax.set_title(f"{s} — {t[7:]}")
+    fig.tight_layout()
+    r0 = b.iloc[0]
+    R.figure(fig, f"prim_{_safe(s)}_{_safe(t)}",
+             (f"{s} 在框内的世界中未达标 {t[7:]} 的比例为 {r0.density:.0%}，框内包含全部未达标的"
+              f" {r0.coverage:.0%}。",
+              f"{s} misses {t[7:]} in {r0.density:.0%} of the worlds in the box, which "
+              f"holds {r0.coverage:.0%} of all misses."))
+
+
+def _nearby(names: list[str], x: pd.Series, y: pd.Series, frac: float = 0.03):
+    """Group ``names`` whose points lie within ``frac`` of the axes' spans of the first
+    point of a group (in ``names``' order), so that settings at almost the same spot of a
+    scatter plot share one label instead of printing over each other."""
+    span_x = max(float(np.ptp(x.reindex(names))), 1e-12)
+    span_y = max(float(np.ptp(y.reindex(names))), 1e-12)
+    groups: list[list[str]] = []
+    for n in names:
+        for g in groups:
+            if (abs(x[n] - x[g[0]]) <= frac * span_x
+                    and abs(y[n] - y[g[0]]) <= frac * span_y):
+                g.append(n)
+                break
+        else:
+            groups.append([n])
+    return groups

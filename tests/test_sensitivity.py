@@ -323,3 +323,22 @@ def test_a_failing_point_makes_a_partial_study_that_resume_completes(tmp_path, m
     m = run_sensitivity(f, out=tmp_path / "o", resume=True)
     assert m["status"] == "complete" and not m["failed"]
     assert len(_csv(tmp_path / "o" / "morris.csv")) > 0
+
+
+def test_settings_at_almost_the_same_spot_share_one_label():
+    from sim.robust import _nearby
+
+    names = ["plan", "rd_cap_500", "rd_cap_5000", "budget_half", "off_all_money"]
+    x = pd.Series({"plan": 17.12, "rd_cap_500": 17.05, "rd_cap_5000": 17.12,
+                   "budget_half": 8.84, "off_all_money": 0.0})
+    y = pd.Series({"plan": 40.0, "rd_cap_500": 40.0, "rd_cap_5000": 40.0,
+                   "budget_half": 38.8, "off_all_money": 31.2})
+    assert _nearby(names, x, y) == [["plan", "rd_cap_500", "rd_cap_5000"], ["budget_half"],
+                                    ["off_all_money"]]
+    # apart on either axis: apart
+    y2 = y.copy()
+    y2["rd_cap_500"] = 35.0
+    assert ["rd_cap_500"] in _nearby(names, x, y2)
+    # all at one point (no span): one label
+    same = pd.Series(1.0, index=names)
+    assert _nearby(names, same, same) == [names]
