@@ -214,6 +214,18 @@ class _Report:
         self.figures: list[str] = []
         self.tables: list[str] = []
 
+    def drop_stale(self) -> None:
+        """Remove figures and tables an earlier report of this folder wrote and this one
+        did not (e.g. after ``--resume`` or a report in another language)."""
+        keep_fig = {Path(f).stem for f in self.figures}
+        keep_tab = {Path(t).name for t in self.tables}
+        for f in self.figdir.iterdir():
+            if f.suffix in (".png", ".svg") and f.stem not in keep_fig:
+                f.unlink(missing_ok=True)
+        for t in self.tabdir.iterdir():
+            if t.suffix == ".csv" and t.name not in keep_tab:
+                t.unlink(missing_ok=True)
+
     # html pieces
     def h2(self, zh, en):
         anchor = f"s{len(self.toc) + 1}"
@@ -361,6 +373,7 @@ def write_report(dir, lang=("zh", "en")) -> Path:
     tmp = out / ".report.html.tmp"
     tmp.write_text(R.html(title), encoding="utf-8")
     tmp.replace(path)
+    R.drop_stale()
     return path
 
 

@@ -315,13 +315,26 @@ def choose_sobol(mt: pd.DataFrame, names: list[str], k: int) -> list[str]:
     return order[:k]
 
 
+MISSES_DRIVER = ("Morris's top parameter for this outcome ({top}) is not among the Sobol "
+                 "parameters: these indices apportion only the variance the chosen ones make")
+
+
 def sobol_table(Y: pd.DataFrame, names: list[str], outcomes: list[dict],
-                seed: int) -> pd.DataFrame:
-    """First-order and total Sobol indices with bootstrap intervals (SALib)."""
+                seed: int, mt: pd.DataFrame | None = None) -> pd.DataFrame:
+    """First-order and total Sobol indices with bootstrap intervals (SALib).
+
+    With the Morris table ``mt``, an outcome whose main drivers were left out of the
+    Sobol parameters (none of them has half the ``mu_star`` of the outcome's top one)
+    gets a note saying so: its indices share out a small part of its variance."""
     from SALib.analyze import sobol
 
     rows = []
     for o in outcomes:
+        note = ""
+        if mt is not None and not mt.empty:
+            g = mt[mt.outcome == o["id"]]
+            if not g.empty and g[g.parameter.isin(names)]["mu_star_relative"].max() < 0.5:
+                note = MISSES_DRIVER.format(top=g.loc[g["mu_star"].idxmax(), "parameter"])
         y = Y[o["id"]].to_numpy(float)
         if not np.isfinite(y).all() or np.var(y) == 0:
             for n in names:  # a constant outcome: nothing to apportion
@@ -335,7 +348,7 @@ def sobol_table(Y: pd.DataFrame, names: list[str], outcomes: list[dict],
             rows.append({"outcome": o["id"], "quantity": quantity(o), "parameter": n,
                          "S1": float(r["S1"][j]), "S1_conf": float(r["S1_conf"][j]),
                          "ST": float(r["ST"][j]), "ST_conf": float(r["ST_conf"][j]),
-                         "note": ""})
+                         "note": note})
     return pd.DataFrame(rows)
 
 
@@ -394,7 +407,7 @@ def run_sensitivity(path: str | Path, *, out: str | Path, workers: int = 1,
             if not failed:
                 Ys = per_point(read_parts(parts, stasks), outcomes, ["point"]) \
                     .sort_values("point")
-                st = sobol_table(Ys, chosen, outcomes, derived_seed(seed, 4))
+                st = sobol_table(Ys, chosen, outcomes, derived_seed(seed, 4), mt)
     assemble(parts, mtasks + stasks, out)  # outcomes.parquet: every point and replicate
     pts = pd.concat(points, ignore_index=True)
     write_csv(pts[["stage", "point", *[c for c in pts.columns if c not in ("stage", "point")]]],
@@ -507,8 +520,13 @@ def report(R, m: dict) -> str:
         R.p("S1：该参数单独解释的结果方差比例；ST：包括与其他参数交互在内的总比例。误差线为 95% 区间。",
             "S1: share of the outcome's variance the parameter explains alone; ST: including "
             "its interactions with the others. Bars show 95% intervals.")
+        aside = []
         for o, g in st.groupby("outcome", sort=False):
             if g["S1"].isna().all():
+                continue
+            notes = g["note"].fillna("") if "note" in g else pd.Series("", index=g.index)
+            if notes.str.startswith("Morris's top").any():
+                aside.append(f"{o} ({notes.iloc[0].split('(')[1].split(')')[0]})")
                 continue
             fig, ax = plt.subplots(figsize=(7.5, 0.4 * len(g) + 1.2))
             y = np.arange(len(g))
@@ -527,6 +545,13 @@ def report(R, m: dict) -> str:
                      (f"{o}：总效应最大的是 {top.parameter}（ST = {top.ST:.2f} ± {top.ST_conf:.2f}）。",
                       f"{o}: largest total effect {top.parameter} (ST = {top.ST:.2f} ± "
                       f"{top.ST_conf:.2f})."))
+        if aside:
+            R.p("以下结果的主要驱动参数不在 Sobol 参数之中，其指数只分摊所选参数造成的少量方差，故不作图："
+                + "；".join(aside) + "。可在 sobol.parameters 中列出这些参数后重跑。",
+                "Not drawn: for these outcomes Morris's top parameter is not among the Sobol "
+                "parameters, so their indices share out only the little variance the chosen "
+                "ones make: " + "; ".join(aside) + ". List those parameters under "
+                "sobol.parameters to apportion it.", "warn")
         R.table(_fmt(st, ["S1", "S1_conf", "ST", "ST_conf"]).fillna(""), "sobol",
                 caption=("Sobol 指数", "Sobol indices"), csv=st)
     return title

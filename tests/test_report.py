@@ -253,3 +253,23 @@ def test_pdf_beside_the_html(tmp_path):
     assert r.returncode == 0, r.stderr
     pdf = out / "report.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
+
+
+def test_a_new_report_drops_figures_and_tables_the_last_one_wrote(run_dir, run_report,
+                                                                   tmp_path):
+    from sim.report import write_report
+
+    out = tmp_path / "run"
+    shutil.copytree(run_dir, out)
+    kept = sorted(p.name for p in (out / "figures").iterdir())
+    (out / "figures" / "old_plot.png").write_bytes(b"x")
+    (out / "figures" / "old_plot.svg").write_text("x")
+    (out / "tables" / "old_table.csv").write_text("a\n1\n")
+    write_report(out, lang=("zh", "en"))
+    assert sorted(p.name for p in (out / "figures").iterdir()) == kept
+    assert not (out / "tables" / "old_table.csv").exists()
+    # every figure and table the report names is on disk
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for name in re.findall(r"tables/([\w.-]+\.csv)", html):
+        assert (out / "tables" / name).exists(), name
+    assert (out / "metrics.parquet").exists()  # the results themselves untouched
