@@ -342,3 +342,28 @@ def test_settings_at_almost_the_same_spot_share_one_label():
     # all at one point (no span): one label
     same = pd.Series(1.0, index=names)
     assert _nearby(names, same, same) == [names]
+
+
+def test_sobol_notes_an_outcome_whose_driver_was_left_out():
+    from SALib.sample import sobol as sobol_sample
+
+    from sim.sensitivity import _problem_of, sobol_table
+
+    names = ["drift_base", "startup_rate"]
+    X = sobol_sample.sample(_problem_of(names), 64, calc_second_order=False, seed=1)
+    Y = pd.DataFrame({"rev": 100 * X[:, 0] + X[:, 1], "spec": 1e-3 * X[:, 1]})
+    outcomes = [{"id": "rev", "metric": "revenue_wan"}, {"id": "spec", "metric": "specialised"}]
+    mt = pd.DataFrame([
+        {"outcome": "rev", "parameter": "drift_base", "mu_star": 2.0, "mu_star_relative": 1.0},
+        {"outcome": "rev", "parameter": "startup_rate", "mu_star": 0.1,
+         "mu_star_relative": 0.05},
+        {"outcome": "spec", "parameter": "specialised_prob", "mu_star": 1.0,
+         "mu_star_relative": 1.0},
+        {"outcome": "spec", "parameter": "startup_rate", "mu_star": 0.2,
+         "mu_star_relative": 0.2}])
+    st = sobol_table(Y, names, outcomes, seed=2, mt=mt)
+    assert (st[st.outcome == "rev"].note == "").all()
+    assert st[st.outcome == "rev"].set_index("parameter").loc["drift_base", "ST"] > 0.9
+    spec = st[st.outcome == "spec"]
+    assert spec.note.str.contains("specialised_prob").all()
+    assert spec.note.str.contains("not among the Sobol parameters").all()
