@@ -99,6 +99,28 @@ class Treasury:
         # awards a zone received (A2, A7, A8, A9): its fund, kept across years, spent
         # when its yearly budget is used up
         self.zone_fund: dict[int, float] = {p.index: 0.0 for p in model.parks}
+        # what each payer (0: the province, 1 + z: zone z) was newly asked for and what it
+        # paid in each of the last four quarters (slot = quarter % 4): its fill rate
+        K = 1 + len(model.parks)
+        self._paid4 = np.zeros((4, K))
+        self._owed4 = np.zeros((4, K))
+
+    def fill_rate(self) -> np.ndarray:
+        """Per payer (index 0: the province, 1 + z: zone z), what it paid over the last four
+        settled quarters (new claims and waiting ones) as a share of what was newly claimed
+        from it, at most 1: the part of the award stream its budget keeps up with. 1 for a
+        payer asked for nothing."""
+        paid, owed = self._paid4.sum(axis=0), self._owed4.sum(axis=0)
+        out = np.divide(paid, owed, out=np.ones_like(paid), where=owed > 0)
+        return np.minimum(out, 1.0)
+
+    def _track(self, quarter: int, key: np.ndarray, amount: np.ndarray, paid: np.ndarray,
+               new: np.ndarray) -> None:
+        """This quarter's payments and new claims, per payer, into the four-quarter window."""
+        K = self._paid4.shape[1]
+        slot = quarter % 4
+        self._paid4[slot] = np.bincount(key[paid], weights=amount[paid], minlength=K)
+        self._owed4[slot] = np.bincount(key[new], weights=amount[new], minlength=K)
 
     def _open_year(self, quarter: int) -> None:
         year = quarter // 4
@@ -194,6 +216,8 @@ class Treasury:
         self._open_year(quarter)
         q = self._queue()
         if q["full"].size == 0:
+            none = np.zeros(0, dtype=bool)
+            self._track(quarter, np.zeros(0, dtype=np.int64), np.zeros(0), none, none)
             return
         firms = self.model.firms
         # a firm that exited before it was paid: its claims end with it
@@ -235,6 +259,7 @@ class Treasury:
                         fund += float(s.amount[into[k]])
                 self.left[("zone", z)], self.zone_fund[z] = left, fund
         self._book(quarter, q, s.amount, s.paid, ~s.paid & ~s.gone, out, M)
+        self._track(quarter, payer_key + 1, s.amount, s.paid, ~q["refused"] & ~s.gone)
 
     def _paid_so_far(self, combo: int) -> np.ndarray:
         """Highest award paid per firm row for one (year, group, payer) set."""

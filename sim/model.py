@@ -351,8 +351,20 @@ class HighTechZoneModel(mesa.Model):
             h = np.concatenate([h, self._hazard(slice(h.size, n))])
         p_qual = 1.0 - np.exp(-h * min(phi, 1.0) * W)
         under_cap = rate * f.rd12[:n] * W / 12.0 < cap
-        award = b.award_salience * rate * p_qual * under_cap
+        pol = self.scenario_data.policy.rd_subsidy
+        award = (b.award_salience * rate * p_qual * under_cap
+                 * self._credible(pol.payer, f.zone[:n]))
         return p0, np.maximum(p0 - award, 0.05)
+
+    def _credible(self, payer: str, zone: np.ndarray) -> np.ndarray | float:
+        """What firms in ``zone`` make of one yuan of award from ``payer``: 1 −
+        ``budget_credibility`` × (1 − the payer's fill rate over the last year)."""
+        w = self.scenario_data.behaviour.budget_credibility
+        if w == 0.0:
+            return 1.0
+        fill = self.treasury.fill_rate()
+        f = np.full(zone.shape, fill[0]) if payer == "province" else fill[1 + zone]
+        return 1.0 - w * (1.0 - f)
 
     def _hazard(self, rows: slice | None = None) -> np.ndarray:
         """Quarterly hazard of an original result, from the knowledge stock."""
@@ -554,11 +566,15 @@ class HighTechZoneModel(mesa.Model):
                     & (f.ht_share[:n] >= c.hte_hightech_revenue_share)
                     & (r3 >= hte_threshold(rev4, c)) & (rev4 > 0))
         ladder = 1.0 + (b.ladder_uplift if self.on("ladder", t) else 0.0)  # B6 登高
-        award = 0.0
+        nominal, award = 0.0, 0.0
         if self.on("hte_matching", t):  # A5: the award a new 高企 expects, 万元
             prov = self.lever("hte_matching.provincial_award_wan", t)
-            award = prov * (1.0 + self.lever("hte_matching.ratio", t))
-        p_apply = min(1.0, b.hte_apply_prob * ladder * (1.0 + b.hte_award_response * award / 10))
+            ratio = self.lever("hte_matching.ratio", t)
+            nominal = prov * (1.0 + ratio)
+            award = prov * (self._credible("province", f.zone[:n])
+                            + ratio * self._credible("zone", f.zone[:n]))
+        p_apply = np.minimum(1.0, b.hte_apply_prob * ladder
+                             * (1.0 + b.hte_award_response * np.asarray(award) / 10))
         apply = eligible & (((~valid) & (u[0] < p_apply))
                             | (expiring & (u[0] < b.hte_renew_prob)))
         passed = apply & (u[1] < b.hte_pass_rate)
@@ -567,7 +583,7 @@ class HighTechZoneModel(mesa.Model):
                                    np.where(expiring, t - 1, f.hte_until[:n]))
         f.hte_first[:n] = np.where(passed, t, f.hte_first[:n])
         self.newly_certified = np.flatnonzero(passed & ~valid)
-        if award > 0:
+        if nominal > 0:
             self._a5_claims(t, self.newly_certified)
         valid = f.hte_until[:n] >= t
 

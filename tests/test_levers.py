@@ -128,6 +128,46 @@ def test_budget_runs_out_in_the_middle_of_a_quarter(mode):
     assert flows[0, met.M["awards_unpaid_wan"]] == 0.0  # counted once, when refused
 
 
+@pytest.mark.parametrize("mode", ["defer", "lapse"])
+def test_fill_rate_is_what_a_payer_paid_of_what_was_claimed(mode):
+    m = model({"policy.budget.province_wan_per_year": 2000,  # 1000 in 2025's half-year
+               "policy.budget.on_exhausted": mode})
+    assert (m.treasury.fill_rate() == 1.0).all()  # owed nothing yet
+    for r in (3, 4, 5):
+        m._claim(T0, "A4", 0, r, "province", 400.0)
+    settle(m)
+    fill = m.treasury.fill_rate()
+    assert fill[0] == pytest.approx(800 / 1200)  # paid 800, 400 waits or lapses
+    assert (fill[1:] == 1.0).all()  # the zones owed nothing
+    settle(m, T0 + 1)  # nothing new: last quarter's record stands
+    assert m.treasury.fill_rate()[0] == pytest.approx(800 / 1200)
+    settle(m, q_index("2026Q1"))  # a new budget pays the deferred claim: caught up
+    assert len(ledger(m)) == (3 if mode == "defer" else 2)
+    assert m.treasury.fill_rate()[0] == pytest.approx(1.0 if mode == "defer" else 800 / 1200)
+    for t in range(q_index("2026Q2"), q_index("2027Q1")):  # a year with nothing owed
+        settle(m, t)
+    assert m.treasury.fill_rate()[0] == pytest.approx(1.0)
+
+
+def test_firms_discount_awards_by_their_payers_fill_rate():
+    m = model({"behaviour.budget_credibility": 0.6})
+    zone = m.firms.zone[: m.firms.n]
+    p0, p_full = m._price(T0)
+    m.treasury._paid4[0, 0], m.treasury._owed4[0, 0] = 300.0, 1000.0  # province fill 0.3
+    assert m.treasury.fill_rate()[0] == pytest.approx(0.3)
+    assert m._credible("province", zone) == pytest.approx(1 - 0.6 * 0.7)
+    assert (m._credible("zone", zone) == 1.0).all()
+    _, p_short = m._price(T0)
+    award_full, award_short = p0 - p_full, p0 - p_short
+    some = award_full > 1e-9
+    assert some.any()
+    assert award_short[some] == pytest.approx(award_full[some] * (1 - 0.6 * 0.7))
+    # credibility 0: awards at face value whatever was paid
+    m0 = model({"behaviour.budget_credibility": 0.0})
+    m0.treasury._paid4[0, 0], m0.treasury._owed4[0, 0] = 300.0, 1000.0
+    assert m0._credible("province", zone) == 1.0
+
+
 def test_zone_pays_from_its_own_budget_and_zone_awards_fund_it():
     m = model({"policy.budget.zone_wan_per_year": 1000})  # 500 in the first half-year
     m._claim(T0, "A3", 1, 5, "zone", 600.0)

@@ -298,6 +298,23 @@ def test_referral_split_changes_referrals_and_landings():
     assert (series(flat, "projects_landed").sum(axis=1) > landed).all()
 
 
+def test_budgets_move_firms_only_as_far_as_they_trust_the_payer():
+    half = {"policy.budget.province_wan_per_year": 50000,
+            "policy.budget.zone_wan_per_year": 5000}
+    hte = {}
+    for w in (0.0, 1.0):
+        for name, ov in (("base", {}), ("half", half)):
+            res = run({**ov, "behaviour.budget_credibility": w}, n=3)
+            hte[w, name] = series(res, "hte")["2027Q4"]
+            paid = series(res, "subsidy_wan").sum(axis=1)
+            hte[w, name + "_paid"] = paid
+    assert (hte[0.0, "half_paid"] < hte[0.0, "base_paid"]).all()  # less money either way
+    # firms that ignore the backlog do the same whatever the budget
+    assert (hte[0.0, "half"] == hte[0.0, "base"]).all()
+    # firms that discount awards by the payer's fill rate certify less with half of it
+    assert (hte[1.0, "half"] < hte[1.0, "base"]).all()
+
+
 # ------------------------------------------------------------------ determinism
 
 

@@ -340,7 +340,9 @@ def test_a9_enclave_subsidy_only_for_enclaves():
 
 
 def test_a10_open_competition_raises_rd_and_pays_a10():
-    ov = {"policy.open_competition.projects_per_year": 2000}
+    # budgets without limit: 2000 projects a year would otherwise use up the province's
+    # budget and, through its fill rate, lower the A1 award firms expect
+    ov = {"policy.open_competition.projects_per_year": 2000, **UNLIMITED}
     on, of = run(ov), run(off("open_competition", ov))
     assert total(on, "rd_wan") > total(of, "rd_wan")
     a10 = rows(on, "A10")

@@ -76,6 +76,14 @@ BEHAVIOUR: dict[str, Param] = {
         "assumption: firms discount an uncertain, capped, ex-post award (range from "
         "'ignored half the time' to 'fully priced')",
         "Weight a firm gives the expected R&D award (A1) when it prices R&D.", (0.0, 1.0)),
+    "budget_credibility": Param(
+        0.5, 0.0, 1.0, "1",
+        "assumption: awards paid late or not at all are worth less to a firm deciding now; "
+        "0: firms price the plan's awards at face value whatever the budgets; 1: at face "
+        "value times the share of what their payer owed that it paid in the last year",
+        "How far firms discount the awards they expect (A1 in the price of R&D, A5 in the "
+        "decision to apply for 高企) by their payer's fill rate: the expected award is "
+        "multiplied by 1 − this × (1 − fill rate).", (0.0, 1.0)),
     # --- innovation -----------------------------------------------------------------
     "knowledge_depreciation": Param(
         0.0375, 0.025, 0.05, "1/quarter",
