@@ -105,6 +105,17 @@ def write_manifest(out: Path, manifest: dict) -> None:
                        out / "manifest.json")
 
 
+def begin(sc, replicates, seed, out, overwrite: bool, resume: bool):
+    """Replicates and seed (the scenario's unless given), the results folder made ready
+    (``prepare``) and the start time: what every ensemble command does first."""
+    n = int(replicates if replicates is not None else sc.replicates)
+    seed = int(sc.seed if seed is None else seed)
+    out = Path(out) if out is not None else None
+    if out is not None:
+        prepare(out, overwrite, resume)
+    return n, seed, out, now()
+
+
 def run_scenario(loaded, *, replicates: int | None = None, seed: int | None = None,
                  workers: int = 1, snapshots: bool = False, out: str | Path | None = None,
                  overwrite: bool = False, resume: bool = False, progress: bool = False,
@@ -119,12 +130,7 @@ def run_scenario(loaded, *, replicates: int | None = None, seed: int | None = No
     variant).
     """
     sc = loaded.model
-    n = int(replicates if replicates is not None else sc.replicates)
-    seed = int(sc.seed if seed is None else seed)
-    out = Path(out) if out is not None else None
-    if out is not None:
-        prepare(out, overwrite, resume)
-    started = now()
+    n, seed, out, started = begin(sc, replicates, seed, out, overwrite, resume)
     tasks = make_tasks(loaded, n, seed, snapshots, sample_behaviour)
     tables, failed = collect(tasks, out=out, workers=workers, scheduler=scheduler,
                              resume=resume, progress=progress)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.calendar import q_index, q_label
 from sim.metrics import FLOW_METRICS
-from sim.results import evaluate_targets, now, versions
+from sim.results import evaluate_targets, versions
 from sim.scenario.loader import Problem, ScenarioError
 
 # what a comparison reports, for all modelled zones (ALL)
@@ -105,8 +105,9 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
             overwrite: bool = False, resume: bool = False, progress: bool = False,
             sample_behaviour: bool = False, scheduler: str | None = None) -> CompareResult:
     """Run the base and each variant on the same seeds and compare them."""
-    from sim.api import collect, make_tasks, probability_kind, read_ledger, read_metrics
-    from sim.ensemble import _atomic_write_text, prepare
+    from sim.api import (begin, collect, make_tasks, probability_kind, read_ledger,
+                         read_metrics)
+    from sim.ensemble import _atomic_write_text
 
     b = base_loaded.model
     names = [b.name] + [v.model.name for v in variant_loaded]
@@ -120,12 +121,7 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
             raise ScenarioError([Problem(str(v.path), 0, "calendar", "differs from the "
                                          "base's calendar (valid: the same start and end, so "
                                          "quarters can be paired)")])
-    n = int(replicates if replicates is not None else b.replicates)
-    seed = int(b.seed if seed is None else seed)
-    out = Path(out) if out is not None else None
-    if out is not None:
-        prepare(out, overwrite, resume)
-    started = now()
+    n, seed, out, started = begin(b, replicates, seed, out, overwrite, resume)
     allv = [base_loaded] + list(variant_loaded)
     tasks = [t for L in allv for t in make_tasks(L, n, seed, False, sample_behaviour)]
     tables, failed = collect(tasks, out=out, workers=workers, scheduler=scheduler,

@@ -215,9 +215,8 @@ class Treasury:
         """Pay what can be paid; write flows into ``out[zone, metric]``."""
         self._open_year(quarter)
         q = self._queue()
-        if q["full"].size == 0:
-            none = np.zeros(0, dtype=bool)
-            self._track(quarter, np.zeros(0, dtype=np.int64), np.zeros(0), none, none)
+        if q["full"].size == 0:  # nothing paid or claimed this quarter
+            self._paid4[quarter % 4] = self._owed4[quarter % 4] = 0.0
             return
         firms = self.model.firms
         # a firm that exited before it was paid: its claims end with it

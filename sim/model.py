@@ -358,12 +358,13 @@ class HighTechZoneModel(mesa.Model):
 
     def _credible(self, payer: str, zone: np.ndarray) -> np.ndarray | float:
         """What firms in ``zone`` make of one yuan of award from ``payer``: 1 −
-        ``budget_credibility`` × (1 − the payer's fill rate over the last year)."""
+        ``budget_credibility`` × (1 − the payer's fill rate over the last year); one
+        number for the province, one per firm for the zones."""
         w = self.scenario_data.behaviour.budget_credibility
         if w == 0.0:
             return 1.0
         fill = self.treasury.fill_rate()
-        f = np.full(zone.shape, fill[0]) if payer == "province" else fill[1 + zone]
+        f = float(fill[0]) if payer == "province" else fill[1 + zone]
         return 1.0 - w * (1.0 - f)
 
     def _hazard(self, rows: slice | None = None) -> np.ndarray:

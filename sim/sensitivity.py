@@ -319,6 +319,17 @@ MISSES_DRIVER = ("Morris's top parameter for this outcome ({top}) is not among t
                  "parameters: these indices apportion only the variance the chosen ones make")
 
 
+def left_out_driver(mt: pd.DataFrame | None, names: list[str], outcome: str) -> str | None:
+    """Morris's top parameter for ``outcome`` if the Sobol parameters ``names`` leave out
+    its main drivers (none of them has half of its top ``mu_star``), else None."""
+    if mt is None or mt.empty:
+        return None
+    g = mt[mt.outcome == outcome]
+    if g.empty or g[g.parameter.isin(names)]["mu_star_relative"].max() >= 0.5:
+        return None
+    return str(g.loc[g["mu_star"].idxmax(), "parameter"])
+
+
 def sobol_table(Y: pd.DataFrame, names: list[str], outcomes: list[dict],
                 seed: int, mt: pd.DataFrame | None = None) -> pd.DataFrame:
     """First-order and total Sobol indices with bootstrap intervals (SALib).
@@ -330,11 +341,8 @@ def sobol_table(Y: pd.DataFrame, names: list[str], outcomes: list[dict],
 
     rows = []
     for o in outcomes:
-        note = ""
-        if mt is not None and not mt.empty:
-            g = mt[mt.outcome == o["id"]]
-            if not g.empty and g[g.parameter.isin(names)]["mu_star_relative"].max() < 0.5:
-                note = MISSES_DRIVER.format(top=g.loc[g["mu_star"].idxmax(), "parameter"])
+        top = left_out_driver(mt, names, o["id"])
+        note = MISSES_DRIVER.format(top=top) if top else ""
         y = Y[o["id"]].to_numpy(float)
         if not np.isfinite(y).all() or np.var(y) == 0:
             for n in names:  # a constant outcome: nothing to apportion
@@ -524,9 +532,9 @@ def report(R, m: dict) -> str:
         for o, g in st.groupby("outcome", sort=False):
             if g["S1"].isna().all():
                 continue
-            notes = g["note"].fillna("") if "note" in g else pd.Series("", index=g.index)
-            if notes.str.startswith("Morris's top").any():
-                aside.append(f"{o} ({notes.iloc[0].split('(')[1].split(')')[0]})")
+            top = left_out_driver(mt, list(g["parameter"]), o)
+            if top:
+                aside.append(f"{o} ({top})")
                 continue
             fig, ax = plt.subplots(figsize=(7.5, 0.4 * len(g) + 1.2))
             y = np.arange(len(g))
