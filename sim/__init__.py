@@ -24,7 +24,7 @@ Traceback (most recent call last):
 sim.scenario.loader.ScenarioError: --set policy.referral.referrer_share: policy.referral.referrer_share: 1.5 is out of range (valid: a number >= 0 and <= 1)
 """
 
-__version__ = "0.1.0"
+from sim.core.version import __version__
 
 
 def load_scenario(source, overrides=None):
@@ -39,8 +39,8 @@ def load_scenario(source, overrides=None):
 
 
 def run_scenario(loaded, **kwargs):
-    """Run a loaded scenario; see :func:`sim.api.run_scenario`."""
-    from sim.api import run_scenario as _run
+    """Run a loaded scenario; see :func:`sim.studies.run.run_scenario`."""
+    from sim.studies.run import run_scenario as _run
 
     return _run(loaded, **kwargs)
 

@@ -1,177 +1,19 @@
-"""Running a scenario from Python or the CLI: replicates in, results folder out."""
+"""The notebooks' and scripts' face: run or compare scenarios given as files, dicts or
+loaded scenarios, get the tables as pandas DataFrames and draw the report's figures
+(docs/python.md)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.calendar import q_index
-from sim.ensemble import Task, assemble, execute, prepare
-from sim.results import evaluate_targets, now, versions
-from sim.runner import LEDGER_COLUMNS
-
-METRIC_COLUMNS = ["variant", "replicate", "quarter", "zone", "sector", "metric", "value"]
-
-
-@dataclass
-class RunResult:
-    """The tables of a run (as written to its results folder)."""
-
-    manifest: dict
-    metrics: pd.DataFrame | None
-    ledger: pd.DataFrame | None
-    targets: list[dict]
-    firms: pd.DataFrame | None = None
-
-
-def probability_kind(sample: bool | list) -> str:
-    """What a target probability counts, for manifests and reports."""
-    if isinstance(sample, list) and sample:
-        return ("luck and behaviour uncertainty (each replicate draws these behaviour "
-                f"parameters from their plausible ranges: {', '.join(sample)})")
-    if sample:
-        return ("luck and behaviour uncertainty (each replicate draws every behaviour "
-                "parameter from its plausible range)")
-    return "luck only (replicates with the scenario's behaviour values)"
-
-
-def make_tasks(loaded, n: int, seed: int, snapshots: bool = False,
-               sample: bool = False) -> list[Task]:
-    """Replicates 0..n-1 of a loaded scenario as tasks."""
-    name = loaded.model.name
-    return [Task(f"{name}--r{k:06d}", loaded.resolved, name, k, seed, snapshots, sample)
-            for k in range(n)]
-
-
-def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str | None,
-            resume: bool, progress: bool):
-    """Run tasks; with ``out``, in parts there, then assembled. Returns tables or None
-    (read them from ``out``) and the failures."""
-    parts = out / "parts" if out is not None else None
-    mets, leds, firms, failed, behaviour = [], [], [], [], []
-    done = {}
-    for task, r in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
-                           resume=resume, progress=progress):
-        if parts is None and r is not None:
-            done[task.key] = r
-    # in task order, whatever order the workers finished in
-    for r in (done[t.key] for t in tasks if t.key in done):
-        if r.error:
-            failed.append({"variant": r.variant, "replicate": r.replicate, "error": r.error})
-            continue
-        mets.append(r.metrics)
-        leds.append(r.ledger)
-        if r.firms is not None:
-            firms.append(r.firms)
-        if "behaviour" in r.extra:
-            behaviour.append({"variant": r.variant, "replicate": r.replicate,
-                              **r.extra["behaviour"]})
-    if parts is not None:
-        summary = assemble(parts, tasks, out)
-        return None, summary["failed"]
-    metrics = (pd.concat(mets, ignore_index=True) if mets else
-               pd.DataFrame(columns=METRIC_COLUMNS))
-    ledger = (pd.concat(leds, ignore_index=True) if leds else
-              pd.DataFrame(columns=LEDGER_COLUMNS))
-    return (metrics, ledger, pd.concat(firms, ignore_index=True) if firms else None,
-            pd.DataFrame(behaviour) if behaviour else None), failed
-
-
-def read_metrics(out: Path, metrics: list[str] | None = None) -> pd.DataFrame:
-    """The metrics table of a results folder (only some metrics, to bound memory)."""
-    path = out / "metrics.parquet"
-    if not path.exists():
-        return pd.DataFrame(columns=METRIC_COLUMNS)
-    filters = [("metric", "in", list(metrics))] if metrics else None
-    return pd.read_parquet(path, filters=filters)
-
-
-def read_ledger(out: Path) -> pd.DataFrame:
-    """The ledger of a results folder."""
-    path = out / "ledger.parquet"
-    return pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=LEDGER_COLUMNS)
-
-
-def write_manifest(out: Path, manifest: dict) -> None:
-    """Write manifest.json last, atomically."""
-    from sim.ensemble import _atomic_write_text
-
-    manifest["finished"] = now()
-    _atomic_write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
-                       out / "manifest.json")
-
-
-def begin(sc, replicates, seed, out, overwrite: bool, resume: bool):
-    """Replicates and seed (the scenario's unless given), the results folder made ready
-    (``prepare``) and the start time: what every ensemble command does first."""
-    n = int(replicates if replicates is not None else sc.replicates)
-    seed = int(sc.seed if seed is None else seed)
-    out = Path(out) if out is not None else None
-    if out is not None:
-        prepare(out, overwrite, resume)
-    return n, seed, out, now()
-
-
-def run_scenario(loaded, *, replicates: int | None = None, seed: int | None = None,
-                 workers: int = 1, snapshots: bool = False, out: str | Path | None = None,
-                 overwrite: bool = False, resume: bool = False, progress: bool = False,
-                 sample_behaviour: bool = False, scheduler: str | None = None) -> RunResult:
-    """Run ``replicates`` replicates of a loaded scenario (:func:`sim.load_scenario`).
-
-    Replicate k draws from ``SeedSequence(seed, spawn_key=(k,))``. With ``out``, the
-    results folder is written there in parts (``--resume`` continues it); an existing
-    non-empty folder is replaced only with ``overwrite``. Without ``out`` the tables are
-    returned in memory. With ``sample_behaviour`` each replicate draws the behaviour
-    parameters from their plausible ranges (the same draw for replicate k in every
-    variant).
-    """
-    sc = loaded.model
-    n, seed, out, started = begin(sc, replicates, seed, out, overwrite, resume)
-    tasks = make_tasks(loaded, n, seed, snapshots, sample_behaviour)
-    tables, failed = collect(tasks, out=out, workers=workers, scheduler=scheduler,
-                             resume=resume, progress=progress)
-    start_q, end_q = q_index(sc.calendar.start), q_index(sc.calendar.end)
-    target_metrics = {t["metric"] for t in loaded.resolved["targets"]}
-    if tables is None:
-        metrics = read_metrics(out, sorted(target_metrics) or ["enterprises"])
-        ledger = firm_table = None
-    else:
-        metrics, ledger, firm_table, _ = tables
-    targets = evaluate_targets(loaded.resolved["targets"], metrics, [sc.name], start_q, end_q)
-    manifest = {
-        "schema_version": 1,
-        "command": "run",
-        "scenario": sc.name,
-        "scenario_sha256": loaded.sha256,
-        "source": str(loaded.path),
-        "seed": seed,
-        "replicates": n,
-        "population_scale": sc.population.scale,
-        "workers": workers,
-        "scheduler": scheduler,
-        "versions": versions(),
-        "started": started,
-        "finished": None,
-        "status": "complete" if not failed else "partial",
-        "failed": failed,
-        "variants": [sc.name],
-        "sample_behaviour": sample_behaviour,
-        "probability_kind": probability_kind(sample_behaviour),
-        "resolved": loaded.resolved,
-    }
-    if out is not None:
-        from sim.ensemble import _atomic_write_text
-
-        _atomic_write_text(json.dumps(targets, ensure_ascii=False, indent=1),
-                           out / "targets.json")
-        write_manifest(out, manifest)
-        return RunResult(manifest, None, None, targets)
-    return RunResult(manifest, metrics, ledger, targets, firm_table)
-
+from sim.analysis.targets import value_at_checkpoint
+from sim.core.calendar import q_index
+from sim.engine.batch import read_ledger, read_metrics
+from sim.studies.run import run_scenario
 
 # --------------------------------------------------------------------------- notebooks
 # The Python API for notebooks: run or compare scenarios given as files, dicts or
@@ -251,7 +93,7 @@ def compare_variants(base, variants, *, replicates: int | None = None, seed: int
     ...
     sim.scenario.loader.ScenarioError: --set policy.rd_subsidy.rate: policy.rd_subsidy.rate: 2 is out of range (valid: a number >= 0 and <= 1)
     """
-    from sim.compare import compare as _compare
+    from sim.studies.compare import compare as _compare
 
     B = _loaded(base, overrides)
     if isinstance(variants, dict):
@@ -300,50 +142,6 @@ def _report():
             matplotlib.use(was)
             matplotlib.interactive(interactive)
     return sys.modules["sim.report"]
-
-
-def fix_fonts(fig) -> None:
-    """Give every text of a figure the fonts in force now (the report's style, with a
-    CJK font), so that it draws the same when shown later, outside that style."""
-    import matplotlib.pyplot as plt
-    from matplotlib import font_manager
-    from matplotlib.text import Text
-
-    fam = plt.rcParams["font.sans-serif"] if "sans-serif" in plt.rcParams["font.family"] \
-        else plt.rcParams["font.family"]
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    fam = [f for f in fam if f in have]
-    if fam:
-        for t in fig.findobj(Text):
-            t.set_fontfamily(fam)
-
-
-def keep_figures(draw, lang=("en",)) -> list:
-    """Run a report-drawing function ``draw(R, folder)`` (it adds figures with
-    ``R.figure``) and return its figures as matplotlib objects, each with its caption
-    in ``fig.reading``, in the report's style and language(s)."""
-    import tempfile
-
-    import matplotlib.pyplot as plt
-
-    rep = _report()
-    _Lang, _Report, _style = rep._Lang, rep._Report, rep._style
-
-    class _Keep(_Report):
-        def figure(self, fig, name, reading):
-            plt.close(fig)  # shown once, as the returned object
-            fig.reading = reading
-            self.figures.append(fig)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        R = _Keep(Path(tmp), _Lang(lang))
-        with plt.rc_context(_style(R.L)):
-            draw(R, Path(tmp))
-            for fig in R.figures:
-                fix_fonts(fig)
-    if not R.figures:
-        raise ValueError("nothing to draw from these results")
-    return R.figures
 
 
 class Results:
@@ -440,8 +238,6 @@ class Results:
     def at(self, metric: str, quarter: str, zone: str = "ALL") -> pd.DataFrame:
         """Replicates x variants: a stock at ``quarter`` or a flow summed over the four
         quarters ending there (as targets are read)."""
-        from sim.compare import value_at_checkpoint
-
         self._check(metric, zone)
         if quarter not in self.quarters:
             raise ValueError(f"unknown quarter {quarter!r} (valid: {self.quarters[0]}.."
@@ -477,7 +273,7 @@ class Results:
     # ------------------------------------------------------------------ figures
     def _draw(self, draw, lang) -> list:
         """Run one of the report's figure functions and keep its figures."""
-        return keep_figures(draw, lang)
+        return _report().keep_figures(draw, lang)
 
     def _split(self):
         qs = self.quarters

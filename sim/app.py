@@ -33,23 +33,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from sim import metrics as met  # noqa: E402
-from sim.api import fix_fonts  # noqa: E402
-from sim.calendar import value_at  # noqa: E402
+from sim.core import metrics as met  # noqa: E402
+from sim.report import fix_fonts  # noqa: E402
+from sim.scenario import levers  # noqa: E402
+from sim.core.calendar import value_at  # noqa: E402
 from sim.model import HighTechZoneModel  # noqa: E402
 from sim.report import COLORS, LADDER, _Lang, _money_scale, _short_zone, _style  # noqa: E402
 
 ENV = "HITECH_SIM_APP"  # JSON {"file": path, "set": ["key=value", ...]} for the server
 
-# slider -> (scenario key, label, min, max, step); the value is the scenario's
+# slider -> (scenario key, label, min, max, step); the value is the scenario's: the
+# levers' sliders from the lever registry, and the provincial budget
 LEVERS = {
-    "rd_rate": ("policy.rd_subsidy.rate", "A1 R&D award rate", 0.0, 0.5, 0.01),
-    "rd_cap_wan": ("policy.rd_subsidy.cap_wan", "A1 R&D award cap (万元 a year)", 0, 5000,
-                   100),
-    "referrer_share": ("policy.referral.referrer_share", "B1 referrer's credit share", 0.0,
-                       1.0, 0.05),
-    "pilot_rate": ("policy.scenario_pilot.rate", "A3 scenario pilot support rate", 0.0, 1.0,
-                   0.05),
+    **levers.sliders(),
     "province_budget_wan": ("policy.budget.province_wan_per_year",
                             "Provincial budget (万元 a year)", 0, 400000, 10000),
 }
@@ -67,7 +63,7 @@ def _lookup(resolved: dict, key: str):
 def slider_defaults(resolved: dict) -> dict:
     """The scenario's value of each slider's lever (a dated value: at the start)."""
     start = resolved["calendar"]["start"]
-    from sim.calendar import q_index
+    from sim.core.calendar import q_index
 
     out = {}
     for name, (key, *_rest) in LEVERS.items():

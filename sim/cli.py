@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     p = _Parser(prog="hitech-sim", description="Simulate Yunnan's high-tech zones (高新区) "
                 "under the provincial action plan, quarter by quarter.")
-    from sim import __version__
+    from sim.core.version import __version__
 
     p.add_argument("--version", action="version", version=f"hitech-sim {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -256,9 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         print("hitech-sim: interrupted", file=sys.stderr)
         return 1
     except Exception as e:
-        from sim.cluster import ClusterError
+        from sim.engine.cluster import ClusterError
         from sim.report import ReportError
-        from sim.results import OutputError
+        from sim.engine.folder import OutputError
 
         if isinstance(e, (OutputError, ClusterError, ReportError)):
             print(f"hitech-sim: {e}", file=sys.stderr)
@@ -291,7 +291,7 @@ def cmd_validate(args) -> int:
 
 def cmd_run(args) -> int:
     """Run a scenario and write its results folder."""
-    from sim.api import run_scenario
+    from sim.studies.run import run_scenario
     from sim.scenario.loader import load
 
     L = load(args.file, args.set)
@@ -321,7 +321,7 @@ def cmd_run(args) -> int:
 
 def cmd_compare(args) -> int:
     """Compare variants with a base on paired seeds; write one results folder."""
-    from sim.compare import compare
+    from sim.studies.compare import compare
     from sim.scenario.loader import load
 
     base = load(args.base, args.set)
@@ -358,7 +358,7 @@ def cmd_compare(args) -> int:
 
 def cmd_sweep(args) -> int:
     """Run a sweep file."""
-    from sim.sweep import load_sweep, run_sweep
+    from sim.studies.sweep import load_sweep, run_sweep
 
     sw, _ = load_sweep(args.file)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{sw.name}"
@@ -374,9 +374,9 @@ def cmd_sweep(args) -> int:
 
 def cmd_study(args) -> int:
     """Run a sensitivity or robust file (docs/uncertainty.md)."""
-    from importlib import import_module
+    from sim.studies import robust, sensitivity
 
-    mod = import_module(f"sim.{args.command}")
+    mod = {"sensitivity": sensitivity, "robust": robust}[args.command]
     name = mod.read_file(args.file)[0].name
     out = Path(args.out) if args.out else Path("results") / f"{args.command}-{name}"
     m = mod.run_file(args.file, out=out, workers=args.workers, scheduler=args.scheduler,
@@ -438,8 +438,8 @@ def cmd_app(args) -> int:
     return serve(args.file, args.set, host=args.host, port=args.port, lang=args.lang)
 def cmd_calibrate(args) -> int:
     """Fit a calibration file; write its results folder and the stored calibration."""
-    from sim.calibrate import calibrate, load_spec, store, write_results
-    from sim.ensemble import prepare
+    from sim.studies.calibrate import calibrate, load_spec, store, write_results
+    from sim.engine.ensemble import prepare
 
     cal = load_spec(args.file, args.set)
     for key in ("replicates", "max_evaluations", "workers"):
@@ -471,7 +471,7 @@ def cmd_calibrate(args) -> int:
 
 def cmd_check_realism(args) -> int:
     """Run a scenario with firm snapshots and compare it with stylised facts."""
-    from sim.realism import check_realism
+    from sim.studies.realism import check_realism
     from sim.scenario.loader import load
 
     L = load(args.file, args.set)
@@ -489,7 +489,7 @@ def cmd_check_realism(args) -> int:
 
 def cmd_bench(args) -> int:
     """Time the model as ``bench`` is specified to (docs/interface.md)."""
-    from sim.bench import bench
+    from sim.engine.bench import bench
 
     r = bench(firms=args.firms, replicates=args.replicates, scenario=args.scenario)
     if args.json:

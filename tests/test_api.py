@@ -29,9 +29,9 @@ def test_doctests(module):
 
 
 def test_calibration_doctests():
-    import sim.calibrate
+    import sim.studies.calibrate
 
-    r = doctest.testmod(sim.calibrate, optionflags=doctest.ELLIPSIS)
+    r = doctest.testmod(sim.studies.calibrate, optionflags=doctest.ELLIPSIS)
     assert r.attempted >= 2 and r.failed == 0
 
 

@@ -105,7 +105,7 @@ def test_sliders_rebuild_the_model(monkeypatch):
         m.step()
     res = sim.run(BASE, replicates=1, overrides={**SMALL, "policy.rd_subsidy.cap_wan": 3000,
                                                  "policy.referral.referrer_share": 0.7})
-    from sim import metrics as met
+    from sim.core import metrics as met
 
     got = m.out[3, -1, met.M["hte"]]
     assert got == res.at("hte", "2026Q1")["yunnan_baseline"].iloc[0]

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from ruamel.yaml import YAML
 
-from sim import calibrate as cb
-from sim import realism as rl
+from sim.studies import calibrate as cb
+from sim.studies import realism as rl
 from sim.scenario.loader import ScenarioError, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,7 @@ def test_baseline_first_quarter_matches_published_totals():
 
     L = load(BASE)
     m = HighTechZoneModel(L.model, replicate=0)
-    from sim.metrics import M
+    from sim.core.metrics import M
 
     assert m.quarters[0] == "2025Q2"
     f = m.firms

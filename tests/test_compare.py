@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.compare import compare
+from sim.studies.compare import compare
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.compare import compare, value_at_checkpoint
-from sim.results import evaluate_targets
+from sim.analysis.targets import value_at_checkpoint
+from sim.studies.compare import compare
+from sim.analysis.targets import evaluate_targets
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"
@@ -139,7 +140,7 @@ def test_target_probabilities_on_a_hand_made_table():
         {"id": "c", "metric": "hte", "zone": "ALL", "sector": "ALL", "by": "2031Q4",
          "op": ">=", "threshold": 1},
     ]
-    from sim.calendar import q_index
+    from sim.core.calendar import q_index
 
     out = {t["id"]: t for t in evaluate_targets(targets, m, ["v"], q_index("2025Q3"),
                                                 q_index("2030Q4"))}

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim import metrics as met
-from sim.calendar import q_index
+from sim.core import metrics as met
+from sim.core.calendar import q_index
 from sim.model import HighTechZoneModel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ def test_a1_window_starts_at_the_previous_award():
 
 def test_same_type_awards_are_topped_up_to_the_highest_not_added():
     m = model()
-    from sim.ledger import Claim
+    from sim.model.ledger import Claim
 
     uid = int(m.firms.uid[5])
     for amt in (300.0, 500.0, 400.0):
@@ -90,7 +90,7 @@ def test_same_type_awards_are_topped_up_to_the_highest_not_added():
 
 def test_awards_of_other_groups_are_added():
     m = model()
-    from sim.ledger import Claim
+    from sim.model.ledger import Claim
 
     uid = int(m.firms.uid[5])
     m.treasury.claim(Claim(T0, 0, uid, 5, "A1", "province", 300.0))
@@ -231,7 +231,7 @@ def test_a3_pilot_awards_capped_and_paid_by_the_zone():
 
 def _random_claims(m, rng, quarter, k):
     """k claims of mixed levers and payers, some to zones, some repeats of one firm."""
-    from sim.ledger import Claim
+    from sim.model.ledger import Claim
 
     n = m.firms.n
     for _ in range(k):
@@ -249,7 +249,7 @@ def _random_claims(m, rng, quarter, k):
 def test_vectorised_settlement_equals_claim_by_claim(mode, monkeypatch):
     """Random claims under budgets that bind: serving runs of claims at once pays the
     same claims, the same amounts, in the same order, as serving them one by one."""
-    from sim.ledger import Treasury
+    from sim.model.ledger import Treasury
 
     one_by_one = []
     seq = Treasury._one_by_one

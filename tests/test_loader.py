@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from sim.calendar import q_index, value_at
+from sim.core.calendar import q_index, value_at
 from sim.scenario import loader
 from sim.scenario.loader import ScenarioError
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import metrics as met
-from sim.calendar import q_index
+from sim.core import metrics as met
+from sim.core.calendar import q_index
 from sim.model import HighTechZoneModel
-from sim.population import hte_threshold
+from sim.model.population import hte_threshold
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"
@@ -103,9 +103,9 @@ def test_enterprise_agents_view_columns():
 
 
 def sim_agents():
-    import sim.agents
+    import sim.model.agents
 
-    return sim.agents
+    return sim.model.agents
 
 
 # ------------------------------------------------------------------ invariants
@@ -396,12 +396,12 @@ def test_rungs_not_renewed_end_at_their_round():
 def test_agents_through_mesa_when_bulk_registration_is_off(monkeypatch):
     """Where Mesa's internals differ (bulk registration off), each Enterprise goes
     through mesa.Agent.__init__ / remove, and the run gives the same results."""
-    import sim.agents
+    import sim.model.agents
 
     ref = HighTechZoneModel(sim.load_scenario(TINY).model, replicate=2).run()
-    monkeypatch.setattr(sim.agents, "_bulk_ok", lambda model: False)
+    monkeypatch.setattr(sim.model.agents, "_bulk_ok", lambda model: False)
     m = HighTechZoneModel(sim.load_scenario(TINY).model, replicate=2).run()
-    E = sim.agents.Enterprise
+    E = sim.model.agents.Enterprise
     assert len(m.agents_by_type[E]) == int(m.firms.alive[: m.firms.n].sum())
     assert np.allclose(m.out, ref.out, equal_nan=True)
     assert (m.firms.uid[: m.firms.n] == ref.firms.uid[: ref.firms.n]).all()

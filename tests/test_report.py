@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.compare import compare
+from sim.studies.compare import compare
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"
@@ -211,7 +211,7 @@ def test_without_a_cjk_font_figures_fall_back_to_english(run_dir, tmp_path, monk
 
 def test_sweep_report_has_responses_and_a_heat_map(tmp_path):
     from sim.report import write_report
-    from sim.sweep import run_sweep
+    from sim.studies.sweep import run_sweep
 
     f = tmp_path / "tiny.yaml"
     f.write_text(f"""name: tiny

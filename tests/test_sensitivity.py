@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.robust import prim
+from sim.studies.robust import prim
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"
@@ -252,7 +252,7 @@ def test_prim_finds_the_box_where_failure_lives():
 
 
 def test_sobol_parameters_are_chosen_on_mean_outcomes_not_coarse_probabilities():
-    from sim.sensitivity import choose_sobol
+    from sim.studies.sensitivity import choose_sobol
 
     mt = pd.DataFrame([
         {"outcome": "hte", "quantity": "mean", "parameter": "a", "mu_star_relative": 1.0},
@@ -271,7 +271,7 @@ def test_sobol_parameters_are_chosen_on_mean_outcomes_not_coarse_probabilities()
 
 def test_robust_on_a_loopback_dask_cluster_gives_the_serial_tables(robust, tmp_path):
     distributed = pytest.importorskip("distributed")
-    from sim.robust import run_robust
+    from sim.studies.robust import run_robust
 
     f = write(tmp_path, "robust.yaml", ROBUST)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -283,7 +283,7 @@ def test_robust_on_a_loopback_dask_cluster_gives_the_serial_tables(robust, tmp_p
 
 
 def test_robust_takes_the_points_of_a_sweep_file_as_settings(tmp_path):
-    from sim.robust import load_robust
+    from sim.studies.robust import load_robust
 
     sweep = write(tmp_path, "sweep.yaml", f"""name: tiny
 base: {BASE}
@@ -303,10 +303,10 @@ outcomes: [{{id: h, metric: hte, quarter: 2026Q4}}]
 
 
 def test_a_failing_point_makes_a_partial_study_that_resume_completes(tmp_path, monkeypatch):
-    import sim.ensemble
-    from sim.sensitivity import run_sensitivity
+    import sim.engine.ensemble
+    from sim.studies.sensitivity import run_sensitivity
 
-    real = sim.ensemble.run_replicate
+    real = sim.engine.ensemble.run_replicate
 
     def flaky(resolved, variant, replicate, seed, snapshots=False):
         if replicate == 1 and resolved["behaviour"]["hte_apply_prob"] > 0.85:
@@ -314,19 +314,19 @@ def test_a_failing_point_makes_a_partial_study_that_resume_completes(tmp_path, m
         return real(resolved, variant, replicate, seed, snapshots)
 
     f = write(tmp_path, "s.yaml", SENS.replace("trajectories: 4", "trajectories: 2"))
-    monkeypatch.setattr(sim.ensemble, "run_replicate", flaky)
+    monkeypatch.setattr(sim.engine.ensemble, "run_replicate", flaky)
     m = run_sensitivity(f, out=tmp_path / "o")
     assert m["status"] == "partial" and m["failed"]
     assert all(x["replicate"] == 1 for x in m["failed"])
     assert not (tmp_path / "o" / "sensitivity.csv").read_text(encoding="utf-8-sig").strip()
-    monkeypatch.setattr(sim.ensemble, "run_replicate", real)
+    monkeypatch.setattr(sim.engine.ensemble, "run_replicate", real)
     m = run_sensitivity(f, out=tmp_path / "o", resume=True)
     assert m["status"] == "complete" and not m["failed"]
     assert len(_csv(tmp_path / "o" / "morris.csv")) > 0
 
 
 def test_settings_at_almost_the_same_spot_share_one_label():
-    from sim.robust import _nearby
+    from sim.studies.robust import _nearby
 
     names = ["plan", "rd_cap_500", "rd_cap_5000", "budget_half", "off_all_money"]
     x = pd.Series({"plan": 17.12, "rd_cap_500": 17.05, "rd_cap_5000": 17.12,
@@ -347,7 +347,7 @@ def test_settings_at_almost_the_same_spot_share_one_label():
 def test_sobol_notes_an_outcome_whose_driver_was_left_out():
     from SALib.sample import sobol as sobol_sample
 
-    from sim.sensitivity import _problem_of, sobol_table
+    from sim.studies.sensitivity import _problem_of, sobol_table
 
     names = ["drift_base", "startup_rate"]
     X = sobol_sample.sample(_problem_of(names), 64, calc_second_order=False, seed=1)

@@ -20,7 +20,7 @@ import pytest
 from ruamel.yaml import YAML
 
 import sim
-from sim.calendar import q_index
+from sim.core.calendar import q_index
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"

@@ -22,6 +22,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from sim.core.calendar import is_quarter
+from sim.core.metrics import FLOW_METRICS, METRIC_NAMES
 from sim.scenario import schema
 
 
@@ -242,7 +244,6 @@ def _merge(base: Node, over: Node, path: tuple = ()) -> Node:
 
 def _is_whole_value(n: Node, path: tuple) -> bool:
     """Mappings that are one value (dated values, sector shares) are replaced, not merged."""
-    from sim.calendar import is_quarter
 
     if path and path[-1] in ("sector_shares", "sources"):
         return True
@@ -421,7 +422,6 @@ def _clean_loc(loc: tuple) -> tuple:
 def validate_tree(tree: dict, origins: dict, root_name: str, model_cls=None):
     """Validate a resolved plain dict against ``model_cls`` (default: a scenario);
     raise :class:`ScenarioError` with lines."""
-    from sim.metrics import FLOW_METRICS, METRIC_NAMES
 
     cls = model_cls or schema.Scenario
     try:

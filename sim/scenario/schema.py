@@ -22,7 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from sim.calendar import is_quarter, q_index
+from sim.core.calendar import is_quarter, q_index
+from sim.scenario.levers import STACKING_GROUPS
 from sim.scenario.params import BEHAVIOUR, CONSTANTS
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -398,7 +399,7 @@ class Enclaves(Lever):
 class NonStacking(Strict):
     """就高不就低: awards of one group to one firm in one year are not added up."""
 
-    groups: list[list[Literal["A1", "A3", "A4", "A5", "A6", "A10"]]] = [["A1", "A10"]]
+    groups: list[list[Literal["A1", "A3", "A4", "A5", "A6", "A10"]]] = STACKING_GROUPS
 
 
 class Budget(Strict):

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.calendar import value_at
+from sim.core.calendar import value_at
+from sim.scenario.levers import SERVICE_ORDER
 
 
-LEVER_ORDER = {f"A{i}": i for i in range(1, 11)}  # new claims are served A1, A2, ...
+LEVER_ORDER = SERVICE_ORDER  # new claims are served in the registry's order: A1, A2, ...
 PAYERS = ("province", "zone")
 _COLS = ("quarter", "zone", "uid", "row", "lever", "payer", "full", "refused", "group")
 EPS = 1e-9

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.firms import ORIGIN, FirmTable
+from sim.model.firms import ORIGIN, FirmTable
 
 
 def _scaled(count: int, scale: float) -> int:

@@ -29,8 +29,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from sim.calendar import q_index, q_label, value_at  # noqa: E402
-from sim.metrics import FLOW_METRICS  # noqa: E402
+from sim.core.calendar import q_index, q_label, value_at  # noqa: E402
+from sim.core.metrics import FLOW_METRICS  # noqa: E402
+from sim.scenario import levers  # noqa: E402
 
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
              "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC",
@@ -65,13 +66,7 @@ METRIC_LABELS = {
     "investment_credited_wan": ("计入考核的投资", "Investment credited", "money"),
     "awards_to_date_wan": ("累计奖补", "Awards to date", "money"),
 }
-LEVER_NAMES = {
-    "A1": ("研发投入奖补", "R&D awards"), "A2": ("集群奖励", "Cluster award"),
-    "A3": ("应用场景支持", "Scenario pilots"), "A4": ("科研人员创业", "Researcher start-ups"),
-    "A5": ("高企配套奖励", "HTE matching"), "A6": ("独角兽奖励", "Unicorn award"),
-    "A7": ("升级奖励", "Zone approval award"), "A8": ("排名奖励", "Ranking award"),
-    "A9": ("飞地补贴", "Enclave subsidy"), "A10": ("揭榜挂帅", "Open competition"),
-}
+LEVER_NAMES = {lv.code: (lv.name_zh, lv.name_en) for lv in levers.LEVERS if lv.money}
 
 _font_state: dict = {}
 
@@ -364,9 +359,9 @@ def write_report(dir, lang=("zh", "en")) -> Path:
         if command == "sweep":
             title = _sweep_report(R, manifest)
         elif command in ("sensitivity", "robust"):  # their sections live beside their code
-            from importlib import import_module
+            from sim.studies import robust, sensitivity
 
-            title = import_module(f"sim.{command}").report(R, manifest)
+            title = {"sensitivity": sensitivity, "robust": robust}[command].report(R, manifest)
         else:
             title = _run_report(R, manifest, command)
     path = out / "report.html"
@@ -1243,7 +1238,7 @@ def _heat(R, g, x0, x1, col, name, what, prob):
 
 def write_pdf(html_path: Path) -> Path:
     """``report.pdf`` beside ``report.html``, with WeasyPrint (the ``pdf`` extra)."""
-    from sim.results import OutputError
+    from sim.engine.folder import OutputError
 
     try:
         import weasyprint
@@ -1256,3 +1251,44 @@ def write_pdf(html_path: Path) -> Path:
     weasyprint.HTML(filename=str(html_path)).write_pdf(str(tmp))
     tmp.replace(out)
     return out
+
+
+def fix_fonts(fig) -> None:
+    """Give every text of a figure the fonts in force now (the report's style, with a
+    CJK font), so that it draws the same when shown later, outside that style."""
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+    from matplotlib.text import Text
+
+    fam = plt.rcParams["font.sans-serif"] if "sans-serif" in plt.rcParams["font.family"] \
+        else plt.rcParams["font.family"]
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    fam = [f for f in fam if f in have]
+    if fam:
+        for t in fig.findobj(Text):
+            t.set_fontfamily(fam)
+
+
+def keep_figures(draw, lang=("en",)) -> list:
+    """Run a report-drawing function ``draw(R, folder)`` (it adds figures with
+    ``R.figure``) and return its figures as matplotlib objects, each with its caption
+    in ``fig.reading``, in the report's style and language(s)."""
+    import tempfile
+
+    import matplotlib.pyplot as plt
+
+    class _Keep(_Report):
+        def figure(self, fig, name, reading):
+            plt.close(fig)  # shown once, as the returned object
+            fig.reading = reading
+            self.figures.append(fig)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        R = _Keep(Path(tmp), _Lang(lang))
+        with plt.rc_context(_style(R.L)):
+            draw(R, Path(tmp))
+            for fig in R.figures:
+                fix_fonts(fig)
+    if not R.figures:
+        raise ValueError("nothing to draw from these results")
+    return R.figures

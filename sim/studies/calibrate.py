@@ -42,12 +42,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sim.calendar import q_index, q_label
+from sim.core.calendar import q_index, q_label
 from sim.scenario.loader import Problem, ScenarioError, load, read_checked
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.schema import Num, Quarter, Strict, Text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STORE = ROOT / "scenarios" / "calibration" / "yunnan.json"
 
 
@@ -165,7 +165,7 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> Calibrati
     sets = [f"population.scale={spec.scale}"] + list(overrides or [])
     loaded = load(scen, sets)
     sc = loaded.model
-    from sim.metrics import FLOW_METRICS, METRIC_NAMES
+    from sim.core.metrics import FLOW_METRICS, METRIC_NAMES
 
     zones = {z.id for z in sc.zones} | {"ALL"}
     start, end = q_index(sc.calendar.start), q_index(sc.calendar.end)
@@ -215,7 +215,7 @@ def moments_of(metrics: pd.DataFrame, moments: list[Moment], resolved: dict) -> 
     start = q_index(resolved["calendar"]["start"])
     base_rev = {z["id"]: z["firms"]["revenue_wan"] * scale for z in resolved["zones"]}
     base_rev["ALL"] = sum(base_rev.values())
-    from sim.metrics import FLOW_METRICS
+    from sim.core.metrics import FLOW_METRICS
 
     def value(metric: str, zone: str, year: int) -> float:
         if metric in FLOW_METRICS:
@@ -244,7 +244,7 @@ def simulate(cal: Calibration, values: dict[str, float], replicates: int | None 
              seed: int | None = None, workers: int | None = None) -> np.ndarray:
     """Moments of each replicate (rows) at behaviour ``values``: replicates 0..R-1 of the
     seed, the same at every point (common random numbers)."""
-    from sim.ensemble import Task, execute, with_behaviour
+    from sim.engine.ensemble import Task, execute, with_behaviour
 
     spec = cal.spec
     R = int(replicates or spec.replicates)
@@ -397,17 +397,17 @@ def calibrate(cal: Calibration, progress: bool = False) -> dict:
 def write_results(result: dict, out: Path, lang=("zh", "en")) -> Path:
     """Write calibration.json, moments.csv, parameters.csv, trace.csv, figures and
     report.html into ``out`` (each file atomically); return the report's path."""
-    from sim.ensemble import _atomic_write_text
+    from sim.engine.folder import atomic_write_text
     from sim.report import _Lang, _Report, _style, plt
 
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(json.dumps(result, ensure_ascii=False, indent=1),
+    atomic_write_text(json.dumps(result, ensure_ascii=False, indent=1),
                        out / "calibration.json")
     mom = moments_table(result)
     par = parameters_table(result)
     for name, df in (("moments", mom), ("parameters", par),
                      ("trace", pd.DataFrame(result["trace"]))):
-        _atomic_write_text(df.to_csv(index=False), out / f"{name}.csv")
+        atomic_write_text(df.to_csv(index=False), out / f"{name}.csv")
     L = _Lang(lang)
     R = _Report(out, L)
     with plt.rc_context(_style(L)):
@@ -438,7 +438,7 @@ def write_results(result: dict, out: Path, lang=("zh", "en")) -> Path:
             f"目标函数从 {o['at_default']:.2f} 降到 {o['at_optimum']:.2f}。",
             f"The objective fell from {o['at_default']:.2f} to {o['at_optimum']:.2f}."))
     path = out / "report.html"
-    _atomic_write_text(R.html(L.t(f"校准：{result['name']}", f"Calibration: {result['name']}")),
+    atomic_write_text(R.html(L.t(f"校准：{result['name']}", f"Calibration: {result['name']}")),
                        path)
     return path
 
@@ -451,7 +451,7 @@ def moments_figure(result: dict, lang=("en",)):
     >>> fig.axes[0].get_xlabel()
     'value (growth rate or share)'
     """
-    from sim.api import keep_figures
+    from sim.report import keep_figures
 
     return keep_figures(lambda R, _: _moments_figure(R, moments_table(result)), lang)[0]
 
@@ -494,11 +494,11 @@ def parameters_table(result: dict) -> pd.DataFrame:
 
 def store(result: dict, path: Path) -> None:
     """Write the stored calibration (the result without its trace) atomically."""
-    from sim.ensemble import _atomic_write_text
+    from sim.engine.folder import atomic_write_text
 
     slim = {k: v for k, v in result.items() if k != "trace"}
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(json.dumps(slim, ensure_ascii=False, indent=1) + "\n", path)
+    atomic_write_text(json.dumps(slim, ensure_ascii=False, indent=1) + "\n", path)
 
 
 def load_calibration(path: str | Path | None = None) -> dict:

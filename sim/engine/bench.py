@@ -20,10 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import metrics as met
+from sim.core import metrics as met
+from sim.core.calendar import q_index
+from sim.model import HighTechZoneModel, gc_paused
+from sim.scenario import schema
+from sim.engine.replicate import long_table
 from sim.scenario.loader import load
 
-BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "yunnan_baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "yunnan_baseline.yaml"
 
 
 def rescaled(resolved: dict, firms: int) -> dict:
@@ -46,8 +50,6 @@ def rescaled(resolved: dict, firms: int) -> dict:
 
 def bench(firms: int = 50000, replicates: int = 3, scenario: str | None = None) -> dict:
     """Time ``replicates`` replicates after one warm-up; returns the figures."""
-    from sim.model import HighTechZoneModel, gc_paused
-    from sim.scenario import schema
 
     L = load(scenario or BASELINE)
     sc = schema.Scenario.model_validate(rescaled(L.resolved, firms))
@@ -64,7 +66,7 @@ def bench(firms: int = 50000, replicates: int = 3, scenario: str | None = None) 
                 fs += int(m.firms.alive[: m.firms.n].sum())
                 m.step()
             t2 = time.perf_counter()
-            met.long_table(sc.name, k, m.quarters, m.zone_ids, m.sector_ids, m.out,
+            long_table(sc.name, k, m.quarters, m.zone_ids, m.sector_ids, m.out,
                            m.out_sector, m.quarters[0])
             agent_s = m.agent_seconds
             m.release()
@@ -91,6 +93,5 @@ def bench(firms: int = 50000, replicates: int = 3, scenario: str | None = None) 
 
 def sc_steps(sc) -> int:
     """Quarters in a scenario's calendar."""
-    from sim.calendar import q_index
 
     return q_index(sc.calendar.end) - q_index(sc.calendar.start) + 1

@@ -20,7 +20,7 @@ Every point runs replicates ``0..replicates-1`` of the same seed (common random
 numbers: points differ by behaviour only, not by luck) and its outcome is the mean
 over them; a target's outcome is the share of replicates meeting it, with its
 threshold multiplied by ``population.scale`` for counts and money (a shrunk world).
-Each point x replicate is a task of :mod:`sim.ensemble` (parts on disk, ``--resume``,
+Each point x replicate is a task of :mod:`sim.engine.ensemble` (parts on disk, ``--resume``,
 local workers or a Dask cluster). The Sobol design depends only on the finished Morris
 parts, so a resumed run chooses the same parameters and gives the same tables.
 """
@@ -35,12 +35,13 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from sim.calendar import q_index
-from sim.ensemble import with_behaviour
+from sim.analysis.targets import meets
+from sim.core.calendar import q_index
+from sim.engine.ensemble import with_behaviour
 from sim.scenario.loader import Problem, ScenarioError, _display, load, read_checked
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.schema import Num, Strict, Text
-from sim.sweep import Outcome
+from sim.studies.sweep import Outcome
 
 # metrics whose value does not grow with the population (not scaled with it)
 UNSCALED = {"national_rank", "national_zones", "national_clusters", "rd_intensity",
@@ -117,7 +118,7 @@ def study_outcomes(path: Path, origins: dict, outcomes: list, base, with_targets
                    key: str = "outcomes") -> list[dict]:
     """Outcome records for tasks: the study's own, checked against the base's metrics and
     calendar, then the base's targets (``target:<id>``, threshold scaled)."""
-    from sim.metrics import METRIC_NAMES
+    from sim.core.metrics import METRIC_NAMES
 
     sc = base.model
     end, scale = q_index(sc.calendar.end), float(sc.population.scale)
@@ -161,7 +162,7 @@ def derived_seed(seed: int, n: int) -> int:
 def run_stage(tasks: list, parts: Path, *, workers: int, scheduler: str | None,
               resume: bool, progress: bool) -> list[dict]:
     """Run tasks into parts (resuming finished ones); return the failures."""
-    from sim.ensemble import execute, part_ok
+    from sim.engine.ensemble import execute, part_ok
 
     for _ in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
                      resume=resume, progress=progress):
@@ -191,7 +192,7 @@ def per_point(rows: pd.DataFrame, outcomes: list[dict], by: list[str]) -> pd.Dat
         sel = rows[rows.outcome == o["id"]]
         x = sel["value"].to_numpy(float)
         if "op" in o:
-            x = (x >= o["threshold"]) if o["op"] == ">=" else (x <= o["threshold"])
+            x = meets(x, o["op"], o["threshold"])
         cols[o["id"]] = pd.Series(x.astype(float), index=pd.MultiIndex.from_frame(sel[by])) \
             .groupby(level=list(range(len(by)))).mean()
     return pd.DataFrame(cols).reset_index().rename(columns={f"level_{i}": b
@@ -201,22 +202,22 @@ def per_point(rows: pd.DataFrame, outcomes: list[dict], by: list[str]) -> pd.Dat
 def check_design(out: Path, design: dict, resume: bool) -> None:
     """Keep the design beside the parts; a resumed folder must have been made by the same
     study (same file settings and base), else its parts would mix two designs."""
-    from sim.ensemble import _atomic_write_text
-    from sim.results import OutputError
+    from sim.engine.folder import atomic_write_text
+    from sim.engine.folder import OutputError
 
     path = out / "design.json"
     text = json.dumps(design, sort_keys=True, ensure_ascii=False, default=str)
     if resume and path.exists() and path.read_text(encoding="utf-8") != text:
         raise OutputError(f"{out}: was made by a different study or base scenario (valid: "
                           "the same file and base to --resume, or --overwrite, or another --out)")
-    _atomic_write_text(text, path)
+    atomic_write_text(text, path)
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     """A CSV with BOM (Excel opens Chinese), written atomically."""
-    from sim.ensemble import _atomic_write_text
+    from sim.engine.folder import atomic_write_text
 
-    _atomic_write_text("\ufeff" + df.to_csv(index=False), path)
+    atomic_write_text("\ufeff" + df.to_csv(index=False), path)
 
 
 def quantity(o: dict) -> str:
@@ -262,7 +263,7 @@ def _tasks(stage: str, X: np.ndarray, names: list[str], sf, base, seed: int,
     that parts of another choice are never taken for these."""
     import hashlib
 
-    from sim.ensemble import Task
+    from sim.engine.ensemble import Task
 
     tag = "m" if stage == "morris" else "s" + hashlib.sha256(
         ",".join(names).encode()).hexdigest()[:8] + "-"
@@ -379,9 +380,10 @@ def run_sensitivity(path: str | Path, *, out: str | Path, workers: int = 1,
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
-    from sim.api import write_manifest
-    from sim.ensemble import _atomic_write_text, assemble, prepare
-    from sim.results import now, versions
+    from sim.engine.folder import write_manifest
+    from sim.engine.ensemble import assemble, prepare
+    from sim.engine.folder import atomic_write_text
+    from sim.engine.folder import now, versions
 
     sf, base, outcomes = load_sensitivity(path)
     seed = int(base.model.seed if sf.seed is None else sf.seed)
@@ -423,7 +425,7 @@ def run_sensitivity(path: str | Path, *, out: str | Path, workers: int = 1,
     write_csv(mt, out / "morris.csv")
     write_csv(st, out / "sobol.csv")
     write_csv(summary_table(mt, st), out / "sensitivity.csv")
-    _atomic_write_text(json.dumps(outcomes, ensure_ascii=False, indent=1), out / "outcomes.json")
+    atomic_write_text(json.dumps(outcomes, ensure_ascii=False, indent=1), out / "outcomes.json")
     manifest = {
         "schema_version": 1, "command": "sensitivity", "study": sf.name, "source": str(path),
         "base": str(base.path), "base_sha256": base.sha256, "seed": seed,

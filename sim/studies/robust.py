@@ -34,11 +34,11 @@ from pydantic import Field
 from sim.scenario.loader import Problem, ScenarioError, _display, load
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.schema import Num, Strict, Text
-from sim.ensemble import with_behaviour
-from sim.sensitivity import (check_design, check_names, derived_seed, per_point, problem,
+from sim.engine.ensemble import with_behaviour
+from sim.studies.sensitivity import (check_design, check_names, derived_seed, per_point, problem,
                              quantity, read_parts, read_study, run_stage, study_outcomes,
                              write_csv)
-from sim.sweep import Outcome
+from sim.studies.sweep import Outcome
 
 COST = "cost_wan"
 
@@ -86,7 +86,7 @@ class RobustFile(Strict):
 def load_robust(path: str | Path):
     """Read and check a robust file; return it, the loaded base, the outcomes and the
     settings as ``{name: loaded scenario}``."""
-    from sim.sweep import load_sweep, points_of
+    from sim.studies.sweep import load_sweep, points_of
 
     path = Path(path)
     rf, base_path, origins = read_study(path, RobustFile)
@@ -225,7 +225,7 @@ def prim(X: np.ndarray, y: np.ndarray, *, peel: float = 0.05, min_mass: float = 
 
 
 def _tasks(settings: dict, worlds: pd.DataFrame, rf, seed: int, outcomes: list[dict]):
-    from sim.ensemble import Task
+    from sim.engine.ensemble import Task
 
     R = int(rf.replicates)
     tasks = []
@@ -319,9 +319,10 @@ def run_robust(path: str | Path, *, out: str | Path, workers: int = 1,
                scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
                progress: bool = False) -> dict:
     """Run a robust file; write its results folder; return the manifest."""
-    from sim.api import write_manifest
-    from sim.ensemble import _atomic_write_text, assemble, prepare
-    from sim.results import now, versions
+    from sim.engine.folder import write_manifest
+    from sim.engine.ensemble import assemble, prepare
+    from sim.engine.folder import atomic_write_text
+    from sim.engine.folder import now, versions
 
     rf, base, outcomes, settings, seed = load_robust(path)
     names = list(BEHAVIOUR) if rf.uncertain == "all" else list(rf.uncertain)
@@ -347,7 +348,7 @@ def run_robust(path: str | Path, *, out: str | Path, workers: int = 1,
         write_csv(rg, out / "regret.csv")
         write_csv(discovery(W, worlds, [o for o in outcomes if "op" in o], order, rf.prim),
                   out / "prim.csv")
-    _atomic_write_text(json.dumps(outcomes, ensure_ascii=False, indent=1), out / "outcomes.json")
+    atomic_write_text(json.dumps(outcomes, ensure_ascii=False, indent=1), out / "outcomes.json")
     manifest = {
         "schema_version": 1, "command": "robust", "study": rf.name, "source": str(path),
         "base": str(base.path), "base_sha256": base.sha256, "seed": seed,
@@ -369,7 +370,7 @@ def run_robust(path: str | Path, *, out: str | Path, workers: int = 1,
 
 def headline(out: Path) -> list[str]:
     """Per setting: target probabilities, cost and regret of the first outcome."""
-    from sim.sensitivity import _read
+    from sim.studies.sensitivity import _read
 
     rb = _read(out / "robust.csv")
     lines = []
@@ -401,7 +402,7 @@ def report(R, m: dict) -> str:
     import matplotlib.pyplot as plt
 
     from sim.report import COLORS, _safe
-    from sim.sensitivity import _fmt, _read, report_head
+    from sim.studies.sensitivity import _fmt, _read, report_head
 
     L, out = R.L, R.out
     title = report_head(R, m, ("稳健政策组合报告", "Robust levers report"), "robust.csv", [

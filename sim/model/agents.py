@@ -1,7 +1,7 @@
 """The model's agents.
 
 ``Enterprise`` agents carry identity only: their numeric state lives in the model's
-:class:`~sim.firms.FirmTable` row ``row`` and is read through properties, so a planner
+:class:`~sim.model.firms.FirmTable` row ``row`` and is read through properties, so a planner
 can inspect a firm (``model.enterprise(uid).revenue_4q_wan``) while the quarterly
 dynamics run on whole columns. Parks, incubators and capital providers are few; they
 act through the model's per-zone aggregates and candidate lists, never by scanning
@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 from mesa.agentset import _HardKeyAgentSet
 
-from sim.firms import ORIGINS, STAGES
+from sim.model.firms import ORIGINS, STAGES
 
 
 # Mesa registers agents one at a time: each registration emits an AGENT_ADDED/REMOVED

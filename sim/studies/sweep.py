@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from sim.calendar import q_index
+from sim.analysis.targets import summarise
+from sim.core.calendar import q_index
 from sim.scenario.loader import Problem, ScenarioError, load, read_checked
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.schema import Num, Quarter, Strict, Text
@@ -115,9 +116,11 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
               progress: bool = False) -> dict:
     """Run a sweep file; write its results folder; return the manifest."""
-    from sim.api import probability_kind, write_manifest
-    from sim.ensemble import Task, _atomic_write_text, assemble, execute, prepare
-    from sim.results import now, versions
+    from sim.analysis.targets import probability_kind
+    from sim.engine.folder import write_manifest
+    from sim.engine.ensemble import Task, assemble, execute, prepare
+    from sim.engine.folder import atomic_write_text
+    from sim.engine.folder import now, versions
 
     sw, base_path = load_sweep(path)
     base = load(base_path, sw.set)
@@ -165,7 +168,7 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
         "probability_kind": probability_kind(sample),
         "sweep": sw.model_dump(mode="json"),
     }
-    _atomic_write_text(json.dumps(outcomes, ensure_ascii=False, indent=1),
+    atomic_write_text(json.dumps(outcomes, ensure_ascii=False, indent=1),
                        out / "outcomes.json")
     write_manifest(out, manifest)
     return manifest
@@ -181,12 +184,8 @@ def probabilities(out: Path, targets: list[dict], points: pd.DataFrame) -> pd.Da
     for t in targets:
         sel = oc[oc.outcome == f"target:{t['id']}"]
         for pt, g in sel.groupby("point"):
-            x = g["value"].to_numpy(float)
-            met = x >= t["threshold"] if t["op"] == ">=" else x <= t["threshold"]
             rows.append({"point": int(pt), "target": t["id"], "metric": t["metric"],
                          "zone": t["zone"], "by": t["by"], "op": t["op"],
-                         "threshold": t["threshold"], "probability": float(met.mean()),
-                         "median": float(np.median(x)), "p05": float(np.quantile(x, 0.05)),
-                         "p95": float(np.quantile(x, 0.95)), "replicates": int(x.size)})
+                         "threshold": t["threshold"], **summarise(g["value"], t)})
     df = pd.DataFrame(rows)
     return points.merge(df, on="point") if not df.empty else df

@@ -1,7 +1,7 @@
 """Running tasks on a Dask cluster (``--scheduler tcp://HOST:PORT``).
 
 Each replicate is a Dask task with an explicit key (the task's key and this
-invocation's id); workers run :func:`sim.ensemble.run_task` and return tables; the
+invocation's id); workers run :func:`sim.engine.ensemble.run_task` and return tables; the
 client (this process) writes every result. Workers need this package installed (the
 same version): start them from the same environment, e.g.::
 
@@ -18,14 +18,13 @@ class ClusterError(Exception):
     """The scheduler cannot be reached or used (exit 2: a bad --scheduler)."""
 
 
-def dispatch_dask(tasks, address: str):
-    """Submit every task to the scheduler; yield ``(task, result)`` as they finish."""
+def dispatch_dask(tasks, address: str, run_task):
+    """Submit ``run_task(task)`` of every task to the scheduler; yield ``(task, result)``
+    as they finish."""
     try:
         from distributed import Client, as_completed
     except ImportError as e:  # pragma: no cover - a dependency of the package
         raise ClusterError(f"dask.distributed is not installed ({e})") from None
-    from sim.ensemble import run_task
-
     try:
         client = Client(address, timeout="15s", set_as_default=False)
     except (OSError, TimeoutError) as e:

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calendar import q_index
+from sim.core.calendar import q_index
 
 # China's yearly exit rates by age in years 1..7 (SAIC 2013 report) [V]; year 4-7 "above
 # 8%" is taken as 8%
@@ -372,7 +372,8 @@ def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | N
     check, and write ``out``: the run's files (manifest, metrics, ledger, firms),
     ``realism.csv``, ``realism.json``, ``initial_totals.csv``, figures/ and report.html.
     Returns ``{"checks": [...], "initial": DataFrame, "report": path}``."""
-    from sim.api import read_metrics, run_scenario
+    from sim.engine.batch import read_metrics
+    from sim.studies.run import run_scenario
     from sim.scenario.loader import Problem, ScenarioError
 
     sc = loaded.model
@@ -393,11 +394,11 @@ def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | N
                                      "revenue_4q_wan", "rd_4q_wan", "hte_valid", "exited"])
     checks, tables = compute_checks(firms, metrics)
     initial = initial_totals(loaded, metrics, firms)
-    from sim.ensemble import _atomic_write_text
+    from sim.engine.folder import atomic_write_text
 
     df = pd.DataFrame(checks)
-    _atomic_write_text(df.to_csv(index=False), out / "realism.csv")
-    _atomic_write_text(json.dumps({"scenario": loaded.model.name, "replicates": replicates,
+    atomic_write_text(df.to_csv(index=False), out / "realism.csv")
+    atomic_write_text(json.dumps({"scenario": loaded.model.name, "replicates": replicates,
                                    "population_scale": loaded.model.population.scale,
                                    "checks": checks,
                                    "exit_by_age": tables["exit"].to_dict("records"),
@@ -405,13 +406,13 @@ def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | N
                                    "initial_totals": initial.to_dict("records")},
                                   ensure_ascii=False, indent=1, default=float),
                        out / "realism.json")
-    _atomic_write_text(initial.to_csv(index=False), out / "initial_totals.csv")
+    atomic_write_text(initial.to_csv(index=False), out / "initial_totals.csv")
     report = _write_report(out, loaded, checks, tables, initial, lang)
     return {"checks": checks, "initial": initial, "report": report}
 
 
 def _write_report(out: Path, loaded, checks, tables, initial, lang) -> Path:
-    from sim.ensemble import _atomic_write_text
+    from sim.engine.folder import atomic_write_text
     from sim.report import _Lang, _Report, _style, plt
 
     L = _Lang(lang)
@@ -432,7 +433,7 @@ def _write_report(out: Path, loaded, checks, tables, initial, lang) -> Path:
 
         _figures(R, checks, tables)
     path = out / "report.html"
-    _atomic_write_text(R.html(L.t(f"真实性检验：{sc.name}", f"Realism check: {sc.name}")), path)
+    atomic_write_text(R.html(L.t(f"真实性检验：{sc.name}", f"Realism check: {sc.name}")), path)
     return path
 
 
@@ -440,10 +441,10 @@ def figures(checks: list[dict], tables: dict, lang=("en",)) -> list:
     """The report's four realism figures (size distribution, growth rates, exits by
     age, R&D bunching) from :func:`compute_checks`'s result, as matplotlib figures.
 
-    >>> import sim.realism  # doctest: +SKIP
-    >>> figs = sim.realism.figures(*sim.realism.compute_checks(firms, metrics))  # doctest: +SKIP
+    >>> import sim.studies.realism  # doctest: +SKIP
+    >>> figs = sim.studies.realism.figures(*sim.studies.realism.compute_checks(firms, metrics))  # doctest: +SKIP
     """
-    from sim.api import keep_figures
+    from sim.report import keep_figures
 
     return keep_figures(lambda R, _: _figures(R, checks, tables), lang)
 

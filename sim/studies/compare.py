@@ -16,15 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calendar import q_index, q_label
-from sim.metrics import FLOW_METRICS
-from sim.results import evaluate_targets, versions
+from sim.core.calendar import q_index, q_label
+from sim.core.metrics import FLOW_METRICS
+from sim.analysis.paired import COMPARE_METRICS, paired_differences
+from sim.analysis.targets import evaluate_targets, probability_kind
+from sim.engine.batch import begin, collect, make_tasks, read_ledger, read_metrics
+from sim.engine.folder import atomic_write_text, versions, write_manifest
 from sim.scenario.loader import Problem, ScenarioError
-
-# what a comparison reports, for all modelled zones (ALL)
-COMPARE_METRICS = ["hte", "enterprises", "gazelles", "specialised", "revenue_wan", "rd_wan",
-                   "projects_landed", "investment_credited_wan", "subsidy_wan"]
-
 
 @dataclass
 class CompareResult:
@@ -37,77 +35,11 @@ class CompareResult:
     differences: pd.DataFrame
 
 
-def value_at_checkpoint(metrics: pd.DataFrame, metric: str, quarter: str, start_q: int,
-                        zone: str = "ALL") -> pd.DataFrame:
-    """Per variant and replicate: a stock at ``quarter``, or a flow summed over the four
-    quarters ending there (within the calendar)."""
-    sel = metrics[(metrics.metric == metric) & (metrics.zone == zone)
-                  & (metrics.sector == "ALL")]
-    q = q_index(quarter)
-    if metric in FLOW_METRICS:
-        qs = [q_label(x) for x in range(max(q - 3, start_q), q + 1)]
-        sel = sel[sel.quarter.isin(qs)]
-    else:
-        sel = sel[sel.quarter == quarter]
-    return sel.groupby(["variant", "replicate"])["value"].sum().unstack("variant")
-
-
-def paired_differences(metrics: pd.DataFrame, ledger: pd.DataFrame, base: str,
-                       variants: list[str], checkpoints: list[str], start_q: int,
-                       n: int) -> pd.DataFrame:
-    """One row per variant, metric and checkpoint: the paired difference variant - base."""
-    rows = []
-    for cp in checkpoints:
-        cost = (ledger[ledger.quarter.map(q_index) <= q_index(cp)]
-                .groupby(["variant", "replicate"])["amount_wan"].sum()
-                .unstack("variant").reindex(range(n)).fillna(0.0))
-        for metric in COMPARE_METRICS + ["awards_to_date_wan"]:
-            if metric == "awards_to_date_wan":
-                table = cost
-            else:
-                table = value_at_checkpoint(metrics, metric, cp, start_q)
-            if base not in table:
-                continue
-            for v in variants:
-                if v not in table:
-                    continue
-                d = (table[v] - table[base]).to_numpy(dtype=float)
-                rows.append({"variant": v, "base": base, "metric": metric, "checkpoint": cp,
-                             "base_median": float(np.median(table[base])),
-                             "variant_median": float(np.median(table[v])),
-                             "diff_mean": float(d.mean()), "diff_median": float(np.median(d)),
-                             "diff_p05": float(np.quantile(d, 0.05)),
-                             "diff_p95": float(np.quantile(d, 0.95)),
-                             "share_positive": float((d > 0).mean()), "replicates": int(d.size)})
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return df
-    # cost per unit of outcome: extra awards (万元) per extra 高企 / per extra 亿元 revenue
-    out = []
-    for (v, cp), g in df.groupby(["variant", "checkpoint"], sort=False):
-        c = g[g.metric == "awards_to_date_wan"]["diff_mean"]
-        h = g[g.metric == "hte"]["diff_mean"]
-        r = g[g.metric == "revenue_wan"]["diff_mean"]
-        if len(c) and len(h):
-            out.append({"variant": v, "base": base, "metric": "wan_per_extra_hte",
-                        "checkpoint": cp,
-                        "diff_mean": float(c.iloc[0] / h.iloc[0]) if h.iloc[0] else np.nan})
-        if len(c) and len(r):
-            out.append({"variant": v, "base": base, "metric": "wan_per_extra_yi_revenue",
-                        "checkpoint": cp,
-                        "diff_mean": float(c.iloc[0] / (r.iloc[0] / 1e4)) if r.iloc[0] else
-                        np.nan})
-    return pd.concat([df, pd.DataFrame(out)], ignore_index=True)
-
-
 def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
             seed: int | None = None, workers: int = 1, out: str | Path | None = None,
             overwrite: bool = False, resume: bool = False, progress: bool = False,
             sample_behaviour: bool = False, scheduler: str | None = None) -> CompareResult:
     """Run the base and each variant on the same seeds and compare them."""
-    from sim.api import (begin, collect, make_tasks, probability_kind, read_ledger,
-                         read_metrics)
-    from sim.ensemble import _atomic_write_text
 
     b = base_loaded.model
     names = [b.name] + [v.model.name for v in variant_loaded]
@@ -152,11 +84,9 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
         "resolved": {L.model.name: L.resolved for L in allv},
     }
     if out is not None:
-        from sim.api import write_manifest
-
         diffs.to_csv(out / ".comparison.csv.tmp", index=False, encoding="utf-8-sig")
         (out / ".comparison.csv.tmp").replace(out / "comparison.csv")
-        _atomic_write_text(json.dumps(targets, ensure_ascii=False, indent=1),
+        atomic_write_text(json.dumps(targets, ensure_ascii=False, indent=1),
                            out / "targets.json")
         write_manifest(out, manifest)
     return CompareResult(manifest, metrics, ledger, targets, diffs)

@@ -1,7 +1,7 @@
 """One replicate: build the model, run it, return its tables (never raises).
 
 Replicate ``k`` of a run with seed ``s`` is fully determined by ``(scenario, s, k)``
-(see :mod:`sim.model`); :mod:`sim.ensemble` runs many of them.
+(see :mod:`sim.model`); :mod:`sim.engine.ensemble` runs many of them.
 """
 
 from __future__ import annotations
@@ -13,9 +13,59 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim import metrics as met
-from sim.calendar import q_label
+from sim.core import metrics as met
+from sim.core.calendar import q_label
+from sim.model import HighTechZoneModel, gc_paused
 from sim.scenario import schema
+
+
+def long_table(variant: str, replicate: int, quarters: list[str], zone_ids: list[str],
+               sector_ids: list[str], main: np.ndarray, sector: np.ndarray,
+               initial_label: str) -> pd.DataFrame:
+    """The metrics of one replicate as the long table of interface.md.
+
+    ``main`` is (Q, Z+1, M) with quarter 0 the initial state; ``sector`` is
+    (Q, Z+1, S, len(SECTOR_METRICS)).
+    """
+    Q, Z1, NM = main.shape
+    zones = np.array(zone_ids + ["ALL"], dtype=object)
+    qs = np.array(quarters, dtype=object)
+    names = np.array(met.METRICS, dtype=object)
+    qi, zi, mi = np.meshgrid(np.arange(Q), np.arange(Z1), np.arange(NM), indexing="ij")
+    val = main.reshape(-1)
+    keep = ~np.isnan(val)
+    # the initial state has stocks only
+    flowmask = np.isin(names, met.FLOWS + met.RATIOS)
+    keep &= ~((qi.reshape(-1) == 0) & flowmask[mi.reshape(-1)])
+    df1 = pd.DataFrame({
+        "quarter": qs[qi.reshape(-1)[keep]],
+        "zone": zones[zi.reshape(-1)[keep]],
+        "sector": "ALL",
+        "metric": names[mi.reshape(-1)[keep]],
+        "value": val[keep],
+    })
+    Q2, Z2, S, K = sector.shape
+    snames = np.array(met.SECTOR_METRICS, dtype=object)
+    sect = np.array(sector_ids, dtype=object)
+    qi, zi, si, ki = np.meshgrid(np.arange(Q2), np.arange(Z2), np.arange(S), np.arange(K),
+                                 indexing="ij")
+    sval = sector.reshape(-1)
+    keep = ~((qi.reshape(-1) == 0) & (snames[ki.reshape(-1)] == "revenue_wan"))
+    df2 = pd.DataFrame({
+        "quarter": qs[qi.reshape(-1)[keep]],
+        "zone": zones[zi.reshape(-1)[keep]],
+        "sector": sect[si.reshape(-1)[keep]],
+        "metric": snames[ki.reshape(-1)[keep]],
+        "value": sval[keep],
+    })
+    df = pd.concat([df1, df2], ignore_index=True)
+    df.insert(0, "replicate", np.int64(replicate))
+    df.insert(0, "variant", variant)
+    df["quarter"] = df["quarter"].astype(str)
+    df["zone"] = df["zone"].astype(str)
+    df["sector"] = df["sector"].astype(str)
+    df["metric"] = df["metric"].astype(str)
+    return df
 
 
 @dataclass
@@ -74,7 +124,6 @@ def run_replicate(resolved: dict, variant: str, replicate: int, seed: int,
     """Build and run one replicate; never raises (errors are returned)."""
     import time
 
-    from sim.model import HighTechZoneModel, gc_paused
 
     t0 = time.perf_counter()
     try:
@@ -88,7 +137,7 @@ def run_replicate(resolved: dict, variant: str, replicate: int, seed: int,
                 model.step()
             t2 = time.perf_counter()
             res = ReplicateResult(variant, replicate)
-            res.metrics = met.long_table(variant, replicate, model.quarters, model.zone_ids,
+            res.metrics = long_table(variant, replicate, model.quarters, model.zone_ids,
                                          model.sector_ids, model.out, model.out_sector,
                                          model.quarters[0])
             res.ledger = ledger_frame(model, variant, replicate)
@@ -105,7 +154,7 @@ def run_replicate(resolved: dict, variant: str, replicate: int, seed: int,
                                seconds=time.perf_counter() - t0)
 
 
-def _bar(total: int, enabled: bool):
+def progress_bar(total: int, enabled: bool):
     from tqdm import tqdm
 
     enc = (getattr(sys.stderr, "encoding", None) or "").lower()

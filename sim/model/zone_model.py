@@ -1,9 +1,9 @@
 """HighTechZoneModel: Yunnan's high-tech zones, one quarter a step.
 
 The province (budgets, the policy in force, the national ranking, the stream of
-outside projects) is the model; zones (:class:`~sim.agents.Park`), incubators,
+outside projects) is the model; zones (:class:`~sim.model.agents.Park`), incubators,
 capital providers and enterprises are agents. Enterprise state lives in columns
-(:class:`~sim.firms.FirmTable`) and each quarter's dynamics run on whole columns, in
+(:class:`~sim.model.firms.FirmTable`) and each quarter's dynamics run on whole columns, in
 this order (docs/model.md gives the equations and sources):
 
 1. growth of revenue (drift + fat-tailed shock whose spread falls with size);
@@ -36,13 +36,13 @@ from contextlib import contextmanager
 import mesa
 import numpy as np
 
-from sim import metrics as met
-from sim.agents import (CapitalProvider, Enterprise, Incubator, Park, add_enterprises,
+from sim.core import metrics as met
+from sim.model.agents import (CapitalProvider, Enterprise, Incubator, Park, add_enterprises,
                         remove_enterprises)
-from sim.calendar import q_index, q_label, value_at
-from sim.firms import NEVER, ORIGIN, ORIGINS, STAGES
-from sim.ledger import Claim, Treasury
-from sim.population import hte_threshold, synthesise
+from sim.core.calendar import q_index, q_label, value_at
+from sim.model.firms import NEVER, ORIGIN, ORIGINS, STAGES
+from sim.model.ledger import Claim, Treasury
+from sim.model.population import hte_threshold, synthesise
 
 MECHANISMS = ("population", "rd", "innovation", "growth", "finance", "exit", "ladder", "entry",
               "projects", "zones", "levers")
@@ -413,7 +413,7 @@ class HighTechZoneModel(mesa.Model):
         The window is the last ``window_quarters`` quarters before the result, from the
         quarter of the firm's previous A1 award on (earlier R&D was awarded already).
         Several claims of one firm in one year are not added up (就高不就低, see
-        :mod:`sim.ledger`): it is paid up to the highest.
+        :mod:`sim.model.ledger`): it is paid up to the highest.
         """
         f = self.firms
         pol = self.scenario_data.policy.rd_subsidy

@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sim.runner import ReplicateResult, _bar, run_replicate
+from sim.analysis.targets import value_at_checkpoint
+from sim.core.calendar import q_index
+from sim.engine.cluster import dispatch_dask
+from sim.engine.folder import OutputError, atomic_write_parquet, atomic_write_text
+from sim.engine.replicate import ReplicateResult, progress_bar, run_replicate
+from sim.scenario.params import BEHAVIOUR
 
 TABLES = ("metrics", "ledger", "firms", "outcomes")
 
@@ -50,7 +55,6 @@ def sample_behaviour(resolved: dict, seed: int, replicate: int,
     The draw comes from ``SeedSequence(seed, spawn_key=(replicate, 1000))``: the same for
     a replicate whatever the variant, so variants stay paired on behaviour too.
     """
-    from sim.scenario.params import BEHAVIOUR
 
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replicate, 1000)))
     u = rng.random(len(BEHAVIOUR))
@@ -66,7 +70,6 @@ def sample_behaviour(resolved: dict, seed: int, replicate: int,
 def with_behaviour(resolved: dict, values: dict) -> dict:
     """The resolved scenario with these behaviour values (whole-number parameters
     rounded)."""
-    from sim.scenario.params import BEHAVIOUR
 
     vals = {k: (int(round(v)) if BEHAVIOUR[k].integer else float(v)) for k, v in values.items()}
     return {**resolved, "behaviour": {**resolved["behaviour"], **vals}}
@@ -92,8 +95,6 @@ def run_task(task: Task) -> ReplicateResult:
 
 def outcome_rows(metrics: pd.DataFrame, task: Task) -> pd.DataFrame:
     """The outcomes a sweep keeps: one row per outcome of this replicate."""
-    from sim.compare import value_at_checkpoint
-    from sim.calendar import q_index
 
     start_q = q_index(task.resolved["calendar"]["start"])
     rows = []
@@ -109,22 +110,10 @@ def outcome_rows(metrics: pd.DataFrame, task: Task) -> pd.DataFrame:
 # ------------------------------------------------------------------------- parts
 
 
-def _atomic_write_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    df.to_parquet(tmp, index=False, engine="pyarrow")
-    os.replace(tmp, path)
-
-
-def _atomic_write_text(text: str, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def save_part(parts: Path, task: Task, res: ReplicateResult) -> None:
     """Write a finished task's tables, then its marker (or its error)."""
     if res.error is not None:
-        _atomic_write_text(json.dumps({"key": task.key, "variant": task.variant,
+        atomic_write_text(json.dumps({"key": task.key, "variant": task.variant,
                                        "replicate": task.replicate, "error": res.error}),
                            parts / f"{task.key}.error.json")
         return
@@ -132,12 +121,12 @@ def save_part(parts: Path, task: Task, res: ReplicateResult) -> None:
     for name in TABLES:
         df = getattr(res, name, None) if name != "outcomes" else res.extra.get("outcomes")
         if df is not None:
-            _atomic_write_parquet(df, parts / f"{task.key}.{name}.parquet")
+            atomic_write_parquet(df, parts / f"{task.key}.{name}.parquet")
             written.append(name)
     meta = {"tables": written, "behaviour": res.extra.get("behaviour"),
             "ledger_total": getattr(res, "ledger_total", None)}
     (parts / f"{task.key}.error.json").unlink(missing_ok=True)
-    _atomic_write_text(json.dumps(meta), parts / f"{task.key}.done")
+    atomic_write_text(json.dumps(meta), parts / f"{task.key}.done")
 
 
 def part_ok(parts: Path, key: str) -> bool:
@@ -166,7 +155,7 @@ def execute(tasks: list[Task], *, parts: Path | None, workers: int = 1,
             for t in tasks:
                 if t not in todo:
                     yield t, None
-    bar = _bar(len(todo), progress)
+    bar = progress_bar(len(todo), progress)
     try:
         for task, res in _dispatch(todo, workers, scheduler):
             if parts is not None:
@@ -181,9 +170,8 @@ def _dispatch(tasks: list[Task], workers: int, scheduler: str | None):
     if not tasks:
         return
     if scheduler:
-        from sim.cluster import dispatch_dask
 
-        yield from dispatch_dask(tasks, scheduler)
+        yield from dispatch_dask(tasks, scheduler, run_task)
         return
     if workers <= 1 or len(tasks) == 1:
         for t in tasks:
@@ -242,14 +230,12 @@ def assemble(parts: Path, tasks: list[Task], out: Path) -> dict:
     for name in writers:
         os.replace(out / f".{name}.parquet.tmp", out / f"{name}.parquet")
     if behaviour:
-        _atomic_write_parquet(pd.DataFrame(behaviour), out / "behaviour.parquet")
+        atomic_write_parquet(pd.DataFrame(behaviour), out / "behaviour.parquet")
     return {"failed": failed, "tables": sorted(writers), "ledger_totals": totals}
 
 
 def prepare(out: Path, overwrite: bool, resume: bool) -> Path:
     """Make the results folder; refuse to clobber one unless asked; return parts/."""
-    from sim.results import OutputError
-
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder (valid: a folder path)")
     if out.exists() and any(out.iterdir()) and not (overwrite or resume):

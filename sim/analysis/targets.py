@@ -1,0 +1,93 @@
+"""Targets: reading a metric at a checkpoint, and the one rule for "is the target met".
+
+A stock is read at the checkpoint quarter; a flow is summed over the four quarters
+ending there (those inside the calendar). Every place that asks whether a value meets a
+target (run, compare, sweep, sensitivity, robust, reports) calls :func:`meets`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.core.calendar import q_index, q_label
+from sim.core.metrics import FLOW_METRICS
+
+
+def meets(x, op: str, threshold: float):
+    """Whether values ``x`` meet a target ``op threshold`` (``>=`` or ``<=``)."""
+    x = np.asarray(x, dtype=float)
+    if op == ">=":
+        return x >= threshold
+    if op == "<=":
+        return x <= threshold
+    raise ValueError(f"unknown target operator {op!r} (valid: >=, <=)")
+
+
+def checkpoint_quarters(metric: str, quarter: str, start_q: int) -> list[str]:
+    """The quarters whose values make a metric's value at a checkpoint: the quarter for
+    a stock, the four quarters ending there (from ``start_q`` on) for a flow."""
+    q = q_index(quarter)
+    if metric in FLOW_METRICS:
+        return [q_label(x) for x in range(max(q - 3, start_q), q + 1)]
+    return [quarter]
+
+
+def value_at_checkpoint(metrics: pd.DataFrame, metric: str, quarter: str, start_q: int,
+                        zone: str = "ALL") -> pd.DataFrame:
+    """Per variant and replicate: a stock at ``quarter``, or a flow summed over the four
+    quarters ending there (within the calendar). Rows replicates, columns variants."""
+    sel = metrics[(metrics.metric == metric) & (metrics.zone == zone)
+                  & (metrics.sector == "ALL")]
+    sel = sel[sel.quarter.isin(checkpoint_quarters(metric, quarter, start_q))]
+    return sel.groupby(["variant", "replicate"])["value"].sum().unstack("variant")
+
+
+def summarise(x, target: dict) -> dict:
+    """Probability of meeting ``target``, median and 90% interval of values ``x``."""
+    x = np.asarray(x, dtype=float)
+    return {"probability": float(meets(x, target["op"], target["threshold"]).mean()),
+            "median": float(np.median(x)), "p05": float(np.quantile(x, 0.05)),
+            "p95": float(np.quantile(x, 0.95)), "replicates": int(x.size)}
+
+
+def evaluate_targets(targets: list[dict], metrics: pd.DataFrame, variants: list[str],
+                     start_q: int, end_q: int) -> list[dict]:
+    """Per variant and target: probability of meeting it, median, 5% and 95% quantiles.
+
+    A target dated after the calendar's end is not evaluated (``probability: null``).
+    """
+    out = []
+    for v in variants:
+        mv = metrics[metrics["variant"] == v]
+        for t in targets:
+            rec = {"variant": v, **{k: t[k] for k in ("id", "metric", "zone", "sector", "by",
+                                                      "op", "threshold")}}
+            by = q_index(t["by"])
+            if by > end_q:
+                rec.update(probability=None, median=None, p05=None, p95=None,
+                           note="not evaluated: after the calendar's end")
+                out.append(rec)
+                continue
+            sel = mv[(mv["metric"] == t["metric"]) & (mv["zone"] == t["zone"])
+                     & (mv["sector"] == t["sector"])]
+            sel = sel[sel["quarter"].isin(checkpoint_quarters(t["metric"], t["by"], start_q))]
+            x = sel.groupby("replicate")["value"].sum().to_numpy(dtype=float)
+            if x.size == 0:
+                rec.update(probability=None, median=None, p05=None, p95=None,
+                           note="not evaluated: no values")
+            else:
+                rec.update(summarise(x, t))
+            out.append(rec)
+    return out
+
+
+def probability_kind(sample: bool | list) -> str:
+    """What a target probability counts, for manifests and reports."""
+    if isinstance(sample, list) and sample:
+        return ("luck and behaviour uncertainty (each replicate draws these behaviour "
+                f"parameters from their plausible ranges: {', '.join(sample)})")
+    if sample:
+        return ("luck and behaviour uncertainty (each replicate draws every behaviour "
+                "parameter from its plausible range)")
+    return "luck only (replicates with the scenario's behaviour values)"

@@ -1,0 +1,83 @@
+"""A batch of tasks for a command: the tasks of a scenario's replicates, the results
+folder made ready, the tasks run (in parts there, or in memory), and the folder's
+tables read back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sim.engine.ensemble import Task, assemble, execute, prepare
+from sim.engine.folder import now
+from sim.engine.replicate import LEDGER_COLUMNS
+
+METRIC_COLUMNS = ["variant", "replicate", "quarter", "zone", "sector", "metric", "value"]
+
+
+def make_tasks(loaded, n: int, seed: int, snapshots: bool = False,
+               sample: bool = False) -> list[Task]:
+    """Replicates 0..n-1 of a loaded scenario as tasks."""
+    name = loaded.model.name
+    return [Task(f"{name}--r{k:06d}", loaded.resolved, name, k, seed, snapshots, sample)
+            for k in range(n)]
+
+
+def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str | None,
+            resume: bool, progress: bool):
+    """Run tasks; with ``out``, in parts there, then assembled. Returns tables or None
+    (read them from ``out``) and the failures."""
+    parts = out / "parts" if out is not None else None
+    mets, leds, firms, failed, behaviour = [], [], [], [], []
+    done = {}
+    for task, r in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
+                           resume=resume, progress=progress):
+        if parts is None and r is not None:
+            done[task.key] = r
+    # in task order, whatever order the workers finished in
+    for r in (done[t.key] for t in tasks if t.key in done):
+        if r.error:
+            failed.append({"variant": r.variant, "replicate": r.replicate, "error": r.error})
+            continue
+        mets.append(r.metrics)
+        leds.append(r.ledger)
+        if r.firms is not None:
+            firms.append(r.firms)
+        if "behaviour" in r.extra:
+            behaviour.append({"variant": r.variant, "replicate": r.replicate,
+                              **r.extra["behaviour"]})
+    if parts is not None:
+        summary = assemble(parts, tasks, out)
+        return None, summary["failed"]
+    metrics = (pd.concat(mets, ignore_index=True) if mets else
+               pd.DataFrame(columns=METRIC_COLUMNS))
+    ledger = (pd.concat(leds, ignore_index=True) if leds else
+              pd.DataFrame(columns=LEDGER_COLUMNS))
+    return (metrics, ledger, pd.concat(firms, ignore_index=True) if firms else None,
+            pd.DataFrame(behaviour) if behaviour else None), failed
+
+
+def read_metrics(out: Path, metrics: list[str] | None = None) -> pd.DataFrame:
+    """The metrics table of a results folder (only some metrics, to bound memory)."""
+    path = out / "metrics.parquet"
+    if not path.exists():
+        return pd.DataFrame(columns=METRIC_COLUMNS)
+    filters = [("metric", "in", list(metrics))] if metrics else None
+    return pd.read_parquet(path, filters=filters)
+
+
+def read_ledger(out: Path) -> pd.DataFrame:
+    """The ledger of a results folder."""
+    path = out / "ledger.parquet"
+    return pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=LEDGER_COLUMNS)
+
+
+def begin(sc, replicates, seed, out, overwrite: bool, resume: bool):
+    """Replicates and seed (the scenario's unless given), the results folder made ready
+    (``prepare``) and the start time: what every ensemble command does first."""
+    n = int(replicates if replicates is not None else sc.replicates)
+    seed = int(sc.seed if seed is None else seed)
+    out = Path(out) if out is not None else None
+    if out is not None:
+        prepare(out, overwrite, resume)
+    return n, seed, out, now()

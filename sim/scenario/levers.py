@@ -1,0 +1,122 @@
+"""The lever registry: one definition per lever of the action plan.
+
+For each lever: its code (A1…A10 money rules, B1…B15 rules without money), its policy
+key (``policy.<key>`` in a scenario, a field of :class:`sim.scenario.schema.Policy`),
+its names in Chinese and English, who pays it (the setting that chooses the payer
+where the plan does not name one), the order in which the ledger serves new claims,
+its default non-stacking group (就高不就低), and whether the interactive view has a
+slider for it. The ledger, the report, the interactive view, the variant files and
+docs/levers.md read it; adding a lever touches this table, its schema class and the
+mechanism that uses it (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A slider of the interactive view: a setting of the lever, its label and range."""
+
+    name: str             # the slider's name in the view
+    setting: str          # key under policy.<lever key>
+    label: str            # English label, with its unit
+    lo: float
+    hi: float
+    step: float
+
+
+@dataclass(frozen=True)
+class LeverDef:
+    """One lever of the plan."""
+
+    code: str             # A1..A10, B1..B15
+    key: str              # policy.<key>
+    name_zh: str
+    name_en: str
+    payer: tuple[str, ...] = ()   # who pays (money rules); () for rules without money
+    payer_setting: str | None = None  # policy.<key>.<setting> choosing the payer, if any
+    service_order: int | None = None  # order the ledger serves new claims (money rules)
+    stacking_group: str | None = None  # default 就高不就低 group (policy.non_stacking)
+    sliders: tuple[Slider, ...] = field(default_factory=tuple)
+
+    @property
+    def money(self) -> bool:
+        """A money rule (an award paid through the ledger)."""
+        return self.code.startswith("A")
+
+    @property
+    def policy_key(self) -> str:
+        return f"policy.{self.key}"
+
+
+LEVERS: tuple[LeverDef, ...] = (
+    LeverDef("A1", "rd_subsidy", "研发投入奖补", "R&D awards", ("province",), "payer", 1,
+             "rd", (Slider("rd_rate", "rate", "A1 R&D award rate", 0.0, 0.5, 0.01),
+                    Slider("rd_cap_wan", "cap_wan", "A1 R&D award cap (万元 a year)", 0, 5000, 100))),
+    LeverDef("A2", "cluster_award", "集群奖励", "Cluster award", ("province",), "payer", 2),
+    LeverDef("A3", "scenario_pilot", "应用场景支持", "Scenario pilots", ("zone",), "payer", 3,
+             sliders=(Slider("pilot_rate", "rate", "A3 scenario pilot support rate", 0.0, 1.0, 0.05),)),
+    LeverDef("A4", "researcher_startup", "科研人员创业", "Researcher start-ups", ("province",),
+             "payer", 4),
+    LeverDef("A5", "hte_matching", "高企配套奖励", "HTE matching", ("province", "zone"),
+             None, 5),
+    LeverDef("A6", "unicorn_award", "独角兽奖励", "Unicorn award", ("zone",), "payer", 6),
+    LeverDef("A7", "zone_approval_award", "升级奖励", "Zone approval award", ("province",),
+             None, 7),
+    LeverDef("A8", "ranking_award", "排名奖励", "Ranking award", ("province",), None, 8),
+    LeverDef("A9", "enclave_subsidy", "飞地补贴", "Enclave subsidy", ("province",), None, 9),
+    LeverDef("A10", "open_competition", "揭榜挂帅", "Open competition", ("province",), "payer",
+             10, "rd"),
+    LeverDef("B1", "referral", "跨园区招商分配", "Cross-zone referral",
+             sliders=(Slider("referrer_share", "referrer_share", "B1 referrer's credit share", 0.0, 1.0, 0.05),)),
+    LeverDef("B2", "researcher_leave", "科研人员离岗创业", "Researcher leave"),
+    LeverDef("B3", "operating_model", "运营模式", "Operating model"),
+    LeverDef("B4", "delegated_powers", "放管服赋权", "Delegated powers"),
+    LeverDef("B5", "pay_reform", "人事薪酬", "Staffing and pay reform"),
+    LeverDef("B6", "ladder", "梯度培育", "Growth ladder"),
+    LeverDef("B7", "specialised_pool", "专精特新", "Specialised-SME pool"),
+    LeverDef("B8", "incubator_upgrade", "孵化载体", "Incubator upgrade"),
+    LeverDef("B9", "tech_transfer", "成果转化", "Technology transfer"),
+    LeverDef("B10", "innovation_points", "创新积分 + 科技金融", "Innovation points"),
+    LeverDef("B11", "land", "用地保障", "Land"),
+    LeverDef("B12", "supply_matching", "主-配 / 本地配套率", "Supply matching"),
+    LeverDef("B13", "enclaves", "飞地", "Enclaves"),
+    LeverDef("B14", "assessment", "考核评价", "Assessment"),
+    LeverDef("B15", "fault_tolerance", "容错机制", "Fault tolerance"),
+)
+
+BY_CODE: dict[str, LeverDef] = {lv.code: lv for lv in LEVERS}
+BY_KEY: dict[str, LeverDef] = {lv.key: lv for lv in LEVERS}
+MONEY_CODES: tuple[str, ...] = tuple(lv.code for lv in LEVERS if lv.money)
+# the ledger serves a quarter's new claims in this order (then by zone and firm)
+SERVICE_ORDER: dict[str, int] = {lv.code: lv.service_order for lv in LEVERS
+                                 if lv.service_order is not None}
+# the plan's default 就高不就低 groups (policy.non_stacking.groups)
+STACKING_GROUPS: list[list[str]] = [
+    [lv.code for lv in LEVERS if lv.stacking_group == g]
+    for g in dict.fromkeys(lv.stacking_group for lv in LEVERS if lv.stacking_group)]
+# settings under policy.<key> that are not the plan's lever switches
+NOT_LEVERS = ("non_stacking", "budget")
+
+
+def names(code: str) -> tuple[str, str]:
+    """(Chinese, English) name of a lever by code; the code itself for an unknown one."""
+    lv = BY_CODE.get(code)
+    return (lv.name_zh, lv.name_en) if lv else (code, code)
+
+
+def label(code: str, lang: str) -> str:
+    """A lever's name in ``lang`` (``zh`` or ``en``)."""
+    zh, en = names(code)
+    return zh if lang == "zh" else en
+
+
+def sliders() -> dict[str, tuple[str, str, float, float, float]]:
+    """The interactive view's sliders: name -> (scenario key, label, min, max, step)."""
+    out = {}
+    for lv in LEVERS:
+        for s in lv.sliders:
+            out[s.name] = (f"{lv.policy_key}.{s.setting}", s.label, s.lo, s.hi, s.step)
+    return out
