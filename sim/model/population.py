@@ -25,6 +25,8 @@ import numpy as np
 
 from sim.model.firms import ORIGIN, FirmTable
 
+STREAM = 0  # random stream id of the set-up (position in sim.model.zone_model.MECHANISMS)
+
 
 def _scaled(count: int, scale: float) -> int:
     return int(round(count * scale))
