@@ -1,6 +1,6 @@
 """Helpers several mechanisms share (sim/model/mechanisms): the firms' innovation hazard,
 what an award is worth to a firm, queueing awards for payment, creating firms, the
-(zone, sector) cells, and the zones' rules without money.
+(zone, sector) cells, the zones' rules without money, and the 高企 R&D threshold.
 
 Functions of the model (:class:`sim.model.zone_model.HighTechZoneModel`); a mechanism
 imports these, never another mechanism.
@@ -13,6 +13,12 @@ import numpy as np
 from sim.core import metrics as met
 from sim.model.firms import NEVER, ORIGIN
 from sim.model.ledger import Claim
+
+
+def hte_threshold(rev_annual: np.ndarray, c) -> np.ndarray:
+    """The 高企 3-year R&D / sales threshold for annual sales (万元)."""
+    return np.where(rev_annual <= 5000, c.hte_rd_small,
+                    np.where(rev_annual <= 20000, c.hte_rd_mid, c.hte_rd_large))
 
 
 def hazard(model, rows: slice | None = None) -> np.ndarray:

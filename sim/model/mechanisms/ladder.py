@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.common import credible, once
+from sim.model.common import credible, hte_threshold, once
 from sim.model.firms import ORIGIN
-from sim.model.population import hte_threshold
 
 STREAM = 6  # random stream id (position in sim.model.zone_model.MECHANISMS); never change it
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.common import credible, hazard, industrialisation_prob
-from sim.model.population import hte_threshold
+from sim.model.common import credible, hazard, hte_threshold, industrialisation_prob
 
 STREAM = 1  # random stream id (position in sim.model.zone_model.MECHANISMS); never change it
 
