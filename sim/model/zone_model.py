@@ -127,12 +127,14 @@ class HighTechZoneModel(mesa.Model):
         self._agents_by_row: list = [None] * self.firms.capacity
         self.make_agents(np.arange(n))
 
-        # constant per-zone and per-sector arrays
+        # the zones' effects of the rules without money (service, attraction, land);
+        # then constant per-zone and per-sector arrays
         zone_effects(self, self.start_q)
+        # local supply share per zone (zones raise it with B12; measure reports it)
         self.local_supply = np.full(Z, sc.behaviour.local_supply_share_start)
         self.one_time: set = set()  # (lever, key) of one-time awards already claimed
         self.pilots = np.zeros(Z)  # A3 pilots per zone this quarter (levers)
-        self.enclave_count = np.zeros(Z)
+        self.enclave_count = np.zeros(Z)  # enclaves per zone (levers, B13)
         self.zone_shares = np.array([[z.firms.sector_shares.get(s, 0.0) for s in
                                       self.sector_ids] for z in sc.zones])
         self.zone_shares /= self.zone_shares.sum(axis=1, keepdims=True)

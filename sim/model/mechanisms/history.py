@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-STREAM = None
+STREAM = None  # draws nothing
 
 
 def step(model, t: int, j: int, rng: None = None) -> None:
