@@ -58,16 +58,16 @@ def test_resume_after_sigkill_gives_the_uninterrupted_tables(tmp_path):
 
 
 def test_a_failing_replicate_is_recorded_and_the_others_finish(tmp_path, monkeypatch):
-    import sim.model
+    import sim.model.mechanisms.exit
 
-    real = sim.model.HighTechZoneModel._exit
+    real = sim.model.mechanisms.exit.step
 
-    def boom(self, t, j):
-        if self.replicate == 1 and j == 3:
+    def boom(model, t, j, rng):
+        if model.replicate == 1 and j == 3:
             raise RuntimeError("injected failure")
-        return real(self, t, j)
+        return real(model, t, j, rng)
 
-    monkeypatch.setattr(sim.model.HighTechZoneModel, "_exit", boom)
+    monkeypatch.setattr(sim.model.mechanisms.exit, "step", boom)
     L = sim.load_scenario(BASE, SMALL)
     res = sim.run_scenario(L, replicates=3, out=tmp_path / "o")
     man = json.loads((tmp_path / "o" / "manifest.json").read_text())
@@ -78,7 +78,7 @@ def test_a_failing_replicate_is_recorded_and_the_others_finish(tmp_path, monkeyp
     assert sorted(m.replicate.unique()) == [0, 2]
     assert res.manifest["status"] == "partial"
     # resuming without the fault finishes the missing replicate
-    monkeypatch.setattr(sim.model.HighTechZoneModel, "_exit", real)
+    monkeypatch.setattr(sim.model.mechanisms.exit, "step", real)
     sim.run_scenario(L, replicates=3, out=tmp_path / "o", resume=True)
     man = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert man["status"] == "complete"
