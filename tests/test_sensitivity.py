@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.studies.robust import prim
+from sim.analysis.robust import prim
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"
@@ -252,7 +252,7 @@ def test_prim_finds_the_box_where_failure_lives():
 
 
 def test_sobol_parameters_are_chosen_on_mean_outcomes_not_coarse_probabilities():
-    from sim.studies.sensitivity import choose_sobol
+    from sim.analysis.sensitivity import choose_sobol
 
     mt = pd.DataFrame([
         {"outcome": "hte", "quantity": "mean", "parameter": "a", "mu_star_relative": 1.0},
@@ -347,10 +347,10 @@ def test_settings_at_almost_the_same_spot_share_one_label():
 def test_sobol_notes_an_outcome_whose_driver_was_left_out():
     from SALib.sample import sobol as sobol_sample
 
-    from sim.studies.sensitivity import _problem_of, sobol_table
+    from sim.analysis.sensitivity import problem_of, sobol_table
 
     names = ["drift_base", "startup_rate"]
-    X = sobol_sample.sample(_problem_of(names), 64, calc_second_order=False, seed=1)
+    X = sobol_sample.sample(problem_of(names), 64, calc_second_order=False, seed=1)
     Y = pd.DataFrame({"rev": 100 * X[:, 0] + X[:, 1], "spec": 1e-3 * X[:, 1]})
     outcomes = [{"id": "rev", "metric": "revenue_wan"}, {"id": "spec", "metric": "specialised"}]
     mt = pd.DataFrame([
