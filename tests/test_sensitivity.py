@@ -229,6 +229,13 @@ def test_robust_bad_input_exits_2(tmp_path):
          ["settings.no_rd_awards.file", "no such file"]),
         ("uncertain: [hte_apply_prob,", "uncertain: [nonsense,", ["uncertain.0", "nonsense"]),
         ("samples: 16", "samples: 1", ["samples"]),
+        # outcomes are checked against the metric catalogue and the base's calendar
+        # (ending 2026Q4 here) when the file is read: exit 2, never NaN outcomes
+        ("metric: hte, quarter: 2026Q4}", "metric: htes, quarter: 2026Q4}",
+         ["bad.yaml:17", "outcomes.0.metric", "'htes' is not valid", "did you mean 'hte'?",
+          "valid: a metric of docs/interface.md"]),
+        ("metric: hte, quarter: 2026Q4}", "metric: hte, quarter: 2027Q1}",
+         ["bad.yaml:17", "outcomes.0.quarter", "'2027Q1' is not valid", "2025Q3..2026Q4"]),
     ]:
         assert old in ROBUST
         f = write(tmp_path, "bad.yaml", ROBUST.replace(old, new))

@@ -29,6 +29,9 @@ Outputs: a results folder (``calibration.json``, ``moments.csv``, ``parameters.c
 ``trace.csv``, ``report.html`` with figures) and, if the file says ``store:``, the
 stored result (``scenarios/calibration/yunnan.json``) that the baseline's behaviour
 values come from and that :func:`load_calibration` reads.
+
+The file's format and its checks (:func:`load_spec`) are :mod:`sim.scenario.studies`;
+the moments of a run and the result's tables are :mod:`sim.analysis.calibration`.
 """
 
 from __future__ import annotations

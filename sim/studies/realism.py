@@ -19,7 +19,8 @@ growth and zone revenue growth only):
 
 Each check is a row of ``realism.csv`` / ``realism.json`` (value, reference, band,
 verdict, source, what a mismatch likely means) with a figure in ``report.html``. The
-functions below are public so that notebooks can compute the same statistics.
+statistics are :mod:`sim.analysis.realism` (public, so that notebooks can compute the
+same); this module runs the scenario and writes the files.
 """
 
 from __future__ import annotations

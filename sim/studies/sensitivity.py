@@ -23,6 +23,10 @@ threshold multiplied by ``population.scale`` for counts and money (a shrunk worl
 Each point x replicate is a task of :mod:`sim.engine.ensemble` (parts on disk, ``--resume``,
 local workers or a Dask cluster). The Sobol design depends only on the finished Morris
 parts, so a resumed run chooses the same parameters and gives the same tables.
+
+The file's format is :mod:`sim.scenario.studies`; the statistics (per-point outcomes,
+Morris and Sobol tables) are :mod:`sim.analysis.sensitivity`; this module designs the
+points, runs them and writes the tables.
 """
 
 from __future__ import annotations

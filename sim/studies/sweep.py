@@ -8,7 +8,8 @@ of the sweep's seed, so points are compared on common random numbers. The result
 folder holds ``points.csv`` (one row per point and its lever values),
 ``outcomes.parquet`` (one row per point, replicate and outcome) and
 ``probabilities.csv`` (per point and target of the base: probability of meeting it,
-median, 5% and 95%).
+median, 5% and 95%). The sweep file's format and its checks are
+:mod:`sim.scenario.studies`.
 """
 
 from __future__ import annotations
