@@ -204,6 +204,35 @@ def test_bad_sweep_file_names_file_line_and_key(tmp_path):
     assert "bad.yaml:5: replicate: unknown key" in r.stderr and "replicates" in r.stderr
 
 
+@pytest.mark.parametrize("outcome, words", [
+    ("{id: landed, metric: projects_landedd, quarter: 2026Q4}",
+     ["bad.yaml:8", "outcomes.0.metric", "projects_landedd", "did you mean",
+      "'projects_landed'", "valid: a metric of docs/interface.md"]),
+    ("{id: landed, metric: projects_landed, quarter: 2030Q4}",
+     ["bad.yaml:8", "outcomes.0.quarter", "'2030Q4' is not valid", "2025Q3..2026Q4"]),
+])
+def test_sweep_outcome_not_in_the_catalogue_or_calendar_exits_2(tmp_path, outcome, words):
+    """An outcome the base cannot measure (unknown metric, quarter after the calendar's
+    end: set here to 2026Q4) stops the sweep at load with exit 2, before any run, instead
+    of NaN outcomes."""
+    f = tmp_path / "bad.yaml"
+    f.write_text(f"""name: bad
+base: {BASE}
+set: {{population.scale: 0.02, calendar.end: 2026Q4, calendar.checkpoints: [2026Q4]}}
+levers:
+  policy.rd_subsidy.cap_wan: [500]
+replicates: 1
+outcomes:
+  - {outcome}
+""", encoding="utf-8")
+    r = cli("sweep", f, "--out", tmp_path / "o", "--quiet")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    for w in words:
+        assert w in r.stderr, (w, r.stderr)
+    assert not (tmp_path / "o").exists()
+
+
 def test_progress_bar_without_a_terminal_or_unicode(tmp_path):
     env = dict(os.environ, PYTHONIOENCODING="ascii")
     r = cli("run", BASE, "-n", "2", "--out", tmp_path / "p", *SETS, env=env)
