@@ -193,9 +193,10 @@ def test_report_in_headless_chromium(run_dir, run_report, tmp_path):
 def test_without_a_cjk_font_figures_fall_back_to_english(run_dir, tmp_path, monkeypatch,
                                                          capsys):
     import sim.report as report
+    import sim.report.style as style
 
-    monkeypatch.setattr(report, "_font_state", {})
-    monkeypatch.setattr(report, "CJK_FONTS", ["No Such CJK Font"])
+    monkeypatch.setattr(style, "_font_state", {})
+    monkeypatch.setattr(style, "CJK_FONTS", ["No Such CJK Font"])
     d = tmp_path / "nofont"
     shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables",
                                                               "report.html", "parts"))
