@@ -144,6 +144,27 @@ def _report():
     return sys.modules["sim.report"]
 
 
+def moments_figure(result: dict, lang=("en",)):
+    """A calibration's moments (published targets, simulated at the defaults and at the
+    fit) as a matplotlib figure; ``result``: a calibration result
+    (:func:`sim.studies.calibrate.load_calibration`).
+
+    >>> from sim.studies.calibrate import load_calibration
+    >>> fig = moments_figure(load_calibration())
+    >>> fig.axes[0].get_xlabel()
+    'value (growth rate or share)'
+    """
+    from sim.studies.calibrate import moments_table
+
+    return _report().moments_figure(moments_table(result), lang)
+
+
+def realism_figures(checks: list[dict], tables: dict, lang=("en",)) -> list:
+    """The realism check's four figures (size distribution, growth rates, exits by age,
+    R&D bunching) from :func:`sim.studies.realism.compute_checks`'s result."""
+    return _report().realism_figures(checks, tables, lang)
+
+
 def _figures():
     """:mod:`sim.report.figures` (imported as :func:`_report` imports the report)."""
     _report()

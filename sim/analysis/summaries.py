@@ -53,6 +53,52 @@ def median_at(df: pd.DataFrame, quarter: str) -> pd.Series:
         ["zone", "sector", "metric"]).median()
 
 
+def growth_table(met: pd.DataFrame, variant: str, metrics: list[str], by: str,
+                 order: list[str], init_q: str, first_flow: str,
+                 last_q: str) -> pd.DataFrame | None:
+    """Growth by zone or sector (``by``) of ``variant``: per metric the median over
+    replicates at the start (stocks: the initial state ``init_q``; revenue, a flow: the
+    first simulated quarter ``first_flow``) and at ``last_q``, and the growth in %;
+    rows in ``order`` (the scenario's ids; else as found). None if there is no data."""
+    df = met[(met.variant == variant) & met.metric.isin(metrics)]
+    a0 = median_at(df[df.metric != "revenue_wan"], init_q)
+    r0 = median_at(df[df.metric == "revenue_wan"], first_flow)
+    a1 = median_at(df, last_q)
+    start = pd.concat([a0, r0])
+    other = "sector" if by == "zone" else "zone"
+    sel0 = start[(start.index.get_level_values(other) == "ALL")
+                 & (start.index.get_level_values(by) != "ALL")]
+    sel1 = a1[(a1.index.get_level_values(other) == "ALL")
+              & (a1.index.get_level_values(by) != "ALL")]
+    if sel1.empty:
+        return None
+    t0 = sel0.droplevel(other).unstack("metric")
+    t1 = sel1.droplevel(other).unstack("metric")
+    ids = [i for i in order if i in t1.index] or list(t1.index)
+    t0, t1 = t0.reindex(ids), t1.reindex(ids)
+    raw = pd.DataFrame({by: ids})
+    for mtr in metrics:
+        raw[f"{mtr}_start"] = t0.get(mtr, pd.Series(index=ids, dtype=float)).to_numpy()
+        raw[f"{mtr}_{last_q}"] = t1.get(mtr, pd.Series(index=ids, dtype=float)).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw[f"{mtr}_growth_pct"] = 100 * (raw[f"{mtr}_{last_q}"] / raw[f"{mtr}_start"]
+                                              - 1)
+    return raw
+
+
+def median_per_quarter(df: pd.DataFrame, quarters: list[str]) -> pd.DataFrame:
+    """Median over replicates per quarter (rows ``quarters``) and metric (columns)."""
+    return df.groupby(["quarter", "metric"])["value"].median().unstack("metric").reindex(
+        quarters)
+
+
+def median_total(df: pd.DataFrame, by: list[str]) -> pd.Series:
+    """Median over replicates of each metric's total over the quarters, per ``by``
+    (e.g. ``["zone"]``; ``[]``: per metric only)."""
+    return df.groupby(by + ["metric", "replicate"])["value"].sum().groupby(
+        by + ["metric"]).median()
+
+
 def ladder_means(allz: pd.DataFrame, variant: str, quarters: list[str],
                  rungs: list[str]) -> pd.DataFrame:
     """Mean over replicates of each rung per quarter (all zones), with ``hte_only``: the

@@ -62,12 +62,7 @@ def moments_figure(mom: pd.DataFrame, lang=("en",)):
     """Published targets (90% band), simulated values at the defaults and at the fit
     (±1 sd over replicates), one row per moment, as a matplotlib figure; ``mom``: the
     moments table (:func:`sim.studies.calibrate.moments_table`, or moments.csv).
-
-    >>> from sim.studies.calibrate import load_calibration, moments_table
-    >>> fig = moments_figure(moments_table(load_calibration()))
-    >>> fig.axes[0].get_xlabel()
-    'value (growth rate or share)'
-    """
+    :func:`sim.api.moments_figure` draws it from a calibration result."""
     return keep_figures(lambda R: draw_moments(R, mom), lang)[0]
 
 

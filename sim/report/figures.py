@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.summaries import (QUANTILES, annualise, awards_by_year, awards_table,
-                                    budgets, by_variant, fan_table, ladder_means, median_at)
+                                    budgets, by_variant, fan_table, growth_table, ladder_means,
+                                    median_per_quarter, median_total)
 from sim.core.calendar import q_index
 from sim.core.metrics import FLOW_METRICS
 from sim.report.lang import (FAN_METRICS, LADDER, LEVER_NAMES, METRIC_LABELS, INVEST,
@@ -169,42 +170,17 @@ def zone_multiples(R, met, metric, quarters, flow_qs, base, zones):
 
 def cluster_growth(R, met, base, zones, sectors, init_q, flow_qs, last_q):
     L = R.L
-    df = met[(met.variant == base) & met.metric.isin(SECTOR_METRICS)]
     first_flow = flow_qs[0] if flow_qs else init_q
-    a0 = median_at(df[df.metric != "revenue_wan"], init_q)
-    r0 = median_at(df[df.metric == "revenue_wan"], first_flow)
-    a1 = median_at(df, last_q)
-    start = pd.concat([a0, r0])
     R.p(f"企业数和高企数为 {init_q}（初始状态）与 {last_q} 的中位数比较；收入为季度收入，比较 {first_flow} 与 {last_q}。",
         f"Enterprises and 高企 compare the initial state ({init_q}) with {last_q} (medians "
         f"over replicates); revenue is quarterly revenue, {first_flow} vs {last_q}.")
     for by, items, label in (("zone", zones, ("按园区", "by zone")),
                              ("sector", sectors, ("按产业", "by sector"))):
-        if by == "zone":
-            sel0 = start[(start.index.get_level_values("sector") == "ALL")
-                         & (start.index.get_level_values("zone") != "ALL")]
-            sel1 = a1[(a1.index.get_level_values("sector") == "ALL")
-                      & (a1.index.get_level_values("zone") != "ALL")]
-            lvl = "zone"
-        else:
-            sel0 = start[(start.index.get_level_values("zone") == "ALL")
-                         & (start.index.get_level_values("sector") != "ALL")]
-            sel1 = a1[(a1.index.get_level_values("zone") == "ALL")
-                      & (a1.index.get_level_values("sector") != "ALL")]
-            lvl = "sector"
-        if sel1.empty:
+        raw = growth_table(met, base, SECTOR_METRICS, by, [it["id"] for it in items],
+                           init_q, first_flow, last_q)
+        if raw is None:
             continue
-        t0 = sel0.droplevel([x for x in ("zone", "sector") if x != lvl]).unstack("metric")
-        t1 = sel1.droplevel([x for x in ("zone", "sector") if x != lvl]).unstack("metric")
-        ids = [it["id"] for it in items if it["id"] in t1.index] or list(t1.index)
-        t0, t1 = t0.reindex(ids), t1.reindex(ids)
-        raw = pd.DataFrame({by: ids})
-        for mtr in SECTOR_METRICS:
-            raw[f"{mtr}_start"] = t0.get(mtr, pd.Series(index=ids, dtype=float)).to_numpy()
-            raw[f"{mtr}_{last_q}"] = t1.get(mtr, pd.Series(index=ids, dtype=float)).to_numpy()
-            with np.errstate(divide="ignore", invalid="ignore"):
-                raw[f"{mtr}_growth_pct"] = 100 * (raw[f"{mtr}_{last_q}"] / raw[f"{mtr}_start"]
-                                                  - 1)
+        ids = list(raw[by])
         names = [short_zone(items, i, L) if by == "zone" else item_name(items, i, L)
                  for i in ids]
         fig, axes = plt.subplots(1, 3, figsize=(11, 0.33 * len(ids) + 1.6), sharey=True)
@@ -298,8 +274,7 @@ def investment(R, met, base, zones, flow_qs):
         return
     allz = df[df.zone == "ALL"]
     proj = ["projects_arrived", "projects_landed", "projects_referred", "projects_lost"]
-    med = allz.groupby(["quarter", "metric"])["value"].median().unstack("metric").reindex(
-        flow_qs)
+    med = median_per_quarter(allz, flow_qs)
     fig, ax = plt.subplots(figsize=(8, 3.4))
     x = np.arange(len(flow_qs))
     for i, p in enumerate(proj):
@@ -311,7 +286,7 @@ def investment(R, met, base, zones, flow_qs):
     ax.set_ylabel(L.f("项目数（个/季度）", "projects per quarter"))
     quarter_ticks(ax, flow_qs)
     ax.legend(fontsize=8)
-    tot = allz.groupby(["replicate", "metric"])["value"].sum().groupby("metric").median()
+    tot = median_total(allz, [])
     arr, land = tot.get("projects_arrived", np.nan), tot.get("projects_landed", np.nan)
     lost = tot.get("projects_lost", np.nan)
     share = land / arr * 100 if arr else np.nan
@@ -324,8 +299,7 @@ def investment(R, met, base, zones, flow_qs):
                                                   "investment_credited_wan"])]
     if zz.empty:
         return
-    t = zz.groupby(["zone", "metric", "replicate"])["value"].sum().groupby(
-        ["zone", "metric"]).median().unstack("metric")
+    t = median_total(zz, ["zone"]).unstack("metric")
     ids = [z["id"] for z in zones if z["id"] in t.index] or list(t.index)
     t = t.reindex(ids).fillna(0.0)
     div, uzh, uen = money_scale(float(t.to_numpy().max()) if t.size else 0)
