@@ -165,6 +165,35 @@ def _report():
     return sys.modules["sim.report"]
 
 
+def moments_figure(result: dict, lang=("en",)):
+    """A calibration's moments (published targets, simulated at the defaults and at the
+    fit) as a matplotlib figure; ``result``: a calibration result
+    (:func:`sim.studies.calibrate.load_calibration`).
+
+    >>> from sim.studies.calibrate import load_calibration
+    >>> fig = moments_figure(load_calibration())
+    >>> fig.axes[0].get_xlabel()
+    'value (growth rate or share)'
+    """
+    from sim.studies.calibrate import moments_table
+
+    return _report().moments_figure(moments_table(result), lang)
+
+
+def realism_figures(checks: list[dict], tables: dict, lang=("en",)) -> list:
+    """The realism check's four figures (size distribution, growth rates, exits by age,
+    R&D bunching) from :func:`sim.studies.realism.compute_checks`'s result."""
+    return _report().realism_figures(checks, tables, lang)
+
+
+def _figures():
+    """:mod:`sim.report.figures` (imported as :func:`_report` imports the report)."""
+    _report()
+    import sim.report.figures
+
+    return sim.report.figures
+
+
 class Results:
     """The tables of a run or a comparison as pandas DataFrames, and their figures.
 
@@ -310,7 +339,7 @@ class Results:
         >>> fig.axes[0].get_title()
         'High-tech enterprises (HTE) — all modelled zones'
         """
-        rep = _report()
+        rep, figures = _report(), _figures()
         self._check(metric)
         if metric not in rep.METRIC_LABELS:
             raise ValueError(f"no fan chart for {metric!r} (valid: "
@@ -318,14 +347,14 @@ class Results:
         qs, flow_qs, allz = self._split()
         df = allz[allz.metric == metric]
         tg = self.targets.to_dict("records")
-        return self._draw(lambda R, _: rep._fan_section(R, df, qs, flow_qs, self.variants,
+        return self._draw(lambda R: figures.fan_section(R, df, qs, flow_qs, self.variants,
                                                         tg), lang)[0]
 
     def ladder(self, variant: str | None = None, lang=("en",)):
         """Firms by highest rung over time (mean over replicates) of one variant."""
         v = self._variant(variant)
         qs, _, allz = self._split()
-        return self._draw(lambda R, _: _report()._ladder(R, allz, v, qs), lang)[0]
+        return self._draw(lambda R: _figures().ladder(R, allz, v, qs), lang)[0]
 
     def zones(self, metric: str = "hte", variant: str | None = None, lang=("en",)):
         """One small panel per zone: median and bands of a metric over time."""
@@ -333,8 +362,8 @@ class Results:
         v = self._variant(variant)
         qs = self.quarters
         zs = self.resolved.get("zones", [])
-        return self._draw(lambda R, _: _report()._zone_multiples(R, self.metrics, metric, qs,
-                                                                 qs[1:], v, zs), lang)[0]
+        return self._draw(lambda R: _figures().zone_multiples(R, self.metrics, metric, qs,
+                                                              qs[1:], v, zs), lang)[0]
 
     def awards(self, lang=("en",)):
         """Awards paid per year by lever, and by payer against the budgets (base)."""
@@ -344,12 +373,10 @@ class Results:
             resolved = {self.base: resolved}
         scale = float(self.manifest.get("population_scale") or 1.0)
         zs = self.resolved.get("zones", [])
-
-        def draw(R, tmp):
-            self.ledger.to_parquet(tmp / "ledger.parquet")
-            _report()._awards(R, tmp, self.manifest, resolved, self.variants, zs, scale,
-                              qs[1:])
-        return self._draw(draw, lang)[0]
+        n = self.manifest.get("replicates")
+        return self._draw(lambda R: _figures().awards(R, self.ledger, n, resolved,
+                                                      self.variants, zs, scale, qs[1:]),
+                          lang)[0]
 
     def comparison(self, lang=("en",)):
         """Paired differences (variant - base) at the last checkpoint: mean and 90%
@@ -364,11 +391,8 @@ class Results:
         if self.differences is None or self.differences.empty:
             raise ValueError("no paired differences: these results are not a comparison "
                              "(use sim.compare_variants)")
-
-        def draw(R, tmp):
-            self.differences.to_csv(tmp / "comparison.csv", index=False, encoding="utf-8-sig")
-            _report()._compare_section(R, tmp, self.base)
-        return self._draw(draw, lang)[0]
+        d = self.differences
+        return self._draw(lambda R: _figures().compare_section(R, d, self.base), lang)[0]
 
     def _variant(self, variant: str | None) -> str:
         if variant is None:

@@ -38,7 +38,7 @@ from sim.report import fix_fonts  # noqa: E402
 from sim.scenario import levers  # noqa: E402
 from sim.core.calendar import value_at  # noqa: E402
 from sim.model import HighTechZoneModel  # noqa: E402
-from sim.report import COLORS, LADDER, _Lang, _money_scale, _short_zone, _style  # noqa: E402
+from sim.report import COLORS, LADDER, Lang, money_scale, rc_style, short_zone  # noqa: E402
 
 ENV = "HITECH_SIM_APP"  # JSON {"file": path, "set": ["key=value", ...]} for the server
 
@@ -149,7 +149,7 @@ def _history(model, metric: str, zone: int) -> np.ndarray:
 def _zone_name(model, zi: int, L) -> str:
     if zi < 0:
         return L.f("全部模拟园区", "all modelled zones")
-    return _short_zone(model.resolved["zones"], model.zone_ids[zi], L)
+    return short_zone(model.resolved["zones"], model.zone_ids[zi], L)
 
 
 def overview_figure(model, lang=("zh", "en")):
@@ -164,9 +164,9 @@ def overview_figure(model, lang=("zh", "en")):
     >>> len(fig.axes[0].patches) == len(m.zone_ids)
     True
     """
-    L = _Lang(lang)
-    T = _Lang(L.fig_lang[:1])  # tile text in one language, to fit
-    with plt.rc_context(_style(L)):
+    L = Lang(lang)
+    T = Lang(L.fig_lang[:1])  # tile text in one language, to fit
+    with plt.rc_context(rc_style(L)):
         Z = len(model.zone_ids)
         ncol = 4
         nrow = int(np.ceil(Z / ncol))
@@ -225,11 +225,11 @@ def zone_figure(model, zone: str = "ALL", lang=("zh", "en")):
     >>> [a.get_title() for a in zone_figure(m, "kunming", lang=("en",)).axes[:4]]
     ['The ladder (firms)', 'Revenue per quarter', 'Investment per quarter', 'Awards paid']
     """
-    L = _Lang(lang)
+    L = Lang(lang)
     zi = -1 if zone == "ALL" else model.zone_index[zone]
     qs = model.quarters[: model.steps + 1]
     x = np.arange(len(qs))
-    with plt.rc_context(_style(L)):
+    with plt.rc_context(rc_style(L)):
         fig, axes = plt.subplots(2, 2, figsize=(8, 5.2))
         a = axes[0][0]
         lad = {m: _history(model, m, zi) for m in LADDER}
@@ -248,14 +248,14 @@ def zone_figure(model, zone: str = "ALL", lang=("zh", "en")):
         flows = x[1:]
         a = axes[0][1]
         rev = _history(model, "revenue_wan", zi)[1:]
-        div, uzh, uen = _money_scale(float(np.nanmax(np.abs(rev))) if rev.size else 0)
+        div, uzh, uen = money_scale(float(np.nanmax(np.abs(rev))) if rev.size else 0)
         a.plot(flows, rev / div, color=COLORS[0], marker="o", ms=3)
         a.set_title(L.f("季度营业收入", "Revenue per quarter"))
         a.set_ylabel(L.f(uzh, uen))
         a = axes[1][0]
         land = _history(model, "investment_landed_wan", zi)[1:]
         cred = _history(model, "investment_credited_wan", zi)[1:]
-        div, uzh, uen = _money_scale(float(np.nanmax(np.abs(np.r_[land, cred, 0]))))
+        div, uzh, uen = money_scale(float(np.nanmax(np.abs(np.r_[land, cred, 0]))))
         a.plot(flows, land / div, color=COLORS[0], marker="o", ms=3,
                label=L.f("落地", "landed"))
         a.plot(flows, cred / div, color=COLORS[1], marker="s", ms=3, ls="--",
@@ -265,7 +265,7 @@ def zone_figure(model, zone: str = "ALL", lang=("zh", "en")):
         a.legend(fontsize=7)
         a = axes[1][1]
         paid = np.nan_to_num(_history(model, "subsidy_wan", zi)[1:])
-        div, uzh, uen = _money_scale(float(paid.sum()))
+        div, uzh, uen = money_scale(float(paid.sum()))
         a.bar(flows, paid / div, color=COLORS[2], label=L.f("本季度", "in the quarter"))
         a2 = a.twinx()
         a2.plot(flows, np.cumsum(paid) / div, color="black", lw=1.2,

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from sim.scenario.loader import Problem, ScenarioError
+from sim.scenario.loader import ScenarioError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -419,16 +419,19 @@ def cmd_sweep(args) -> int:
 
 def cmd_study(args) -> int:
     """Run a sensitivity or robust file (docs/uncertainty.md)."""
+    from sim.report import robust as robust_report
+    from sim.report import sensitivity as sensitivity_report
     from sim.studies import robust, sensitivity
 
     mod = {"sensitivity": sensitivity, "robust": robust}[args.command]
+    say = {"sensitivity": sensitivity_report, "robust": robust_report}[args.command]
     name = mod.read_file(args.file)[0].name
     out = Path(args.out) if args.out else Path("results") / f"{args.command}-{name}"
     m = mod.run_file(args.file, out=out, workers=args.workers, scheduler=args.scheduler,
                      resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
-    print(f"{args.command} {m['study']}: {mod.size(m)}, status {m['status']} -> {out}/")
+    print(f"{args.command} {m['study']}: {say.size(m)}, status {m['status']} -> {out}/")
     if m["status"] == "complete":
-        for line in mod.headline(out):
+        for line in say.headline(out):
             print("  " + line)
     _report(args, out)
     return 0 if m["status"] == "complete" else 1
@@ -469,11 +472,11 @@ def cmd_app(args) -> int:
     """Check the scenario, then serve the interactive view until interrupted."""
     import importlib.util
 
-    from sim.report import _Lang
+    from sim.report import Lang
     from sim.scenario.loader import load
 
     load(args.file, args.set)  # bad input: exit 2 before a server starts
-    _Lang(args.lang)
+    Lang(args.lang)
     if importlib.util.find_spec("solara") is None:
         print("hitech-sim: app needs solara (Mesa's viz extra): pip install -e '.[app]'",
               file=sys.stderr)
@@ -496,7 +499,10 @@ def cmd_calibrate(args) -> int:
           f"{len(cal.spec.moments)} moment(s), {cal.spec.replicates} replicates per point at "
           f"population.scale {cal.spec.scale}, at most {cal.spec.max_evaluations} evaluations")
     res = calibrate(cal, progress=not args.quiet)
-    report = write_results(res, out)
+    write_results(res, out)
+    from sim.report import write_calibration_report
+
+    report = write_calibration_report(out)
     o = res["objective"]
     print(f"objective {o['at_default']:.3f} at the defaults -> {o['at_optimum']:.3f} "
           f"({o['evaluations']} evaluations, {res['seconds']:.0f} s) -> {out}/")
@@ -522,13 +528,17 @@ def cmd_check_realism(args) -> int:
     L = load(args.file, args.set)
     out = Path(args.out) if args.out else Path("results") / f"realism-{L.model.name}"
     res = check_realism(L, out=out, replicates=args.replicates, seed=args.seed,
-                        workers=args.workers, overwrite=args.overwrite, lang=args.lang)
+                        workers=args.workers, overwrite=args.overwrite)
     print(f"check-realism {L.model.name}: {args.replicates} replicate(s) at population.scale "
           f"{L.model.population.scale} -> {out}/")
     for r in res["checks"]:
         ref = "" if r["reference"] is None else f" (reference {r['reference']:.4g})"
         print(f"  [{r['verdict']:>9}] {r['id']}: {r['value']:.4g}{ref}")
-    print(f"  report: {res['report']}")
+    from sim.report import write_realism_report
+
+    report = write_realism_report(out, L.model.name, L.model.population.scale, res["checks"],
+                                  res["tables"], res["initial"], lang=args.lang)
+    print(f"  report: {report}")
     return 0
 
 

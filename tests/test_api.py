@@ -32,7 +32,7 @@ def test_calibration_doctests():
     import sim.studies.calibrate
 
     r = doctest.testmod(sim.studies.calibrate, optionflags=doctest.ELLIPSIS)
-    assert r.attempted >= 2 and r.failed == 0
+    assert r.attempted >= 1 and r.failed == 0  # the moments figure's: in sim.api
 
 
 def test_run_in_memory_matches_folder_and_workers(tmp_path):

@@ -14,6 +14,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from sim.analysis import realism as rl
+from sim.report import write_calibration_report
 from sim.studies import calibrate as cb
 from sim.scenario.loader import ScenarioError, load
 
@@ -157,8 +158,10 @@ def test_calibrate_recovers_a_parameter_from_synthetic_moments(tmp_path):
     assert res["moments"][0]["sensitivity"]["drift_base"] > 0
     # outputs: folder, stored calibration, reader
     out = tmp_path / "res"
-    report = cb.write_results(res, out, lang=("en",))
+    cb.write_results(res, out)
+    report = write_calibration_report(out, lang=("en",))
     assert report.is_file() and (out / "moments.csv").is_file()
+    assert (out / "figures" / "calibration_moments.png").is_file()
     mom = pd.read_csv(out / "moments.csv")
     assert list(mom.id) == ["g2026", "g2027"]
     cb.store(res, tmp_path / "stored.json")

@@ -193,9 +193,10 @@ def test_report_in_headless_chromium(run_dir, run_report, tmp_path):
 def test_without_a_cjk_font_figures_fall_back_to_english(run_dir, tmp_path, monkeypatch,
                                                          capsys):
     import sim.report as report
+    import sim.report.style as style
 
-    monkeypatch.setattr(report, "_font_state", {})
-    monkeypatch.setattr(report, "CJK_FONTS", ["No Such CJK Font"])
+    monkeypatch.setattr(style, "_font_state", {})
+    monkeypatch.setattr(style, "CJK_FONTS", ["No Such CJK Font"])
     d = tmp_path / "nofont"
     shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables",
                                                               "report.html", "parts"))
@@ -273,3 +274,22 @@ def test_a_new_report_drops_figures_and_tables_the_last_one_wrote(run_dir, run_r
     for name in re.findall(r"tables/([\w.-]+\.csv)", html):
         assert (out / "tables" / name).exists(), name
     assert (out / "metrics.parquet").exists()  # the results themselves untouched
+
+
+def test_page_escapes_text_and_writes_its_tables(tmp_path):
+    """report.html comes from the Jinja2 template with autoescaping: a scenario's text
+    cannot inject markup; tables go to tables/NAME.csv."""
+    import pandas as pd
+
+    from sim.report import Lang, Page
+
+    page = Page(tmp_path, Lang("zh,en"))
+    page.h2("概况 <b>", "Summary <script>alert(1)</script>")
+    page.p("说明 & <i>", "note & <i>", "warn")
+    page.table(pd.DataFrame({"a<": ["<td>x"]}), "t", caption=("表", "Table"))
+    path = page.write("Title <script>")
+    html = path.read_text(encoding="utf-8")
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert "note &amp; &lt;i&gt;" in html and "<br><span class='en'>" in html
+    assert "<th>a&lt;</th>" in html and "<td>&lt;td&gt;x</td>" in html
+    assert (tmp_path / "tables" / "t.csv").read_text(encoding="utf-8-sig") == "a<\n<td>x\n"

@@ -333,7 +333,7 @@ def test_a_failing_point_makes_a_partial_study_that_resume_completes(tmp_path, m
 
 
 def test_settings_at_almost_the_same_spot_share_one_label():
-    from sim.studies.robust import _nearby
+    from sim.report.robust import nearby as _nearby
 
     names = ["plan", "rd_cap_500", "rd_cap_5000", "budget_half", "off_all_money"]
     x = pd.Series({"plan": 17.12, "rd_cap_500": 17.05, "rd_cap_5000": 17.12,

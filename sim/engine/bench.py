@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.core import metrics as met
 from sim.core.calendar import q_index
 from sim.model import HighTechZoneModel, gc_paused
 from sim.scenario import schema

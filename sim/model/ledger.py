@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.calendar import value_at
+from sim.scenario.budgets import payer_budget, zone_budget_spec
 from sim.scenario.levers import SERVICE_ORDER
 
 
@@ -85,6 +85,7 @@ class Treasury:
         pol = model.scenario_data.policy.budget
         self.on_exhausted = pol.on_exhausted
         self.year = None
+        self.start = 0  # the calendar's first quarter index, set when the first year opens
         self.left: dict[tuple[str, int], float] = {}
         self._new: dict[str, list] = {k: [] for k in _COLS}
         self._deferred: dict[str, np.ndarray] | None = None
@@ -127,19 +128,17 @@ class Treasury:
         year = quarter // 4
         if self.year == year:
             return
-        # a calendar that starts mid-year gets the rest of that year's budget only
-        part = (4 - quarter % 4) / 4.0 if self.year is None else 1.0
+        if self.year is None:  # the first year opened: the calendar's start
+            self.start = quarter
         self.year = year
         pol = self.model.scenario_data.policy.budget
         scale = self.model.scale
-        first_q = max(quarter, year * 4)
-        prov = float(value_at(pol.province_wan_per_year, first_q)) * scale * part
+        prov = payer_budget(pol.province_wan_per_year, year, self.start, scale)
         self.left = {("province", -1): prov}
         self.budgets.append((year, "province", -1, prov))
         for park in self.model.parks:
-            spec = park.budget_spec
-            v = spec if spec is not None else pol.zone_wan_per_year
-            amt = float(value_at(v, first_q)) * scale * part
+            spec = zone_budget_spec(park.budget_spec, pol.zone_wan_per_year)
+            amt = payer_budget(spec, year, self.start, scale)
             self.left[("zone", park.index)] = amt
             self.budgets.append((year, "zone", park.index, amt))
 

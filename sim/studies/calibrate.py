@@ -206,11 +206,11 @@ def calibrate(cal: Calibration, progress: bool = False) -> dict:
 # --------------------------------------------------------------------------- outputs
 
 
-def write_results(result: dict, out: Path, lang=("zh", "en")) -> Path:
-    """Write calibration.json, moments.csv, parameters.csv, trace.csv, figures and
-    report.html into ``out`` (each file atomically); return the report's path."""
+def write_results(result: dict, out: Path) -> Path:
+    """Write calibration.json, moments.csv, parameters.csv and trace.csv into ``out``
+    (each file atomically); return ``out``. The face then writes report.html with
+    :func:`sim.report.calibrate.write_calibration_report`."""
     from sim.engine.folder import atomic_write_text
-    from sim.report import _Lang, _Report, _style, plt
 
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(json.dumps(result, ensure_ascii=False, indent=1),
@@ -220,73 +220,7 @@ def write_results(result: dict, out: Path, lang=("zh", "en")) -> Path:
     for name, df in (("moments", mom), ("parameters", par),
                      ("trace", pd.DataFrame(result["trace"]))):
         atomic_write_text(df.to_csv(index=False), out / f"{name}.csv")
-    L = _Lang(lang)
-    R = _Report(out, L)
-    with plt.rc_context(_style(L)):
-        R.h2("方法", "Method")
-        R.p(f"历史情景 {result['scenario']}，规模 {result['population_scale']}，每点 "
-            f"{result['replicates']} 次重复（共同随机数）。",
-            f"Historical scenario {result['scenario']} at population.scale "
-            f"{result['population_scale']}, {result['replicates']} replicates per point "
-            f"(common random numbers). {result['method']}.")
-        o = result["objective"]
-        R.p(f"目标函数：默认值 {o['at_default']:.2f}，最优 {o['at_optimum']:.2f}（{o['evaluations']} 次评估，"
-            f"{o['moments']} 个矩，{o['parameters']} 个参数）。",
-            f"Objective: {o['at_default']:.2f} at the defaults, {o['at_optimum']:.2f} at the "
-            f"optimum ({o['evaluations']} evaluations, {o['moments']} moments, "
-            f"{o['parameters']} parameters); {result['seconds']} s.")
-        R.h2("拟合参数", "Fitted parameters")
-        R.table(par, "parameters", ("拟合值与 90% 区间", "Fitted values and 90% intervals"))
-        R.h2("矩：拟合与目标", "Moments: fitted vs target")
-        R.table(mom, "moments", ("已发布数据与模拟均值", "Published targets and simulated means"))
-        _moments_figure(R, mom)
-        tr = pd.DataFrame(result["trace"])
-        fig, ax = plt.subplots(figsize=(7, 3))
-        ax.plot(tr["evaluation"], tr["objective"], ".-", color="#2a6f97")
-        ax.set_yscale("log")
-        ax.set_xlabel(L.f("评估次数", "evaluation"))
-        ax.set_ylabel(L.f("目标函数 J", "objective J"))
-        R.figure(fig, "calibration_trace", (
-            f"目标函数从 {o['at_default']:.2f} 降到 {o['at_optimum']:.2f}。",
-            f"The objective fell from {o['at_default']:.2f} to {o['at_optimum']:.2f}."))
-    path = out / "report.html"
-    atomic_write_text(R.html(L.t(f"校准：{result['name']}", f"Calibration: {result['name']}")),
-                       path)
-    return path
-
-
-def moments_figure(result: dict, lang=("en",)):
-    """Published targets (90% band), simulated values at the defaults and at the fit
-    (±1 sd over replicates), one row per moment, as a matplotlib figure.
-
-    >>> fig = moments_figure(load_calibration())
-    >>> fig.axes[0].get_xlabel()
-    'value (growth rate or share)'
-    """
-    from sim.report import keep_figures
-
-    return keep_figures(lambda R, _: _moments_figure(R, moments_table(result)), lang)[0]
-
-
-def _moments_figure(R, mom: pd.DataFrame) -> None:
-    from sim.report import plt
-
-    L = R.L
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(mom) + 1.5))
-    y = np.arange(len(mom))
-    ax.errorbar(mom["target"], y, xerr=1.645 * mom["se"], fmt="s", color="k",
-                label=L.f("目标 (90%)", "target (90%)"))
-    ax.plot(mom["at_default"], y, "o", mfc="none", color="#999",
-            label=L.f("默认参数", "defaults"))
-    ax.errorbar(mom["fitted"], y + 0.15, xerr=mom["replicate_sd"], fmt="o",
-                color="#2a6f97", label=L.f("拟合 (±1 sd)", "fitted (±1 sd)"))
-    ax.set_yticks(y, mom["id"])
-    ax.set_xlabel(L.f("取值（增长率或比例）", "value (growth rate or share)"))
-    ax.legend(loc="best", fontsize=8)
-    worst = mom.iloc[int(np.argmax(np.abs(mom["z"])))]
-    R.figure(fig, "calibration_moments", (
-        f"拟合最差的矩：{worst['id']}（z = {worst['z']:.1f}）。",
-        f"Worst-fitted moment: {worst['id']} (z = {worst['z']:.1f})."))
+    return out
 
 
 def store(result: dict, path: Path) -> None:

@@ -1,0 +1,151 @@
+"""Summaries the report draws and tabulates: per-variant replicate tables, four-quarter
+sums of flows, quantiles over replicates, medians at a quarter, the ladder, awards per
+year, lever and payer, budgets per year, sweep responses, and which Sobol outcomes miss
+their main driver. Pure functions: DataFrames in, DataFrames out; no files, no drawing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.core.calendar import q_index
+from sim.scenario.budgets import payer_budget, zone_budget_spec
+
+QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95]  # the fan charts' bands (90% and 50%) and median
+
+
+def by_variant(df: pd.DataFrame, quarters: list[str]) -> dict:
+    """variant -> table (replicates x quarters) of a one-metric, one-zone long table
+    (columns variant, replicate, quarter, value; several sectors are summed)."""
+    out = {}
+    for v, g in df.groupby("variant", sort=False):
+        w = g.pivot_table(index="replicate", columns="quarter", values="value",
+                          aggfunc="sum")
+        out[v] = w.reindex(columns=[q for q in quarters if q in w.columns])
+    return out
+
+
+def annualise(w: pd.DataFrame, flow_quarters: list[str]) -> pd.DataFrame:
+    """Flows: the sum of the four quarters to each quarter (as targets are read); with
+    fewer than four simulated quarters, the sum so far."""
+    w = w.reindex(columns=flow_quarters)
+    minp = 4 if len(flow_quarters) >= 4 else 1
+    return w.T.rolling(4, min_periods=minp).sum().T.dropna(axis=1, how="all")
+
+
+def fan_table(fans: dict, metric: str) -> pd.DataFrame:
+    """Quantiles over replicates (p05, p25, median, p75, p95) per variant and quarter of
+    ``fans`` (variant -> replicates x quarters)."""
+    tab = []
+    for v, w in fans.items():
+        qs = np.nanquantile(w.to_numpy(float), QUANTILES, axis=0)
+        for j, qq in enumerate(w.columns):
+            tab.append({"variant": v, "quarter": qq, "metric": metric, "p05": qs[0, j],
+                        "p25": qs[1, j], "median": qs[2, j], "p75": qs[3, j],
+                        "p95": qs[4, j]})
+    return pd.DataFrame(tab)
+
+
+def median_at(df: pd.DataFrame, quarter: str) -> pd.Series:
+    """Median over replicates at ``quarter`` per zone, sector and metric."""
+    s = df[df.quarter == quarter]
+    return s.groupby(["zone", "sector", "metric", "replicate"])["value"].sum().groupby(
+        ["zone", "sector", "metric"]).median()
+
+
+def growth_table(met: pd.DataFrame, variant: str, metrics: list[str], by: str,
+                 order: list[str], init_q: str, first_flow: str,
+                 last_q: str) -> pd.DataFrame | None:
+    """Growth by zone or sector (``by``) of ``variant``: per metric the median over
+    replicates at the start (stocks: the initial state ``init_q``; revenue, a flow: the
+    first simulated quarter ``first_flow``) and at ``last_q``, and the growth in %;
+    rows in ``order`` (the scenario's ids; else as found). None if there is no data."""
+    df = met[(met.variant == variant) & met.metric.isin(metrics)]
+    a0 = median_at(df[df.metric != "revenue_wan"], init_q)
+    r0 = median_at(df[df.metric == "revenue_wan"], first_flow)
+    a1 = median_at(df, last_q)
+    start = pd.concat([a0, r0])
+    other = "sector" if by == "zone" else "zone"
+    sel0 = start[(start.index.get_level_values(other) == "ALL")
+                 & (start.index.get_level_values(by) != "ALL")]
+    sel1 = a1[(a1.index.get_level_values(other) == "ALL")
+              & (a1.index.get_level_values(by) != "ALL")]
+    if sel1.empty:
+        return None
+    t0 = sel0.droplevel(other).unstack("metric")
+    t1 = sel1.droplevel(other).unstack("metric")
+    ids = [i for i in order if i in t1.index] or list(t1.index)
+    t0, t1 = t0.reindex(ids), t1.reindex(ids)
+    raw = pd.DataFrame({by: ids})
+    for mtr in metrics:
+        raw[f"{mtr}_start"] = t0.get(mtr, pd.Series(index=ids, dtype=float)).to_numpy()
+        raw[f"{mtr}_{last_q}"] = t1.get(mtr, pd.Series(index=ids, dtype=float)).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw[f"{mtr}_growth_pct"] = 100 * (raw[f"{mtr}_{last_q}"] / raw[f"{mtr}_start"]
+                                              - 1)
+    return raw
+
+
+def median_per_quarter(df: pd.DataFrame, quarters: list[str]) -> pd.DataFrame:
+    """Median over replicates per quarter (rows ``quarters``) and metric (columns)."""
+    return df.groupby(["quarter", "metric"])["value"].median().unstack("metric").reindex(
+        quarters)
+
+
+def median_total(df: pd.DataFrame, by: list[str]) -> pd.Series:
+    """Median over replicates of each metric's total over the quarters, per ``by``
+    (e.g. ``["zone"]``; ``[]``: per metric only)."""
+    return df.groupby(by + ["metric", "replicate"])["value"].sum().groupby(
+        by + ["metric"]).median()
+
+
+def ladder_means(allz: pd.DataFrame, variant: str, quarters: list[str],
+                 rungs: list[str]) -> pd.DataFrame:
+    """Mean over replicates of each rung per quarter (all zones), with ``hte_only``: the
+    高企 that are neither gazelles nor leaders."""
+    df = allz[(allz.variant == variant) & allz.metric.isin(rungs)]
+    mean = df.groupby(["quarter", "metric"])["value"].mean().unstack("metric").reindex(
+        quarters)
+    mean["hte_only"] = mean["hte"] - mean.get("gazelles", 0) - mean.get("leaders", 0)
+    return mean
+
+
+def awards_by_year(led: pd.DataFrame, replicates: int, by: str,
+                   years: list[int]) -> pd.DataFrame:
+    """Mean over replicates of awards paid (万元) per year (rows ``years``) and ``by``
+    (columns: lever or payer) of a ledger with a ``year`` column."""
+    return (led.groupby(["year", by])["amount_wan"].sum() / replicates).unstack(by) \
+        .reindex(years).fillna(0.0)
+
+
+def awards_table(led: pd.DataFrame, replicates: int) -> pd.DataFrame:
+    """Mean over replicates of awards paid (万元) per variant, year, lever and payer."""
+    return (led.groupby(["variant", "year", "lever", "payer"])["amount_wan"].sum()
+            / replicates).rename("mean_amount_wan").reset_index()
+
+
+def budgets(resolved: dict, scale: float, flow_qs: list[str]) -> pd.DataFrame:
+    """Budget per year (rows) and payer (province, zone: all zones'), 万元, as the ledger
+    opens them (:func:`sim.scenario.budgets.payer_budget`), of a resolved scenario."""
+    pol = (resolved.get("policy") or {}).get("budget", {})
+    start = q_index(flow_qs[0])
+    rows = []
+    for y in sorted({int(q[:4]) for q in flow_qs}):
+        prov = payer_budget(pol.get("province_wan_per_year", 0), y, start, scale)
+        zone = 0.0
+        for z in resolved.get("zones", []):
+            spec = zone_budget_spec(z.get("budget_wan_per_year"),
+                                    pol.get("zone_wan_per_year", 0))
+            zone += payer_budget(spec, y, start, scale)
+        rows.append({"year": y, "province": prov, "zone": zone})
+    return pd.DataFrame(rows)
+
+
+def responses(outcomes: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """A sweep's 5%, 50% and 95% quantiles over replicates per point and outcome, with
+    the points' lever values (columns "0.05", "0.5", "0.95")."""
+    summ = (outcomes.groupby(["point", "outcome"])["value"]
+            .quantile([0.05, 0.5, 0.95]).unstack().reset_index()
+            .merge(points, on="point"))
+    summ.columns = [str(c) for c in summ.columns]
+    return summ

@@ -1,0 +1,86 @@
+"""The report of a calibration folder (``hitech-sim calibrate``): method, fitted
+parameters, moments fitted against their published targets, and the objective's trace,
+from the folder's calibration.json, parameters.csv, moments.csv and trace.csv."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.report.lang import Lang, ReportError
+from sim.report.page import Page, keep_figures, read_json
+from sim.report.style import plt, rc_style
+
+
+def write_calibration_report(out: Path, lang=("zh", "en")) -> Path:
+    """Write ``out/report.html`` (and figures/, tables/) of a calibration folder; return
+    its path."""
+    out = Path(out)
+    need = ("calibration.json", "parameters.csv", "moments.csv", "trace.csv")
+    missing = [f for f in need if not (out / f).exists()]
+    if missing:
+        raise ReportError(f"{out}: no {', '.join(missing)} (valid: a folder written by "
+                          "hitech-sim calibrate)")
+    result = read_json(out / "calibration.json")
+    par = pd.read_csv(out / "parameters.csv")
+    mom = pd.read_csv(out / "moments.csv")
+    tr = pd.read_csv(out / "trace.csv")
+    L = Lang(lang)
+    R = Page(out, L)
+    with plt.rc_context(rc_style(L)):
+        R.h2("方法", "Method")
+        R.p(f"历史情景 {result['scenario']}，规模 {result['population_scale']}，每点 "
+            f"{result['replicates']} 次重复（共同随机数）。",
+            f"Historical scenario {result['scenario']} at population.scale "
+            f"{result['population_scale']}, {result['replicates']} replicates per point "
+            f"(common random numbers). {result['method']}.")
+        o = result["objective"]
+        R.p(f"目标函数：默认值 {o['at_default']:.2f}，最优 {o['at_optimum']:.2f}（{o['evaluations']} 次评估，"
+            f"{o['moments']} 个矩，{o['parameters']} 个参数）。",
+            f"Objective: {o['at_default']:.2f} at the defaults, {o['at_optimum']:.2f} at the "
+            f"optimum ({o['evaluations']} evaluations, {o['moments']} moments, "
+            f"{o['parameters']} parameters); {result['seconds']} s.")
+        R.h2("拟合参数", "Fitted parameters")
+        R.table(par, "parameters", ("拟合值与 90% 区间", "Fitted values and 90% intervals"))
+        R.h2("矩：拟合与目标", "Moments: fitted vs target")
+        R.table(mom, "moments", ("已发布数据与模拟均值", "Published targets and simulated means"))
+        draw_moments(R, mom)
+        fig, ax = plt.subplots(figsize=(7, 3))
+        ax.plot(tr["evaluation"], tr["objective"], ".-", color="#2a6f97")
+        ax.set_yscale("log")
+        ax.set_xlabel(L.f("评估次数", "evaluation"))
+        ax.set_ylabel(L.f("目标函数 J", "objective J"))
+        R.figure(fig, "calibration_trace", (
+            f"目标函数从 {o['at_default']:.2f} 降到 {o['at_optimum']:.2f}。",
+            f"The objective fell from {o['at_default']:.2f} to {o['at_optimum']:.2f}."))
+    return R.write(L.t(f"校准：{result['name']}", f"Calibration: {result['name']}"))
+
+
+def moments_figure(mom: pd.DataFrame, lang=("en",)):
+    """Published targets (90% band), simulated values at the defaults and at the fit
+    (±1 sd over replicates), one row per moment, as a matplotlib figure; ``mom``: the
+    moments table (:func:`sim.studies.calibrate.moments_table`, or moments.csv).
+    :func:`sim.api.moments_figure` draws it from a calibration result."""
+    return keep_figures(lambda R: draw_moments(R, mom), lang)[0]
+
+
+def draw_moments(R: Page, mom: pd.DataFrame) -> None:
+    """The moments figure onto page ``R``."""
+    L = R.L
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(mom) + 1.5))
+    y = np.arange(len(mom))
+    ax.errorbar(mom["target"], y, xerr=1.645 * mom["se"], fmt="s", color="k",
+                label=L.f("目标 (90%)", "target (90%)"))
+    ax.plot(mom["at_default"], y, "o", mfc="none", color="#999",
+            label=L.f("默认参数", "defaults"))
+    ax.errorbar(mom["fitted"], y + 0.15, xerr=mom["replicate_sd"], fmt="o",
+                color="#2a6f97", label=L.f("拟合 (±1 sd)", "fitted (±1 sd)"))
+    ax.set_yticks(y, mom["id"])
+    ax.set_xlabel(L.f("取值（增长率或比例）", "value (growth rate or share)"))
+    ax.legend(loc="best", fontsize=8)
+    worst = mom.iloc[int(np.argmax(np.abs(mom["z"])))]
+    R.figure(fig, "calibration_moments", (
+        f"拟合最差的矩：{worst['id']}（z = {worst['z']:.1f}）。",
+        f"Worst-fitted moment: {worst['id']} (z = {worst['z']:.1f})."))

@@ -1,0 +1,525 @@
+"""The report's shared figures: fan charts, zone panels, cluster growth, the ladder,
+investment, awards against budgets, paired differences and heat maps. Each takes a
+:class:`sim.report.page.Page` and DataFrames, draws, and adds its figures and tables to
+the page; none reads a file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.summaries import (QUANTILES, annualise, awards_by_year, awards_table,
+                                    budgets, by_variant, fan_table, growth_table, ladder_means,
+                                    median_per_quarter, median_total)
+from sim.core.calendar import q_index
+from sim.core.metrics import FLOW_METRICS
+from sim.report.lang import (FAN_METRICS, LADDER, LEVER_NAMES, METRIC_LABELS, INVEST,
+                             SECTOR_METRICS, Lang, fmt_money, fmt_num, fmt_value,
+                             item_name, metric_label, money_scale, short_zone)
+from sim.report.style import COLORS, plt
+
+
+def draw_fan(ax, x, arr, color, label, bands=True):
+    """Median line and 50%/90% bands (``bands``) of ``arr`` (replicates x quarters) on
+    ``ax``; returns the median per quarter."""
+    q = np.nanquantile(arr, QUANTILES, axis=0)
+    if bands:
+        ax.fill_between(x, q[0], q[4], color=color, alpha=0.15, lw=0)
+        ax.fill_between(x, q[1], q[3], color=color, alpha=0.3, lw=0)
+    ax.plot(x, q[2], color=color, lw=1.8, label=label)
+    return q[2]
+
+
+def quarter_ticks(ax, labels, short=False):
+    """Quarter labels on the x axis: the years' Q4 (every other year when crowded)."""
+    if short:  # small panels: the years' Q4, every other year, labelled by year
+        idx = [i for i, q in enumerate(labels) if str(q).endswith("Q4")]
+        if len(idx) >= 2:
+            idx = idx[::2] if len(idx) > 3 else idx
+            ax.set_xticks(idx)
+            ax.set_xticklabels([str(labels[i])[:4] + "Q4" for i in idx])
+            return
+    n = len(labels)
+    idx = [i for i, q in enumerate(labels) if str(q).endswith("Q4")]
+    if n <= 8 or len(idx) < 2:
+        step = max(1, int(np.ceil(n / 8)))
+        idx = list(range(0, n, step))
+    elif len(idx) > 8:
+        idx = idx[::2]
+    ax.set_xticks(idx)
+    ax.set_xticklabels([labels[i] for i in idx], rotation=0)
+
+
+def fan_section(R, allz, quarters, flow_qs, variants, targets):
+    L = R.L
+    for metric in FAN_METRICS:
+        df = allz[allz.metric == metric]
+        if df.empty:
+            continue
+        fans = by_variant(df, quarters)
+        flow = metric in FLOW_METRICS
+        kind = METRIC_LABELS[metric][2]
+        if flow:
+            fans = {v: annualise(w, flow_qs) for v, w in fans.items()}
+        xq = list(next(iter(fans.values())).columns)
+        if not xq:
+            continue
+        div, uzh, uen = 1.0, "家", "firms"
+        if kind == "money":
+            mx = max(float(np.nanmax(np.abs(w.to_numpy()))) if w.size else 0
+                     for w in fans.values())
+            div, uzh, uen = money_scale(mx)
+        elif kind == "ratio":
+            div, uzh, uen = 0.01, "%", "%"
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+        x = np.arange(len(xq))
+        meds = {}
+        for i, (v, w) in enumerate(fans.items()):
+            arr = w.reindex(columns=xq).to_numpy(float) / div
+            meds[v] = draw_fan(ax, x, arr, COLORS[i % len(COLORS)], v, bands=i < 3)
+        tq = [t for t in targets if t["metric"] == metric and t["zone"] == "ALL"
+              and t.get("variant", variants[0]) == variants[0]]
+        for t in tq:
+            if t["by"] in xq:
+                xi = xq.index(t["by"])
+                ax.plot([xi], [t["threshold"] / div], marker="*", ms=12, color="#d62728",
+                        ls="none", zorder=5)
+                ax.annotate(f"{t['id']} {t['op']} {t['threshold'] / div:,.4g}",
+                            (xi, t["threshold"] / div), textcoords="offset points",
+                            xytext=(-6, 8), ha="right", fontsize=8, color="#d62728")
+            elif q_index(t["by"]) > q_index(xq[-1]):
+                ax.axhline(t["threshold"] / div, color="#d62728", ls=":", lw=1)
+        quarter_ticks(ax, xq)
+        what = metric_label(metric, L)
+        if flow:
+            what += L.f("（近四季度合计）", " (sum of last 4 quarters)", "")
+        ax.set_title(what + " — " + L.f("全部模拟园区", "all modelled zones"))
+        ax.set_xlabel(L.f("季度", "quarter"))
+        ax.set_ylabel(L.f(uzh, uen) if kind != "count" else L.f("数量（家）", "number of firms"))
+        if len(fans) > 1 or tq:
+            ax.legend(fontsize=8, loc="best")
+        b = meds[variants[0]] if variants[0] in meds else next(iter(meds.values()))
+        v0, v1 = b[0] * div, b[-1] * div
+        zh_name, en_name = METRIC_LABELS[metric][:2]
+        fv0, fv1 = fmt_value(metric, v0, L), fmt_value(metric, v1, L)
+        verb_en = "rise" if v1 > v0 else ("fall" if v1 < v0 else "stay")
+        verb_zh = "上升" if v1 > v0 else ("下降" if v1 < v0 else "持平")
+        extra_zh = extra_en = ""
+        if len(meds) > 1:
+            parts_zh, parts_en = [], []
+            for v, md in list(meds.items())[1:]:
+                parts_zh.append(f"{v} 为 {fmt_value(metric, md[-1] * div, L)}")
+                parts_en.append(f"{v}: {fmt_value(metric, md[-1] * div, L)}")
+            extra_zh = "；" + "，".join(parts_zh)
+            extra_en = "; " + ", ".join(parts_en)
+        R.figure(fig, f"fan_{metric}",
+                 (f"{zh_name}（中位数）从 {xq[0]} 的 {fv0} {verb_zh}至 {xq[-1]} 的 {fv1}"
+                  f"（{variants[0]}）{extra_zh}。",
+                  f"{en_name} {verb_en} from {fv0} in {xq[0]} to {fv1} (median) by {xq[-1]} "
+                  f"({variants[0]}){extra_en}."))
+        R.csv(fan_table(fans, metric), f"fan_{metric}")
+
+
+def zone_multiples(R, met, metric, quarters, flow_qs, base, zones):
+    L = R.L
+    df = met[(met.metric == metric) & (met.sector == "ALL") & (met.zone != "ALL")
+             & (met.variant == base)]
+    if df.empty:
+        return
+    zids = [z["id"] for z in zones if z["id"] in set(df.zone)] or sorted(df.zone.unique())
+    flow = metric in FLOW_METRICS
+    n = len(zids)
+    ncol = 4 if n > 6 else min(3, n)
+    nrow = int(np.ceil(n / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(10, 2.1 * nrow + 0.6), squeeze=False,
+                             sharex=True)
+    div, uzh, uen = 1.0, "家", "firms"
+    if metric == "revenue_wan":
+        div, uzh, uen = money_scale(float(df.value.abs().max()) * 4)
+    ends = []
+    for i, z in enumerate(zids):
+        ax = axes[i // ncol][i % ncol]
+        w = by_variant(df[df.zone == z], quarters)[base]
+        if flow:
+            w = annualise(w, flow_qs)
+        xq = list(w.columns)
+        med = draw_fan(ax, np.arange(len(xq)), w.to_numpy(float) / div, COLORS[0], base)
+        ends.append((z, med[0] * div, med[-1] * div))
+        ax.set_title(short_zone(zones, z, L), fontsize=9)
+        quarter_ticks(ax, xq, short=True)
+        ax.tick_params(labelsize=7)
+    for j in range(n, nrow * ncol):
+        axes[j // ncol][j % ncol].axis("off")
+    unit = L.f(uzh, uen)
+    what = metric_label(metric, L) + (L.f("（近四季度合计）", " (sum of last 4 quarters)", "")
+                                 if flow else "")
+    fig.suptitle(f"{what} — " + L.f("分园区", "by zone") + f" ({unit})")
+    fig.supxlabel(L.f("季度", "quarter"), fontsize=9)
+    fig.supylabel(unit, fontsize=9)
+    fig.tight_layout()
+    growth = sorted(ends, key=lambda e: (e[2] - e[1]), reverse=True)
+    top = growth[0]
+    zh_n, en_n = METRIC_LABELS[metric][:2]
+    R.figure(fig, f"zones_{metric}",
+             (f"{zh_n}增量最大的是{item_name(zones, top[0], Lang(('zh',)), fig=False)}："
+              f"{fmt_value(metric, top[1], Lang(('zh',)))} → {fmt_value(metric, top[2], Lang(('zh',)))}（中位数）。",
+              f"Largest increase in {en_n}: {item_name(zones, top[0], Lang(('en',)), fig=False)}, "
+              f"{fmt_value(metric, top[1], Lang(('en',)))} → "
+              f"{fmt_value(metric, top[2], Lang(('en',)))} (median)."))
+
+
+def cluster_growth(R, met, base, zones, sectors, init_q, flow_qs, last_q):
+    L = R.L
+    first_flow = flow_qs[0] if flow_qs else init_q
+    R.p(f"企业数和高企数为 {init_q}（初始状态）与 {last_q} 的中位数比较；收入为季度收入，比较 {first_flow} 与 {last_q}。",
+        f"Enterprises and 高企 compare the initial state ({init_q}) with {last_q} (medians "
+        f"over replicates); revenue is quarterly revenue, {first_flow} vs {last_q}.")
+    for by, items, label in (("zone", zones, ("按园区", "by zone")),
+                             ("sector", sectors, ("按产业", "by sector"))):
+        raw = growth_table(met, base, SECTOR_METRICS, by, [it["id"] for it in items],
+                           init_q, first_flow, last_q)
+        if raw is None:
+            continue
+        ids = list(raw[by])
+        names = [short_zone(items, i, L) if by == "zone" else item_name(items, i, L)
+                 for i in ids]
+        fig, axes = plt.subplots(1, 3, figsize=(11, 0.33 * len(ids) + 1.6), sharey=True)
+        y = np.arange(len(ids))
+        for ax, mtr in zip(axes, SECTOR_METRICS, strict=True):
+            v0 = raw[f"{mtr}_start"].to_numpy(float)
+            v1 = raw[f"{mtr}_{last_q}"].to_numpy(float)
+            div, uzh, uen = (1.0, "家", "firms")
+            if mtr == "revenue_wan":
+                div, uzh, uen = money_scale(np.nanmax(np.abs(v1)) if len(v1) else 0)
+            ax.barh(y - 0.2, v0 / div, height=0.4, color="#9cc3d5",
+                    label=L.f("起点", "start"))
+            ax.barh(y + 0.2, v1 / div, height=0.4, color=COLORS[0], label=last_q)
+            ax.set_title(metric_label(mtr, L), fontsize=9)
+            ax.set_xlabel(L.f(uzh, uen) + (L.f("/季度", " per quarter", "")
+                                          if mtr == "revenue_wan" else ""))
+        axes[0].set_yticks(y)
+        axes[0].set_yticklabels(names, fontsize=8)
+        axes[0].invert_yaxis()
+        axes[0].legend(fontsize=7, loc="lower right")
+        fig.suptitle(L.f("集群增长", "Cluster growth") + " — " + L.f(*label))
+        fig.tight_layout()
+        g = raw.set_index(by)["hte_growth_pct"].replace([np.inf, -np.inf], np.nan).dropna()
+        d = (raw.set_index(by)[f"hte_{last_q}"] - raw.set_index(by)["hte_start"]).dropna()
+        if len(d):
+            top = d.idxmax()
+            zh_top = item_name(items, top, Lang(("zh",)), fig=False)
+            en_top = item_name(items, top, Lang(("en",)), fig=False)
+            gp = g.get(top, np.nan)
+            reading = (f"高企增加最多的{'园区' if by == 'zone' else '产业'}是{zh_top}："
+                       f"+{d[top]:,.0f} 家（{gp:+.0f}%）。",
+                       f"Largest 高企 gain by {by}: {en_top}, +{d[top]:,.0f} ({gp:+.0f}%).")
+        else:
+            reading = ("无数据。", "No data.")
+        R.figure(fig, f"cluster_by_{by}", reading)
+        shown = raw.copy()
+        shown[by] = [item_name(items, i, L, fig=False) for i in ids]
+        for c in shown.columns[1:]:
+            if c.endswith("_pct"):
+                shown[c] = shown[c].map(lambda v: "–" if not np.isfinite(v) else f"{v:+.0f}%")
+            elif c.startswith("revenue"):
+                shown[c] = shown[c].map(lambda v: fmt_money(v, L))
+            else:
+                shown[c] = shown[c].map(fmt_num)
+        R.table(shown, f"cluster_by_{by}", caption=("集群增长" + L.t(*label, sep=""),
+                                                    "Cluster growth " + label[1]), csv=raw)
+
+
+def ladder(R, allz, base, quarters):
+    L = R.L
+    if allz[(allz.variant == base) & allz.metric.isin(LADDER)].empty:
+        return
+    mean = ladder_means(allz, base, quarters, LADDER)
+    parts = ["startups", "tech_smes", "hte_only", "gazelles", "leaders"]
+    labels = {"startups": ("初创企业", "start-ups"), "tech_smes": ("科技型中小企业", "tech SMEs"),
+              "hte_only": ("高企（非瞪羚/领军）", "HTE only"),
+              "gazelles": ("瞪羚企业", "gazelles"), "leaders": ("领军企业", "leaders")}
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [3, 2]})
+    x = np.arange(len(quarters))
+    cols = ["#c6dbef", "#6baed6", "#2171b5", "#fd8d3c", "#a63603"]
+    ax.stackplot(x, *[mean[p].fillna(0).to_numpy() for p in parts], colors=cols,
+                 labels=[L.f(*labels[p]) for p in parts])
+    ax.set_title(L.f("企业梯度（各级企业数，均值）", "The ladder (firms by highest rung, mean)"))
+    ax.set_xlabel(L.f("季度", "quarter"))
+    ax.set_ylabel(L.f("数量（家）", "number of firms"))
+    quarter_ticks(ax, quarters)
+    ax.legend(fontsize=7, loc="upper left")
+    upper = parts[1:]
+    ax2.stackplot(x, *[mean[p].fillna(0).to_numpy() for p in upper], colors=cols[1:])
+    ax2.set_title(L.f("不含初创企业", "without start-ups"))
+    ax2.set_xlabel(L.f("季度", "quarter"))
+    ax2.set_ylabel(L.f("数量（家）", "number of firms"))
+    quarter_ticks(ax2, quarters)
+    fig.tight_layout()
+    f, la = mean.iloc[0], mean.iloc[-1]
+    R.figure(fig, "ladder",
+             (f"科技型中小企业从 {f['tech_smes']:,.0f} 到 {la['tech_smes']:,.0f} 家，瞪羚从 "
+              f"{f['gazelles']:,.0f} 到 {la['gazelles']:,.0f} 家，领军从 {f['leaders']:,.0f} 到 "
+              f"{la['leaders']:,.0f} 家（{quarters[0]}–{quarters[-1]}，均值）。",
+              f"Tech SMEs {f['tech_smes']:,.0f} → {la['tech_smes']:,.0f}, gazelles "
+              f"{f['gazelles']:,.0f} → {la['gazelles']:,.0f}, leaders {f['leaders']:,.0f} → "
+              f"{la['leaders']:,.0f} ({quarters[0]}–{quarters[-1]}, mean)."))
+    t = mean[["startups", "tech_smes", "hte_only", "gazelles", "leaders", "hte"]].reset_index()
+    R.csv(t, "ladder")
+
+
+def investment(R, met, base, zones, flow_qs):
+    L = R.L
+    df = met[(met.variant == base) & met.metric.isin(INVEST) & (met.sector == "ALL")]
+    if df.empty or not flow_qs:
+        return
+    allz = df[df.zone == "ALL"]
+    proj = ["projects_arrived", "projects_landed", "projects_referred", "projects_lost"]
+    med = median_per_quarter(allz, flow_qs)
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    x = np.arange(len(flow_qs))
+    for i, p in enumerate(proj):
+        if p in med:
+            ax.plot(x, med[p].to_numpy(), marker="o", ms=3, color=COLORS[i], label=metric_label(p, L))
+    ax.set_title(L.f("投资项目（每季度，中位数）", "Investment projects per quarter (median)")
+                 + " — " + L.f("全部模拟园区", "all modelled zones"))
+    ax.set_xlabel(L.f("季度", "quarter"))
+    ax.set_ylabel(L.f("项目数（个/季度）", "projects per quarter"))
+    quarter_ticks(ax, flow_qs)
+    ax.legend(fontsize=8)
+    tot = median_total(allz, [])
+    arr, land = tot.get("projects_arrived", np.nan), tot.get("projects_landed", np.nan)
+    lost = tot.get("projects_lost", np.nan)
+    share = land / arr * 100 if arr else np.nan
+    R.figure(fig, "projects",
+             (f"{flow_qs[0]}–{flow_qs[-1]} 共到达 {arr:,.0f} 个项目，落地 {land:,.0f} 个（{share:.0f}%），"
+              f"流失 {lost:,.0f} 个（中位数）。",
+              f"{flow_qs[0]}–{flow_qs[-1]}: {arr:,.0f} projects arrived, {land:,.0f} landed "
+              f"({share:.0f}%), {lost:,.0f} lost (median totals)."))
+    zz = df[(df.zone != "ALL") & df.metric.isin(["investment_landed_wan",
+                                                  "investment_credited_wan"])]
+    if zz.empty:
+        return
+    t = median_total(zz, ["zone"]).unstack("metric")
+    ids = [z["id"] for z in zones if z["id"] in t.index] or list(t.index)
+    t = t.reindex(ids).fillna(0.0)
+    div, uzh, uen = money_scale(float(t.to_numpy().max()) if t.size else 0)
+    fig, ax = plt.subplots(figsize=(9, 0.33 * len(ids) + 1.4))
+    y = np.arange(len(ids))
+    ax.barh(y - 0.2, t.get("investment_landed_wan", 0) / div, height=0.4, color=COLORS[0],
+            label=metric_label("investment_landed_wan", L))
+    ax.barh(y + 0.2, t.get("investment_credited_wan", 0) / div, height=0.4, color=COLORS[1],
+            label=metric_label("investment_credited_wan", L))
+    ax.set_yticks(y)
+    ax.set_yticklabels([short_zone(zones, i, L) for i in ids], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(L.f(uzh, uen) + f" ({flow_qs[0]}–{flow_qs[-1]})")
+    ax.set_title(L.f("分园区落地投资与计入考核投资（合计，中位数）",
+                     "Investment landed vs credited by zone (total, median)"))
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    diff = (t.get("investment_credited_wan", 0) - t.get("investment_landed_wan", 0))
+    zmax = diff.idxmax()
+    R.figure(fig, "investment_by_zone",
+             (f"计入考核多于实际落地最多的是{item_name(zones, zmax, Lang(('zh',)), fig=False)}"
+              f"（{fmt_money(diff[zmax], Lang(('zh',)))}），来自跨区推荐的分成。",
+              f"Credited exceeds landed most in {item_name(zones, zmax, Lang(('en',)), fig=False)}"
+              f" ({fmt_money(diff[zmax], Lang(('en',)))}), from referral credit shares."))
+    raw = t.reset_index().rename(columns={"index": "zone"})
+    R.table(raw.assign(**{c: raw[c].map(lambda v: fmt_money(v, L)) for c in raw.columns[1:]}),
+            "investment_by_zone", caption=("分园区投资（中位数合计）",
+                                           "Investment by zone (median totals)"), csv=raw)
+
+
+def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs):
+    """Awards paid per year by lever, and by payer against the budgets (the base
+    variant, mean over ``replicates``), from the ledger (None: there is none);
+    ``resolved``: variant -> resolved scenario."""
+    L = R.L
+    if ledger is None or not flow_qs:
+        R.p("没有奖补台账。", "No ledger.")
+        return
+    led = ledger[["variant", "replicate", "quarter", "lever", "payer", "amount_wan"]].copy()
+    n = int(replicates or 1)
+    led["year"] = led["quarter"].str[:4].astype(int)
+    base = variants[0]
+    lb = led[led.variant == base]
+    years = sorted({int(q[:4]) for q in flow_qs})
+    by_lever = awards_by_year(lb, n, "lever", years)
+    levers = sorted(by_lever.columns, key=lambda s: int(s[1:]) if s[1:].isdigit() else 99)
+    by_lever = by_lever[levers]
+    by_payer = awards_by_year(lb, n, "payer", years)
+    bud = budgets(resolved.get(base, {}), scale, flow_qs).set_index("year")
+    mx = max(float(by_lever.sum(axis=1).max()) if len(by_lever) else 0,
+             float(bud.to_numpy().max()) if len(bud) else 0)
+    div, uzh, uen = money_scale(mx)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
+    x = np.arange(len(years))
+    bottom = np.zeros(len(years))
+    cmap = plt.get_cmap("tab10")
+    for i, lv in enumerate(levers):
+        vals = by_lever[lv].to_numpy() / div
+        nm = LEVER_NAMES.get(lv, (lv, lv))
+        ax.bar(x, vals, bottom=bottom, color=cmap(i % 10), label=f"{lv} {L.f(*nm)}")
+        bottom += vals
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(y) for y in years])
+    ax.set_title(L.f("按政策条目的年度奖补（均值）", "Awards by lever per year (mean)"))
+    ax.set_xlabel(L.f("年份", "year"))
+    ax.set_ylabel(L.f(uzh, uen) + L.f("/年", " per year", ""))
+    ax.set_ylim(0, max(bottom.max(), 1e-9) * 1.7)
+    ax.legend(fontsize=6.5, ncol=2, loc="upper left")
+    w = 0.38
+    for j, (payer, col, nm) in enumerate((("province", COLORS[0], ("省级", "province")),
+                                         ("zone", COLORS[1], ("园区", "zones")))):
+        paid = by_payer.get(payer, pd.Series(0.0, index=years)).to_numpy() / div
+        ax2.bar(x + (j - 0.5) * w, paid, width=w, color=col,
+                label=L.f("支付：", "paid: ", "") + L.f(*nm))
+        if payer in bud:
+            ax2.plot(x + (j - 0.5) * w, bud[payer].reindex(years).to_numpy() / div, marker="_",
+                     ms=18, mew=2.5, ls="none", color="black" if j == 0 else "#555",
+                     label=L.f("预算：", "budget: ", "") + L.f(*nm))
+    ax2.set_xticks(x)
+    ax2.set_xticklabels([str(y) for y in years])
+    ax2.set_title(L.f("按支付方的年度奖补与预算", "Awards by payer per year vs budget"))
+    ax2.set_xlabel(L.f("年份", "year"))
+    ax2.set_ylabel(L.f(uzh, uen) + L.f("/年", " per year", ""))
+    ax2.legend(fontsize=7)
+    fig.tight_layout()
+    total = float(by_lever.to_numpy().sum())
+    top = by_lever.sum().idxmax() if len(levers) else "–"
+    share = by_lever.sum().max() / total * 100 if total else 0
+    prov_paid = by_payer.get("province", pd.Series(0.0, index=years)).sum()
+    prov_bud = float(bud["province"].sum()) if "province" in bud else np.nan
+    use = prov_paid / prov_bud * 100 if prov_bud else np.nan
+    R.figure(fig, "awards",
+             (f"{years[0]}–{years[-1]} 平均共支付奖补 {fmt_money(total, Lang(('zh',)))}，其中 {top} "
+              f"{LEVER_NAMES.get(top, (top, top))[0]}占 {share:.0f}%；省级预算使用 {use:.0f}%。",
+              f"{years[0]}–{years[-1]}: {fmt_money(total, Lang(('en',)))} of awards paid "
+              f"(mean); {top} {LEVER_NAMES.get(top, (top, top))[1]} is {share:.0f}%; the "
+              f"province used {use:.0f}% of its budget."))
+    R.p(f"预算 = 年度预算 × 人口比例（{scale:g}）；首年按模拟起点至年末的季度计（与台账相同）。",
+        f"Budget = yearly budget × population scale ({scale:g}); the first year counts its "
+        "quarters from the calendar's start to the year's end, as the ledger opens it.",
+        "note")
+    # tables: by lever, payer, year, per variant
+    R.csv(awards_table(led, n), "awards_by_lever_payer_year")
+    py = by_payer.reindex(columns=["province", "zone"]).fillna(0.0).add_prefix("paid_")
+    py = py.join(bud.add_prefix("budget_")).reset_index()
+    shown = py.copy()
+    for c in shown.columns[1:]:
+        shown[c] = shown[c].map(lambda v: fmt_money(v, L))
+    R.table(shown, "awards_vs_budget", caption=("年度奖补与预算（基准方案，均值）",
+                                                "Awards per year vs budget (base, mean)"),
+            csv=py)
+
+
+def compare_section(R, d, base):
+    """Paired differences (variant − base) at the last checkpoint: mean and 90% interval
+    per metric, and the cost per unit of outcome, from the comparison table ``d``."""
+    L = R.L
+    if d.empty:
+        return
+    last = sorted(d.checkpoint.unique(), key=q_index)[-1]
+    dd = d[(d.checkpoint == last) & d.diff_p05.notna()]
+    metrics = [x for x in dd.metric.unique()]
+    variants = list(dict.fromkeys(dd.variant))
+    ncol = 3
+    nrow = int(np.ceil(len(metrics) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(11, 0.45 * len(variants) * nrow + 1.2 * nrow
+                                                   + 0.5), squeeze=False)
+    y = np.arange(len(variants))
+    for i, mtr in enumerate(metrics):
+        ax = axes[i // ncol][i % ncol]
+        g = dd[dd.metric == mtr].set_index("variant").reindex(variants)
+        div, uzh, uen = 1.0, "家", "firms"
+        if mtr.endswith("_wan"):
+            div, uzh, uen = money_scale(float(np.nanmax(np.abs(g[["diff_p05", "diff_p95"]]
+                                                                 .to_numpy()))))
+        elif mtr.startswith("projects"):
+            uzh, uen = "个", "projects"
+        lo = (g.diff_mean - g.diff_p05).to_numpy() / div
+        hi = (g.diff_p95 - g.diff_mean).to_numpy() / div
+        ax.errorbar(g.diff_mean.to_numpy() / div, y, xerr=[np.maximum(lo, 0),
+                                                           np.maximum(hi, 0)],
+                    fmt="o", color=COLORS[0], ecolor="#888", capsize=3)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_ylim(len(variants) - 0.5, -0.5)
+        ax.set_yticks(y)
+        ax.set_yticklabels(variants if i % ncol == 0 else [""] * len(variants), fontsize=7)
+        flow = mtr in FLOW_METRICS
+        ax.set_title(metric_label(mtr, L) + (L.f("（年）", " (year)", "") if flow else ""),
+                     fontsize=9)
+        ax.set_xlabel(L.f("差值", "difference") + f" ({L.f(uzh, uen)})", fontsize=8)
+    for j in range(len(metrics), nrow * ncol):
+        axes[j // ncol][j % ncol].axis("off")
+    fig.suptitle(L.f(f"{last} 的配对差异（方案 − {base}；均值与 90% 区间）",
+                     f"Paired differences at {last} (variant − {base}; mean, 90% interval)"))
+    fig.tight_layout()
+    h = dd[dd.metric == "hte"]
+    if len(h):
+        r = h.iloc[0]
+        reading = (f"{r.variant} 在 {last} 比基准高企数差 {r.diff_mean:+,.1f} 家 "
+                   f"[{r.diff_p05:+,.1f}, {r.diff_p95:+,.1f}]，{100 * r.share_positive:.0f}% 的配对重复为正。",
+                   f"{r.variant} vs base at {last}: 高企 {r.diff_mean:+,.1f} "
+                   f"[{r.diff_p05:+,.1f}, {r.diff_p95:+,.1f}]; positive in "
+                   f"{100 * r.share_positive:.0f}% of paired replicates.")
+    else:
+        reading = ("配对差异见表。", "See the table for paired differences.")
+    R.figure(fig, "paired_differences", reading)
+    shown = dd[["variant", "metric", "checkpoint", "base_median", "variant_median",
+                "diff_mean", "diff_p05", "diff_p95", "share_positive"]].copy()
+    for c in ["base_median", "variant_median", "diff_mean", "diff_p05", "diff_p95"]:
+        shown[c] = [fmt_value(mm, v, L) for mm, v in zip(shown.metric, shown[c], strict=True)]
+    shown["share_positive"] = shown["share_positive"].map(lambda v: f"{100 * v:.0f}%")
+    R.table(shown, "paired_differences", caption=("配对差异", "Paired differences"), csv=d)
+    R.h3("单位成本", "Cost per unit of outcome")
+    c = d[d.metric.isin(["wan_per_extra_hte", "wan_per_extra_yi_revenue"])]
+    if c.empty:
+        return
+    ct = c.pivot_table(index=["variant", "checkpoint"], columns="metric", values="diff_mean",
+                       aggfunc="first").reset_index()
+    shown = ct.copy()
+    for col in ("wan_per_extra_hte", "wan_per_extra_yi_revenue"):
+        if col in shown:
+            shown[col] = shown[col].map(lambda v: fmt_money(v, L))
+    shown = shown.rename(columns={
+        "wan_per_extra_hte": L.t("每增加一家高企的奖补", "Awards per extra 高企"),
+        "wan_per_extra_yi_revenue": L.t("每增加 1 亿元收入的奖补", "Awards per extra 亿元 revenue")})
+    R.table(shown, "cost_per_unit", caption=("单位成本（奖补差 ÷ 结果差，均值）",
+                                             "Cost per unit (extra awards ÷ extra outcome, "
+                                             "means)"), csv=ct)
+    R.p("结果差接近零时单位成本没有意义（可能极大或为负）。",
+        "When the outcome difference is near zero the cost per unit is meaningless (huge or "
+        "negative).", "note")
+
+
+
+def heat_map(R, g, x0, x1, col, name, what, prob):
+    L = R.L
+    t = g.pivot_table(index=x1, columns=x0, values=col, aggfunc="mean")
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    arr = t.to_numpy(float) * (100 if prob else 1)
+    im = ax.imshow(arr, origin="lower", aspect="auto", cmap="viridis",
+                   vmin=0 if prob else None, vmax=100 if prob else None)
+    ax.set_xticks(range(len(t.columns)))
+    ax.set_xticklabels([f"{v:g}" for v in t.columns], fontsize=7, rotation=45)
+    ax.set_yticks(range(len(t.index)))
+    ax.set_yticklabels([f"{v:g}" for v in t.index], fontsize=7)
+    if arr.size <= 100:
+        for (i, j), v in np.ndenumerate(arr):
+            if np.isfinite(v):
+                ax.text(j, i, f"{v:.0f}" if prob else f"{v:,.3g}", ha="center", va="center",
+                        fontsize=7, color="white" if (prob and v < 50) else "black")
+    ax.set_xlabel(x0)
+    ax.set_ylabel(x1)
+    ax.set_title(L.f(*what))
+    fig.colorbar(im, ax=ax, label=L.f("概率 (%)", "probability (%)") if prob else
+                 L.f("均值", "mean"))
+    fig.tight_layout()
+    i, j = np.unravel_index(np.nanargmax(arr), arr.shape)
+    best = (t.columns[j], t.index[i])
+    R.figure(fig, name, (f"最高值 {arr[i, j]:.0f}{'%' if prob else ''} 出现在 {x0}={best[0]:g}、"
+                         f"{x1}={best[1]:g}。",
+                         f"Highest {arr[i, j]:.0f}{'%' if prob else ''} at {x0}={best[0]:g}, "
+                         f"{x1}={best[1]:g}."))
+

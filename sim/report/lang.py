@@ -1,0 +1,158 @@
+"""The report's language: text in Chinese, English or both (:class:`Lang`), metric and
+lever labels, zone names and short names, and how numbers and money are written."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.report.style import cjk_font
+from sim.scenario import levers
+
+FAN_METRICS = ["hte", "enterprises", "revenue_wan", "rd_intensity", "gazelles", "subsidy_wan"]
+LADDER = ["startups", "tech_smes", "hte", "gazelles", "leaders"]
+INVEST = ["projects_arrived", "projects_landed", "projects_referred", "projects_lost",
+          "investment_landed_wan", "investment_credited_wan"]
+SECTOR_METRICS = ["enterprises", "hte", "revenue_wan"]
+
+# metric -> (zh, en, unit kind): "count", "money" (万元 in the data), "ratio"
+METRIC_LABELS = {
+    "hte": ("高新技术企业（高企）", "High-tech enterprises (HTE)", "count"),
+    "enterprises": ("企业数", "Enterprises", "count"),
+    "revenue_wan": ("营业收入", "Revenue", "money"),
+    "rd_intensity": ("研发投入强度", "R&D intensity", "ratio"),
+    "gazelles": ("瞪羚企业", "Gazelles", "count"),
+    "leaders": ("领军企业", "Leaders", "count"),
+    "startups": ("初创企业", "Start-ups", "count"),
+    "tech_smes": ("科技型中小企业", "Tech SMEs", "count"),
+    "subsidy_wan": ("奖补支出", "Awards paid", "money"),
+    "specialised": ("专精特新企业", "Specialised SMEs", "count"),
+    "rd_wan": ("研发投入", "R&D spending", "money"),
+    "projects_landed": ("落地项目", "Projects landed", "count"),
+    "projects_arrived": ("到达项目", "Projects arrived", "count"),
+    "projects_referred": ("推荐项目", "Projects referred", "count"),
+    "projects_lost": ("流失项目", "Projects lost", "count"),
+    "investment_landed_wan": ("落地投资", "Investment landed", "money"),
+    "investment_credited_wan": ("计入考核的投资", "Investment credited", "money"),
+    "awards_to_date_wan": ("累计奖补", "Awards to date", "money"),
+}
+# lever code -> (zh, en), from the lever registry (sim/scenario/levers.py)
+LEVER_NAMES = {lv.code: (lv.name_zh, lv.name_en) for lv in levers.LEVERS if lv.money}
+
+
+class ReportError(Exception):
+    """A folder that cannot be reported on (exit 2)."""
+
+
+
+class Lang:
+    """Text in the chosen languages: HTML text and figure text (English-only figures
+    when Chinese is asked for but no CJK font is installed)."""
+
+    def __init__(self, lang):
+        if isinstance(lang, str):
+            lang = [x.strip() for x in lang.split(",") if x.strip()]
+        lang = tuple(lang)
+        bad = [x for x in lang if x not in ("zh", "en")]
+        if bad or not lang:
+            raise ReportError(f"unknown language {', '.join(bad) or '(none)'} (valid: zh, en "
+                              "or zh,en)")
+        self.lang = lang
+        self.fig_lang = lang
+        if "zh" in lang:
+            font = cjk_font()
+            if font is None:
+                self.fig_lang = ("en",)
+            self.font = font
+        else:
+            self.font = None
+
+    def t(self, zh: str, en: str, sep: str = " / ") -> str:
+        """HTML text."""
+        parts = [zh if x == "zh" else en for x in self.lang]
+        return sep.join(dict.fromkeys(parts))
+
+    def f(self, zh: str, en: str, sep: str = " / ") -> str:
+        """Figure text."""
+        parts = [zh if x == "zh" else en for x in self.fig_lang]
+        return sep.join(dict.fromkeys(parts))
+
+
+def money_scale(max_abs_wan: float) -> tuple[float, str, str]:
+    """Divide by, unit zh, unit en for money shown in a chart."""
+    if max_abs_wan >= 1e4:
+        return 1e4, "亿元", "100M CNY"
+    return 1.0, "万元", "10k CNY"
+
+
+def fmt_num(x: float) -> str:
+    """A number as text: no decimals from 100, one from 1, else 3 significant digits."""
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "–"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 1:
+        return f"{x:,.1f}"
+    return f"{x:.3g}"
+
+
+def fmt_money(wan: float, L: Lang) -> str:
+    """万元 to text, in 亿元 when large."""
+    if wan is None or not np.isfinite(wan):
+        return "–"
+    if abs(wan) >= 1e4:
+        return f"{wan / 1e4:,.2f} " + ("亿元" if "zh" in L.lang else "亿元 (100M CNY)")
+    return f"{wan:,.0f} " + ("万元" if "zh" in L.lang else "万元 (10k CNY)")
+
+
+def fmt_value(metric: str, v: float, L: Lang) -> str:
+    """A metric's value as text: money in 万元/亿元, ratios in %, counts as numbers."""
+    kind = METRIC_LABELS.get(metric, ("", "", "count"))[2]
+    if metric.endswith("_wan") or kind == "money":
+        return fmt_money(v, L)
+    if kind == "ratio":
+        return f"{100 * v:.2f}%"
+    return fmt_num(v)
+
+
+def metric_label(metric: str, L: Lang, fig: bool = True) -> str:
+    """A metric's label in figure (``fig``) or HTML text."""
+    zh, en, _ = METRIC_LABELS.get(metric, (metric, metric, "count"))
+    return L.f(zh, en) if fig else L.t(zh, en)
+
+
+def item_name(items: list[dict], key: str, L: Lang, fig: bool = True) -> str:
+    """The name of zone or sector ``key`` among ``items`` (the scenario's list)."""
+    for it in items:
+        if it.get("id") == key:
+            zh, en = it.get("name_zh") or key, it.get("name_en") or key
+            return L.f(zh, en) if fig else L.t(zh, en)
+    if key == "ALL":
+        return L.f("全部模拟园区", "all modelled zones") if fig else L.t("全部模拟园区",
+                                                                  "all modelled zones")
+    return key
+
+
+def short_zone(items: list[dict], key: str, L: Lang) -> str:
+    """A short zone label for crowded axes."""
+    for it in items:
+        if it.get("id") == key:
+            zh = (it.get("name_zh") or key)
+            for suffix in ("高新技术产业开发区", "工业园区(省级高新区)", "工业园区"):
+                zh = zh.replace(suffix, "")
+            en = (it.get("name_en") or key).replace(" High-tech Zone", "").replace(
+                " High-Tech Zone", "").replace(" Hi-tech Zone", "")
+            return L.f(zh, en, " ")
+    return key
+
+
+def flatten(d, prefix=""):
+    """A nested mapping as ``{"a.b.c": value}`` (dated values kept whole)."""
+    out = {}
+    if isinstance(d, dict) and not (d and all(isinstance(k, str) and len(k) == 6
+                                              and k[4] == "Q" for k in d)):
+        for k, v in d.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    else:
+        out[prefix] = d
+    return out
+

@@ -1,0 +1,186 @@
+"""The report of a run or a compare folder: what was run, targets, fan charts, zones,
+clusters, the ladder, investment, awards against budgets and (compare) the paired
+differences. Reads the folder's files and hands frames to :mod:`sim.report.figures`."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from sim.core.calendar import q_index
+from sim.report.figures import (awards, cluster_growth, compare_section, fan_section,
+                                investment, ladder, zone_multiples)
+from sim.report.lang import (FAN_METRICS, INVEST, LADDER, SECTOR_METRICS, ReportError,
+                             flatten, fmt_value, item_name, metric_label)
+from sim.report.page import Page, read_json
+
+
+def run_report(R: Page, m: dict, command: str) -> str:
+    L, out = R.L, R.out
+    variants = list(m.get("variants") or [m.get("scenario")])
+    base = variants[0]
+    resolved = m.get("resolved") or {}
+    if command == "compare":
+        rb = resolved.get(base, {})
+    else:
+        rb = resolved
+    zones = rb.get("zones", [])
+    sectors = rb.get("sectors", [])
+    cal = rb.get("calendar", {})
+    scale = float(m.get("population_scale") or rb.get("population", {}).get("scale", 1.0))
+    title = L.t(f"模拟结果报告：{m.get('scenario')}", f"Simulation report: {m.get('scenario')}",
+                " — ")
+
+    mp = out / "metrics.parquet"
+    if not mp.exists():
+        raise ReportError(f"{out}: no metrics.parquet (the run did not finish?)")
+    need = sorted(set(FAN_METRICS + LADDER + INVEST + SECTOR_METRICS)
+                  | {t["metric"] for t in rb.get("targets", [])})
+    met = pd.read_parquet(mp, filters=[("metric", "in", need)])
+    quarters = sorted(met["quarter"].unique(), key=q_index)
+    init_q = quarters[0]
+    flow_qs = quarters[1:]
+    last_q = quarters[-1]
+    allz = met[(met.zone == "ALL") & (met.sector == "ALL")]
+    targets = read_json(out / "targets.json") if (out / "targets.json").exists() else []
+
+    # 1. what was run
+    R.h2("运行概况", "What was run")
+    kind_cmd = {"run": ("单一情景运行", "single scenario run"),
+                "compare": ("情景比较（配对随机数）", "comparison (paired seeds)")}[
+        command if command in ("run", "compare") else "run"]
+    rows = [
+        (L.t("命令", "Command"), L.t(*kind_cmd)),
+        (L.t("情景", "Scenario"), str(m.get("scenario"))),
+        (L.t("说明", "Description"), str(rb.get("description", "")).strip()[:300]),
+        (L.t("方案", "Variants"), ", ".join(variants)),
+        (L.t("重复次数", "Replicates"), str(m.get("replicates"))),
+        (L.t("随机种子", "Seed"), str(m.get("seed"))),
+        (L.t("人口比例", "Population scale"), f"{scale:g}"),
+        (L.t("模拟期", "Calendar"), f"{cal.get('start', flow_qs[0] if flow_qs else init_q)}"
+                                    f" – {cal.get('end', last_q)} "
+                                    + L.t(f"（初始状态 {init_q}）", f"(initial state {init_q})")),
+        (L.t("版本", "Versions"), ", ".join(f"{k} {v}" for k, v in
+                                           (m.get("versions") or {}).items())),
+        (L.t("开始时间", "Started"), str(m.get("started"))),
+        (L.t("状态", "Status"), str(m.get("status"))
+         + (f" ({len(m.get('failed') or [])} failed)" if m.get("failed") else "")),
+    ]
+    R.table(pd.DataFrame(rows, columns=[L.t("项目", "Item"), L.t("值", "Value")]), "run_info")
+    if scale < 1:
+        R.p(f"注意：人口比例为 {scale:g}，企业数按比例缩小，与全省目标不可直接比较。",
+            f"Note: population scale {scale:g}: firm counts are scaled down, so targets "
+            "written for the full province are not directly comparable.", "warn")
+    if command == "compare":
+        lever_diffs(R, resolved, variants)
+
+    # 2. targets
+    targets_section(R, m, targets, variants, zones)
+
+    # 3. fan charts
+    R.h2("关键指标走势（全部模拟园区）", "Key metrics over time (all modelled zones)")
+    R.p("阴影为各次重复的 50% 与 90% 区间，实线为中位数；流量指标（收入、奖补）为截至该季度的四个季度之和，与目标口径一致。",
+        "Shaded: 50% and 90% bands over replicates; line: median. Flows (revenue, awards) "
+        "are the sum of the four quarters to each quarter, as targets are read.")
+    fan_section(R, allz, quarters, flow_qs, variants, targets)
+
+    # 4. zones small multiples
+    R.h2("分园区走势", "By zone")
+    for metric in ("hte", "revenue_wan"):
+        zone_multiples(R, met, metric, quarters, flow_qs, base, zones)
+
+    # 5. cluster growth
+    R.h2("产业集群增长", "Cluster growth")
+    cluster_growth(R, met, base, zones, sectors, init_q, flow_qs, last_q)
+
+    # 6. ladder
+    R.h2("企业梯度培育", "The enterprise ladder")
+    ladder(R, allz, base, quarters)
+
+    # 7. investment
+    R.h2("招商引资", "Investment projects")
+    investment(R, met, base, zones, flow_qs)
+
+    # 8. awards
+    R.h2("奖补支出与预算", "Awards paid and budgets")
+    lp = out / "ledger.parquet"
+    ledger = pd.read_parquet(lp, columns=["variant", "replicate", "quarter", "lever", "payer",
+                                          "amount_wan"]) if lp.exists() else None
+    awards(R, ledger, m.get("replicates"), resolved if command == "compare" else {base: rb},
+           variants, zones, scale, flow_qs)
+
+    # 9. compare
+    if command == "compare" and (out / "comparison.csv").exists():
+        R.h2("方案与基准的配对差异", "Paired differences from the base")
+        compare_section(R, pd.read_csv(out / "comparison.csv", encoding="utf-8-sig"), base)
+    return title
+
+
+def lever_diffs(R: Page, resolved: dict, variants: list[str]):
+    L = R.L
+    base = variants[0]
+    fb = flatten((resolved.get(base) or {}).get("policy", {}))
+    rows = []
+    for v in variants[1:]:
+        fv = flatten((resolved.get(v) or {}).get("policy", {}))
+        for k in sorted(set(fb) | set(fv)):
+            if fb.get(k) != fv.get(k):
+                rows.append({L.t("方案", "Variant"): v, L.t("政策参数", "Lever setting"):
+                             f"policy.{k}", L.t("基准值", "Base value"): json.dumps(
+                                 fb.get(k), ensure_ascii=False),
+                             L.t("方案值", "Variant value"): json.dumps(fv.get(k),
+                                                                      ensure_ascii=False)})
+    R.h3("各方案改变的政策参数", "Lever values each variant changes")
+    if rows:
+        R.table(pd.DataFrame(rows), "lever_changes")
+    else:
+        R.p("各方案的政策参数与基准相同。", "The variants' policy settings equal the base's.")
+
+
+def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
+                     zones: list[dict]):
+    L = R.L
+    R.h2("目标达成概率", "Targets: probability of meeting them")
+    pk = str(m.get("probability_kind") or "")
+    if pk.startswith("luck only"):
+        R.p("这些概率只计运气（随机性）：每次重复使用情景设定的行为参数，未计入我们对企业行为认识的不确定性，因此可能偏于自信。",
+            "These probabilities count luck only: every replicate uses the scenario's "
+            "behaviour values, not what we do not know about behaviour, so they may be "
+            "over-confident.")
+    else:
+        R.p("这些概率同时计入运气和行为不确定性：每次重复从合理区间抽取行为参数。",
+            f"These probabilities count luck and behaviour uncertainty: {pk}.")
+    if not targets:
+        R.p("本次运行没有目标。", "This run has no targets.")
+        return
+    rows, raw = [], []
+    for t in targets:
+        zone = item_name(zones, t["zone"], L, fig=False)
+        p = t.get("probability")
+        rng = ("–" if t.get("median") is None else
+               f"{fmt_value(t['metric'], t['median'], L)} [{fmt_value(t['metric'], t['p05'], L)}"
+               f", {fmt_value(t['metric'], t['p95'], L)}]")
+        rows.append({
+            L.t("方案", "Variant"): t.get("variant", variants[0]),
+            L.t("目标", "Target"): t["id"],
+            L.t("指标", "Metric"): metric_label(t["metric"], L, fig=False),
+            L.t("园区", "Zone"): zone,
+            L.t("期限", "By"): t["by"],
+            L.t("门槛", "Threshold"): f"{t['op']} {fmt_value(t['metric'], t['threshold'], L)}",
+            L.t("达成概率", "Probability"): (L.t("未评估（超出模拟期）", "not evaluated (after "
+                                               "the calendar's end)") if p is None
+                                          else f"{100 * p:.0f}%"),
+            L.t("中位数 [5%, 95%]", "Median [5%, 95%]"): rng})
+        raw.append({k: t.get(k) for k in ("variant", "id", "metric", "zone", "by", "op",
+                                          "threshold", "probability", "median", "p05", "p95")})
+    R.table(pd.DataFrame(rows), "targets", csv=pd.DataFrame(raw))
+    ev = [t for t in targets if t.get("probability") is not None]
+    if ev:
+        best = max(ev, key=lambda t: t["probability"])
+        worst = min(ev, key=lambda t: t["probability"])
+        R.p(f"达成概率最高的是 {best['id']}（{best.get('variant', '')}，{100 * best['probability']:.0f}%），"
+            f"最低的是 {worst['id']}（{worst.get('variant', '')}，{100 * worst['probability']:.0f}%）。",
+            f"Most likely: {best['id']} ({best.get('variant', '')}, "
+            f"{100 * best['probability']:.0f}%); least likely: {worst['id']} "
+            f"({worst.get('variant', '')}, {100 * worst['probability']:.0f}%).")
