@@ -210,8 +210,6 @@ def write_results(result: dict, out: Path) -> Path:
     """Write calibration.json, moments.csv, parameters.csv and trace.csv into ``out``
     (each file atomically); return ``out``. The face then writes report.html with
     :func:`sim.report.calibrate.write_calibration_report`."""
-    from sim.engine.folder import atomic_write_text
-
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(json.dumps(result, ensure_ascii=False, indent=1),
                        out / "calibration.json")
