@@ -46,7 +46,7 @@ def run_scenario(loaded, **kwargs):
 
 
 def __getattr__(name):  # the API's heavier names, imported when first used
-    if name in ("run", "compare_variants", "open_results", "Results"):
+    if name in ("run", "compare_variants", "open_results", "Results", "attribute"):
         import sim.api
 
         return getattr(sim.api, name)
@@ -57,5 +57,5 @@ def __getattr__(name):  # the API's heavier names, imported when first used
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
-__all__ = ["Problem", "Results", "ScenarioError", "__version__", "compare_variants",
-           "load_scenario", "open_results", "run", "run_scenario"]
+__all__ = ["Problem", "Results", "ScenarioError", "__version__", "attribute",
+           "compare_variants", "load_scenario", "open_results", "run", "run_scenario"]

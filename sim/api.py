@@ -111,6 +111,27 @@ def compare_variants(base, variants, *, replicates: int | None = None, seed: int
     return Results(c.manifest, c.metrics, c.ledger, c.targets, differences=c.differences)
 
 
+def attribute(base, counterfactual, *, replicates: int | None = None,
+              seed: int | None = None, workers: int = 1, overrides: dict | None = None,
+              out: str | Path | None = None, overwrite: bool = False,
+              progress: bool = False) -> pd.DataFrame:
+    """Share the effect of ``base`` over ``counterfactual`` out among the lever registry's
+    six groups by Shapley values (64 coalitions on paired seeds; see
+    ``hitech-sim attribute``). Returns one row per outcome (``metric@quarter``) and group,
+    plus ``total``: ``mean``, ``p05``, ``p95`` over replicates and ``share`` of the total.
+    With ``out`` the results folder is written there too."""
+    import tempfile
+
+    from sim.studies.attribute import attribute as _attribute
+
+    B, C = _loaded(base, overrides), _loaded(counterfactual, overrides)
+    with tempfile.TemporaryDirectory() as tmp:
+        res = _attribute(B, C, replicates=replicates, seed=seed, workers=workers,
+                         out=Path(out) if out is not None else Path(tmp) / "attribute",
+                         overwrite=overwrite, progress=progress)
+    return res.table
+
+
 def open_results(folder: str | Path) -> Results:
     """The :class:`Results` of a results folder written by ``run`` or ``compare``."""
     ReportError = _report().ReportError
@@ -154,7 +175,7 @@ def moments_figure(result: dict, lang=("en",)):
     >>> fig.axes[0].get_xlabel()
     'value (growth rate or share)'
     """
-    from sim.studies.calibrate import moments_table
+    from sim.analysis.calibration import moments_table
 
     return _report().moments_figure(moments_table(result), lang)
 

@@ -109,6 +109,25 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.add_argument("--no-report", action="store_true", help="do not write report.html")
 
+    at = sub.add_parser("attribute", help="share the effect of a plan (BASE minus "
+                        "COUNTERFACTUAL) out among six groups of levers by Shapley values "
+                        "(64 paired variants)")
+    at.add_argument("base", metavar="BASE")
+    at.add_argument("counterfactual", metavar="COUNTERFACTUAL")
+    at.add_argument("-n", "--replicates", type=_positive, default=None,
+                    help="replicates of each of the 64 coalitions (default: the base's)")
+    at.add_argument("--seed", type=_seed, default=None, help="seed (default: the base's)")
+    at.add_argument("--out", default=None, help="results folder (default: "
+                    "results/attribute-<base>/)")
+    at.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override one value in the base and the counterfactual")
+    at.add_argument("--workers", type=_positive, default=1, help="worker processes")
+    at.add_argument("--scheduler", default=None, metavar="ADDR",
+                    help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
+    at.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    at.add_argument("--resume", action="store_true", help="continue a results folder")
+    at.add_argument("--quiet", action="store_true", help="no progress bar")
+
     w = sub.add_parser("sweep", help="run a grid or Latin hypercube of lever values over a "
                        "base scenario (docs/sweeps.md)")
     w.add_argument("file", metavar="FILE")
@@ -238,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_compare(args)
         if args.command == "sweep":
             return cmd_sweep(args)
+        if args.command == "attribute":
+            return cmd_attribute(args)
         if args.command == "report":
             return cmd_report(args)
         if args.command == "app":
@@ -353,6 +374,30 @@ def cmd_compare(args) -> int:
         if t.get("probability") is not None:
             print(f"  target {t['id']} [{t['variant']}]: P = {t['probability']:.2f}")
     _report(args, out)
+    return 0 if m["status"] == "complete" else 1
+
+
+def cmd_attribute(args) -> int:
+    """Attribute the effect of BASE over COUNTERFACTUAL to groups of levers."""
+    from sim.scenario.loader import load
+    from sim.studies.attribute import attribute, headline
+
+    base = load(args.base, args.set)
+    cf = load(args.counterfactual, args.set)
+    out = Path(args.out) if args.out else Path("results") / f"attribute-{base.model.name}"
+    res = attribute(base, cf, replicates=args.replicates, seed=args.seed, out=out,
+                    workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                    overwrite=args.overwrite, progress=not args.quiet)
+    m = res.manifest
+    print(f"attribute {m['scenario']} over {m['counterfactual']}: {m['coalitions']} "
+          f"coalitions x {m['replicates']} paired replicate(s), seed {m['seed']}, status "
+          f"{m['status']} -> {out}/")
+    t = res.table
+    for outcome in [o for o in dict.fromkeys(t.outcome) if o.split("@")[0] == "hte"]:
+        print(f"  {outcome}, Shapley value per group (mean [5%, 95%] over replicates):")
+        for line in headline(t, outcome):
+            print("    " + line)
+    print(f"  table: {out / 'attribution.csv'}")
     return 0 if m["status"] == "complete" else 1
 
 

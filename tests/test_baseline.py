@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from ruamel.yaml import YAML
 
+from sim.analysis import realism as rl
 from sim.report import write_calibration_report
 from sim.studies import calibrate as cb
-from sim.studies import realism as rl
 from sim.scenario.loader import ScenarioError, load
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -58,16 +58,16 @@ def test_resume_after_sigkill_gives_the_uninterrupted_tables(tmp_path):
 
 
 def test_a_failing_replicate_is_recorded_and_the_others_finish(tmp_path, monkeypatch):
-    import sim.model
+    import sim.model.mechanisms.exit
 
-    real = sim.model.HighTechZoneModel._exit
+    real = sim.model.mechanisms.exit.step
 
-    def boom(self, t, j):
-        if self.replicate == 1 and j == 3:
+    def boom(model, t, j, rng):
+        if model.replicate == 1 and j == 3:
             raise RuntimeError("injected failure")
-        return real(self, t, j)
+        return real(model, t, j, rng)
 
-    monkeypatch.setattr(sim.model.HighTechZoneModel, "_exit", boom)
+    monkeypatch.setattr(sim.model.mechanisms.exit, "step", boom)
     L = sim.load_scenario(BASE, SMALL)
     res = sim.run_scenario(L, replicates=3, out=tmp_path / "o")
     man = json.loads((tmp_path / "o" / "manifest.json").read_text())
@@ -78,7 +78,7 @@ def test_a_failing_replicate_is_recorded_and_the_others_finish(tmp_path, monkeyp
     assert sorted(m.replicate.unique()) == [0, 2]
     assert res.manifest["status"] == "partial"
     # resuming without the fault finishes the missing replicate
-    monkeypatch.setattr(sim.model.HighTechZoneModel, "_exit", real)
+    monkeypatch.setattr(sim.model.mechanisms.exit, "step", real)
     sim.run_scenario(L, replicates=3, out=tmp_path / "o", resume=True)
     man = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert man["status"] == "complete"
@@ -202,6 +202,35 @@ def test_bad_sweep_file_names_file_line_and_key(tmp_path):
     r = cli("sweep", f, "--out", tmp_path / "o")
     assert r.returncode == 2
     assert "bad.yaml:5: replicate: unknown key" in r.stderr and "replicates" in r.stderr
+
+
+@pytest.mark.parametrize("outcome, words", [
+    ("{id: landed, metric: projects_landedd, quarter: 2026Q4}",
+     ["bad.yaml:8", "outcomes.0.metric", "projects_landedd", "did you mean",
+      "'projects_landed'", "valid: a metric of docs/interface.md"]),
+    ("{id: landed, metric: projects_landed, quarter: 2030Q4}",
+     ["bad.yaml:8", "outcomes.0.quarter", "'2030Q4' is not valid", "2025Q3..2026Q4"]),
+])
+def test_sweep_outcome_not_in_the_catalogue_or_calendar_exits_2(tmp_path, outcome, words):
+    """An outcome the base cannot measure (unknown metric, quarter after the calendar's
+    end: set here to 2026Q4) stops the sweep at load with exit 2, before any run, instead
+    of NaN outcomes."""
+    f = tmp_path / "bad.yaml"
+    f.write_text(f"""name: bad
+base: {BASE}
+set: {{population.scale: 0.02, calendar.end: 2026Q4, calendar.checkpoints: [2026Q4]}}
+levers:
+  policy.rd_subsidy.cap_wan: [500]
+replicates: 1
+outcomes:
+  - {outcome}
+""", encoding="utf-8")
+    r = cli("sweep", f, "--out", tmp_path / "o", "--quiet")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    for w in words:
+        assert w in r.stderr, (w, r.stderr)
+    assert not (tmp_path / "o").exists()
 
 
 def test_progress_bar_without_a_terminal_or_unicode(tmp_path):

@@ -11,6 +11,8 @@ import sim
 from sim.core import metrics as met
 from sim.core.calendar import q_index
 from sim.model import HighTechZoneModel
+from sim.model.common import claim, credible, once
+from sim.model.mechanisms import innovation, ladder, rd, zones
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "scenarios" / "tiny.yaml"
@@ -24,9 +26,9 @@ def model(overrides=None) -> HighTechZoneModel:
 
 
 def settle(m, t=T0):
-    m._flows[:] = 0.0
-    m.treasury.settle(t, m._flows, met.M)
-    return m._flows
+    m.flows[:] = 0.0
+    m.treasury.settle(t, m.flows, met.M)
+    return m.flows
 
 
 def ledger(m):
@@ -46,7 +48,7 @@ def test_a1_is_20_percent_of_prior_rd_capped(per_q, expected):
     """Below, at and above the 1000万元 cap: 20% of 12 quarters' R&D."""
     m = model()
     set_rd(m, 3, per_q)
-    m._a1_claims(T0, np.array([3]))
+    innovation.a1_claims(m, T0, np.array([3]))
     settle(m)
     (lever, payer, amount, ent), = ledger(m)
     assert (lever, payer, ent) == ("A1", "province", int(m.firms.uid[3]))
@@ -56,16 +58,16 @@ def test_a1_is_20_percent_of_prior_rd_capped(per_q, expected):
 def test_a1_window_starts_at_the_previous_award():
     m = model()
     set_rd(m, 3, 100.0)
-    m._a1_claims(T0, np.array([3]))
+    innovation.a1_claims(m, T0, np.array([3]))
     settle(m)
     # next quarter, same year: the window holds only the award's quarter, 0.2 x 100 = 20,
     # lower than the 240 already paid this year in the same group: nothing more
-    m._a1_claims(T0 + 1, np.array([3]))
+    innovation.a1_claims(m, T0 + 1, np.array([3]))
     assert m.treasury.pending[-1].amount == pytest.approx(20.0)
     settle(m, T0 + 1)
     # the next year (2026Q2): a claim uses up its window even when not paid, so quarters
     # T0+1 and T0+2 count: 0.2 x 2 x 100 = 40, paid in full
-    m._a1_claims(T0 + 3, np.array([3]))
+    innovation.a1_claims(m, T0 + 3, np.array([3]))
     settle(m, T0 + 3)
     assert [a for _, _, a, _ in ledger(m)] == [pytest.approx(240.0), pytest.approx(40.0)]
 
@@ -101,10 +103,10 @@ def test_awards_of_other_groups_are_added():
 
 def test_one_time_awards_are_paid_once():
     m = model()
-    m._once("A6", 42, T0, 0, 5, "zone", 1000.0)
-    m._once("A6", 42, T0 + 1, 0, 5, "zone", 1000.0)
-    m._once("A2", (0, 0), T0, 0, -1, "province", 500.0)
-    m._once("A2", (0, 0), T0, 0, -1, "province", 500.0)
+    once(m, "A6", 42, T0, 0, 5, "zone", 1000.0)
+    once(m, "A6", 42, T0 + 1, 0, 5, "zone", 1000.0)
+    once(m, "A2", (0, 0), T0, 0, -1, "province", 500.0)
+    once(m, "A2", (0, 0), T0, 0, -1, "province", 500.0)
     settle(m)
     assert sorted(lv for lv, *_ in ledger(m)) == ["A2", "A6"]
 
@@ -115,7 +117,7 @@ def test_budget_runs_out_in_the_middle_of_a_quarter(mode):
     m = model({"policy.budget.province_wan_per_year": 2000,
                "policy.budget.on_exhausted": mode})
     for r in (3, 4, 5):
-        m._claim(T0, "A4", 0, r, "province", 400.0)
+        claim(m, T0, "A4", 0, r, "province", 400.0)
     flows = settle(m)
     assert [a for _, _, a, _ in ledger(m)] == [400.0, 400.0]
     assert flows[0, met.M["awards_unpaid_wan"]] == 400.0
@@ -134,7 +136,7 @@ def test_fill_rate_is_what_a_payer_paid_of_what_was_claimed(mode):
                "policy.budget.on_exhausted": mode})
     assert (m.treasury.fill_rate() == 1.0).all()  # owed nothing yet
     for r in (3, 4, 5):
-        m._claim(T0, "A4", 0, r, "province", 400.0)
+        claim(m, T0, "A4", 0, r, "province", 400.0)
     settle(m)
     fill = m.treasury.fill_rate()
     assert fill[0] == pytest.approx(800 / 1200)  # paid 800, 400 waits or lapses
@@ -152,12 +154,12 @@ def test_fill_rate_is_what_a_payer_paid_of_what_was_claimed(mode):
 def test_firms_discount_awards_by_their_payers_fill_rate():
     m = model({"behaviour.budget_credibility": 0.6})
     zone = m.firms.zone[: m.firms.n]
-    p0, p_full = m._price(T0)
+    p0, p_full = rd.price(m, T0)
     m.treasury._paid4[0, 0], m.treasury._owed4[0, 0] = 300.0, 1000.0  # province fill 0.3
     assert m.treasury.fill_rate()[0] == pytest.approx(0.3)
-    assert m._credible("province", zone) == pytest.approx(1 - 0.6 * 0.7)
-    assert (m._credible("zone", zone) == 1.0).all()
-    _, p_short = m._price(T0)
+    assert credible(m, "province", zone) == pytest.approx(1 - 0.6 * 0.7)
+    assert (credible(m, "zone", zone) == 1.0).all()
+    _, p_short = rd.price(m, T0)
     award_full, award_short = p0 - p_full, p0 - p_short
     some = award_full > 1e-9
     assert some.any()
@@ -165,15 +167,15 @@ def test_firms_discount_awards_by_their_payers_fill_rate():
     # credibility 0: awards at face value whatever was paid
     m0 = model({"behaviour.budget_credibility": 0.0})
     m0.treasury._paid4[0, 0], m0.treasury._owed4[0, 0] = 300.0, 1000.0
-    assert m0._credible("province", zone) == 1.0
+    assert credible(m0, "province", zone) == 1.0
 
 
 def test_zone_pays_from_its_own_budget_and_zone_awards_fund_it():
     m = model({"policy.budget.zone_wan_per_year": 1000})  # 500 in the first half-year
-    m._claim(T0, "A3", 1, 5, "zone", 600.0)
+    claim(m, T0, "A3", 1, 5, "zone", 600.0)
     settle(m)
     assert ledger(m) == []
-    m._claim(T0, "A7", 1, -1, "province", 500.0)  # an award to zone 1 adds to its budget
+    claim(m, T0, "A7", 1, -1, "province", 500.0)  # an award to zone 1 adds to its budget
     settle(m)
     assert [lv for lv, *_ in ledger(m)] == ["A7"]  # the deferred A3 was served first
     settle(m, T0 + 1)  # now the zone's budget (500 + 500) covers the deferred claim
@@ -183,7 +185,7 @@ def test_zone_pays_from_its_own_budget_and_zone_awards_fund_it():
 def test_a5_province_award_and_zone_match():
     m = model({"policy.hte_matching.provincial_award_wan": 30,
                "policy.hte_matching.ratio": 1.5})
-    m._a5_claims(T0, np.array([7]))
+    ladder.a5_claims(m, T0, np.array([7]))
     settle(m)
     assert sorted((p, a) for _, p, a, _ in ledger(m)) == [("province", 30.0), ("zone", 45.0)]
 
@@ -192,9 +194,9 @@ def test_ranking_awards_once_for_top40_and_for_rising_ten():
     m = model()
     p = m.parks[0]
     p.national_rank = 38
-    m._ranking_awards(T0, {0: 52})  # from 52 to 38: into the top 40 and up 14 places
+    zones.ranking_awards(m, T0, {0: 52})  # from 52 to 38: into the top 40 and up 14 places
     p.national_rank = 27
-    m._ranking_awards(T0 + 4, {0: 38})  # up 11 more: once ever, no second award
+    zones.ranking_awards(m, T0 + 4, {0: 38})  # up 11 more: once ever, no second award
     settle(m)
     got = sorted((lv, a) for lv, _, a, _ in ledger(m))
     assert got == [("A8", 500.0), ("A8", 1000.0)]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.studies.robust import prim
+from sim.analysis.robust import prim
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"
@@ -229,6 +229,13 @@ def test_robust_bad_input_exits_2(tmp_path):
          ["settings.no_rd_awards.file", "no such file"]),
         ("uncertain: [hte_apply_prob,", "uncertain: [nonsense,", ["uncertain.0", "nonsense"]),
         ("samples: 16", "samples: 1", ["samples"]),
+        # outcomes are checked against the metric catalogue and the base's calendar
+        # (ending 2026Q4 here) when the file is read: exit 2, never NaN outcomes
+        ("metric: hte, quarter: 2026Q4}", "metric: htes, quarter: 2026Q4}",
+         ["bad.yaml:17", "outcomes.0.metric", "'htes' is not valid", "did you mean 'hte'?",
+          "valid: a metric of docs/interface.md"]),
+        ("metric: hte, quarter: 2026Q4}", "metric: hte, quarter: 2027Q1}",
+         ["bad.yaml:17", "outcomes.0.quarter", "'2027Q1' is not valid", "2025Q3..2026Q4"]),
     ]:
         assert old in ROBUST
         f = write(tmp_path, "bad.yaml", ROBUST.replace(old, new))
@@ -252,7 +259,7 @@ def test_prim_finds_the_box_where_failure_lives():
 
 
 def test_sobol_parameters_are_chosen_on_mean_outcomes_not_coarse_probabilities():
-    from sim.studies.sensitivity import choose_sobol
+    from sim.analysis.sensitivity import choose_sobol
 
     mt = pd.DataFrame([
         {"outcome": "hte", "quantity": "mean", "parameter": "a", "mu_star_relative": 1.0},
@@ -347,10 +354,10 @@ def test_settings_at_almost_the_same_spot_share_one_label():
 def test_sobol_notes_an_outcome_whose_driver_was_left_out():
     from SALib.sample import sobol as sobol_sample
 
-    from sim.studies.sensitivity import _problem_of, sobol_table
+    from sim.analysis.sensitivity import problem_of, sobol_table
 
     names = ["drift_base", "startup_rate"]
-    X = sobol_sample.sample(_problem_of(names), 64, calc_second_order=False, seed=1)
+    X = sobol_sample.sample(problem_of(names), 64, calc_second_order=False, seed=1)
     Y = pd.DataFrame({"rev": 100 * X[:, 0] + X[:, 1], "spec": 1e-3 * X[:, 1]})
     outcomes = [{"id": "rev", "metric": "revenue_wan"}, {"id": "spec", "metric": "specialised"}]
     mt = pd.DataFrame([

@@ -1,7 +1,7 @@
 """Summaries the report draws and tabulates: per-variant replicate tables, four-quarter
 sums of flows, quantiles over replicates, medians at a quarter, the ladder, awards per
-year, lever and payer, budgets per year, sweep responses, and which Sobol outcomes miss
-their main driver. Pure functions: DataFrames in, DataFrames out; no files, no drawing."""
+year, lever and payer, budgets per year, sweep responses. Pure functions: DataFrames
+in, DataFrames out; no files, no drawing."""
 
 from __future__ import annotations
 
@@ -149,14 +149,3 @@ def responses(outcomes: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
             .merge(points, on="point"))
     summ.columns = [str(c) for c in summ.columns]
     return summ
-
-
-def left_out_driver(mt: pd.DataFrame | None, names: list[str], outcome: str) -> str | None:
-    """Morris's top parameter for ``outcome`` if the Sobol parameters ``names`` leave out
-    its main drivers (none of them has half of its top ``mu_star``), else None."""
-    if mt is None or mt.empty:
-        return None
-    g = mt[mt.outcome == outcome]
-    if g.empty or g[g.parameter.isin(names)]["mu_star_relative"].max() >= 0.5:
-        return None
-    return str(g.loc[g["mu_star"].idxmax(), "parameter"])

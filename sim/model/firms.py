@@ -59,6 +59,9 @@ COLUMNS: dict[str, tuple[str, float]] = {
     "incubator": ("int32", -1),
     "inc_since": ("int32", NEVER),
     "a1_last": ("int32", NEVER),  # quarter of the latest R&D award (A1) claim
+    # short of cash this quarter and funded by no capital provider: set by finance, read
+    # by exit (a higher hazard); cleared at the next finance step
+    "distress": ("bool", False),
     "uid": ("int64", -1),  # the Mesa agent's unique_id
 }
 

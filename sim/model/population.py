@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.common import hte_threshold
 from sim.model.firms import ORIGIN, FirmTable
+
+STREAM = 0  # random stream id of the set-up (position in sim.model.zone_model.MECHANISMS)
 
 
 def _scaled(count: int, scale: float) -> int:
@@ -38,12 +41,6 @@ def _pick(rng, pool: np.ndarray, k: int, weights: np.ndarray) -> np.ndarray:
     # Efraimidis-Spirakis: keys u^(1/w), take the k largest; vectorised and exact
     keys = np.log(rng.random(pool.size)) / np.maximum(weights, 1e-300)
     return pool[np.argpartition(-keys, k - 1)[:k]] if k < pool.size else pool
-
-
-def hte_threshold(rev_annual: np.ndarray, c) -> np.ndarray:
-    """The 高企 3-year R&D / sales threshold for annual sales (万元)."""
-    return np.where(rev_annual <= 5000, c.hte_rd_small,
-                    np.where(rev_annual <= 20000, c.hte_rd_mid, c.hte_rd_large))
 
 
 def synthesise(model, rng: np.random.Generator) -> FirmTable:

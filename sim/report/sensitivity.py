@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.summaries import left_out_driver
+from sim.analysis.sensitivity import left_out_driver
 from sim.report.lang import ReportError
 from sim.report.page import Page, read_csv, safe_name
 from sim.report.style import plt

@@ -120,3 +120,35 @@ def sliders() -> dict[str, tuple[str, str, float, float, float]]:
         for s in lv.sliders:
             out[s.name] = (f"{lv.policy_key}.{s.setting}", s.label, s.lo, s.hi, s.step)
     return out
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of levers whose share of the plan's effect `hitech-sim attribute` reports."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    codes: tuple[str, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The groups' policy keys (``policy.<key>``)."""
+        return tuple(BY_CODE[c].key for c in self.codes)
+
+
+# Six groups (2^6 = 64 paired variants): every lever in exactly one, grouped by the
+# channel it acts through (docs/levers.md).
+ATTRIBUTION_GROUPS: tuple[Group, ...] = (
+    Group("rd_awards", "研发奖补", "R&D awards", ("A1", "A10")),
+    Group("certification", "高企与梯度培育", "Certification and the ladder",
+          ("A5", "B6", "B7")),
+    Group("other_awards", "其他奖励", "Other awards",
+          ("A2", "A3", "A4", "A6", "A7", "A8", "A9")),
+    Group("zone_reform", "园区管理改革", "Zone management reform",
+          ("B3", "B4", "B5", "B14", "B15")),
+    Group("investment", "招商与用地", "Investment, land and supply",
+          ("B1", "B11", "B12", "B13")),
+    Group("entrepreneurship", "创业与科技金融", "Entrepreneurship and finance",
+          ("B2", "B8", "B9", "B10")),
+)

@@ -76,7 +76,8 @@ _yaml.allow_duplicate_keys = False
 _FULLWIDTH_SEP = re.compile(r"^\s*(-\s+)?\{?\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*：")
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """``path`` as problems name it: relative to the working folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -180,7 +181,7 @@ def _has_lc(seq: CommentedSeq, i: int) -> bool:
 
 def read_yaml(path: Path) -> Node:
     """Read one YAML file into a :class:`Node` tree (no ``extends`` resolution)."""
-    name = _display(path)
+    name = display_path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -268,10 +269,10 @@ def _resolve(path: Path, chain: tuple = ()) -> Node:
     parent = (path.parent / ext.value).resolve()
     if not parent.exists():
         raise ScenarioError([Problem(ext.file, ext.line, "extends", f"no such file: "
-                                     f"{_display(parent)} (valid: a path relative to this "
+                                     f"{display_path(parent)} (valid: a path relative to this "
                                      "file)")])
     if parent in chain + (path,):
-        names = " -> ".join(_display(p) for p in chain + (path, parent))
+        names = " -> ".join(display_path(p) for p in chain + (path, parent))
         raise ScenarioError([Problem(ext.file, ext.line, "extends", f"extends itself in a "
                                      f"loop: {names} (valid: a chain that ends)")])
     base = _resolve(parent, chain + (path,))
@@ -456,7 +457,7 @@ def read_checked(path: Path, model_cls) -> tuple[Any, dict, str]:
     tree = _plain(node, (), origins)
     if isinstance(tree, dict):  # anything else is refused by the validation
         tree.setdefault("name", path.stem)
-    return validate_tree(tree, origins, path.stem, model_cls), origins, _display(path)
+    return validate_tree(tree, origins, path.stem, model_cls), origins, display_path(path)
 
 
 def _dedupe_unions(problems: list[Problem]) -> list[Problem]:

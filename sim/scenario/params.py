@@ -3,7 +3,7 @@
 Each entry has a default, a plausible range (what sensitivity analysis and sweeps
 draw from), the range a scenario may set at all, a unit and a source. A source that
 is not a publication says ``assumption`` and why the range is what it is; grades
-(V, V*, D, R) refer to ../shared/data/yunnan_facts.md. docs/parameters.md is
+(V, V*, D, R) refer to docs/sources.md. docs/parameters.md is
 generated from this file (``python -m sim.scenario.params > docs/parameters.md``) and a
 test keeps the two equal.
 """

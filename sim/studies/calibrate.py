@@ -29,223 +29,37 @@ Outputs: a results folder (``calibration.json``, ``moments.csv``, ``parameters.c
 ``trace.csv``, ``report.html`` with figures) and, if the file says ``store:``, the
 stored result (``scenarios/calibration/yunnan.json``) that the baseline's behaviour
 values come from and that :func:`load_calibration` reads.
+
+The file's format and its checks (:func:`load_spec`) are :mod:`sim.scenario.studies`;
+the moments of a run and the result's tables are :mod:`sim.analysis.calibration`.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from sim.core.calendar import q_index, q_label
-from sim.scenario.loader import Problem, ScenarioError, load, read_checked
+from sim.analysis.calibration import moments_of, moments_table, parameters_table
+from sim.engine.ensemble import Task, execute, with_behaviour
+from sim.engine.folder import atomic_write_text
 from sim.scenario.params import BEHAVIOUR
-from sim.scenario.schema import Num, Quarter, Strict, Text
+from sim.scenario.studies import (Calibration, CalibrationFile, FitParam,  # noqa: F401
+                                  Moment, load_spec)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STORE = ROOT / "scenarios" / "calibration" / "yunnan.json"
 
 
-class FitParam(Strict):
-    """A behaviour parameter to fit, within ``[low, high]`` (default: its plausible range)."""
-
-    name: Text
-    low: Num() | None = None
-    high: Num() | None = None
-
-
-class Moment(Strict):
-    """A published figure the model should reproduce.
-
-    ``growth``: relative change of ``metric`` (a stock at year ends; a flow summed over the
-    year) from year y-1 to y, averaged over ``years``; for a flow in the first simulated
-    year, y-1 is the scenario's input revenue. ``ratio``: ``metric / denominator`` at
-    quarter ``quarter``.
-    """
-
-    id: Text
-    kind: Literal["growth", "ratio"]
-    metric: Text
-    zone: Text = "ALL"
-    years: list[Num(1990, 2100, integer=True)] = []
-    denominator: Text | None = None
-    quarter: Quarter | None = None
-    target: Num()
-    se: Num(0.0, lo_open=True, description="standard error of the target, same unit")
-    source: Text
-
-
-class CalibrationFile(Strict):
-    """A calibration file."""
-
-    name: Text
-    description: str = ""
-    scenario: Text
-    scale: Num(0.0, 1.0, lo_open=True) = 0.1
-    replicates: Num(2, 1000, integer=True) = 6
-    seed: Num(0, 2**63 - 1, integer=True) = 2021
-    max_evaluations: Num(1, 100000, integer=True) = 80
-    prior_weight: Num(0.0) = 1.0
-    workers: Num(1, 64, integer=True) = 1
-    store: Text | None = None
-    parameters: list[FitParam]
-    moments: list[Moment]
-
-
-@dataclass
-class Calibration:
-    """A checked calibration file, its scenario (loaded) and where it was read from."""
-
-    spec: CalibrationFile
-    path: Path
-    scenario: object  # sim.scenario.loader.Loaded
-    bounds: np.ndarray  # (p, 2) low, high
-
-
-def load_spec(path: str | Path, overrides: list[str] | None = None) -> Calibration:
-    """Read and check a calibration file; problems name the file, line and key (exit 2).
-
-    ``overrides`` are ``--set`` items applied to the historical scenario.
-    """
-    path = Path(path)
-    spec, origins, name = read_checked(path, CalibrationFile)
-
-    def line(*loc):
-        return origins.get(tuple(loc), (name, 0))[1]
-
-    problems = []
-    bounds = []
-    if not spec.parameters:
-        problems.append(Problem(name, line("parameters"), "parameters", "no parameters to fit "
-                                "(valid: a list of behaviour parameter names)"))
-    for i, p in enumerate(spec.parameters):
-        if p.name not in BEHAVIOUR:
-            import difflib
-
-            near = difflib.get_close_matches(p.name, list(BEHAVIOUR), n=1)
-            hint = f"did you mean {near[0]!r}? " if near else ""
-            problems.append(Problem(name, line("parameters", i, "name"), f"parameters.{i}.name",
-                                    f"unknown behaviour parameter {p.name!r} ({hint}valid: "
-                                    "see docs/parameters.md)"))
-            continue
-        d = BEHAVIOUR[p.name]
-        lo = d.low if p.low is None else p.low
-        hi = d.high if p.high is None else p.high
-        if not (d.valid[0] <= lo < hi <= d.valid[1]):
-            problems.append(Problem(name, line("parameters", i), f"parameters.{i}",
-                                    f"range [{lo:g}, {hi:g}] is empty or outside the valid "
-                                    f"range [{d.valid[0]:g}, {d.valid[1]:g}]"))
-        bounds.append((lo, hi))
-    if len(spec.moments) < 1:
-        problems.append(Problem(name, line("moments"), "moments", "no moments (valid: a list "
-                                "of published figures to fit)"))
-    ids = [m.id for m in spec.moments]
-    for i, m in enumerate(spec.moments):
-        if ids.index(m.id) != i:
-            problems.append(Problem(name, line("moments", i, "id"), f"moments.{i}.id",
-                                    f"duplicate id {m.id!r}"))
-        if m.kind == "growth" and not m.years:
-            problems.append(Problem(name, line("moments", i), f"moments.{i}.years",
-                                    "a growth moment needs years (valid: e.g. [2021, 2022])"))
-        if m.kind == "ratio" and (m.denominator is None or m.quarter is None):
-            problems.append(Problem(name, line("moments", i), f"moments.{i}",
-                                    "a ratio moment needs denominator and quarter"))
-    scen = (path.parent / spec.scenario)
-    if not scen.exists():
-        problems.append(Problem(name, line("scenario"), "scenario", f"no such file: "
-                                f"{spec.scenario} (valid: a scenario path relative to the "
-                                "calibration file)"))
-    if problems:
-        raise ScenarioError(problems)
-    sets = [f"population.scale={spec.scale}"] + list(overrides or [])
-    loaded = load(scen, sets)
-    sc = loaded.model
-    from sim.core.metrics import FLOW_METRICS, METRIC_NAMES
-
-    zones = {z.id for z in sc.zones} | {"ALL"}
-    start, end = q_index(sc.calendar.start), q_index(sc.calendar.end)
-    for i, m in enumerate(spec.moments):
-        for key in ("metric", "denominator"):
-            v = getattr(m, key)
-            if v is not None and v not in METRIC_NAMES:
-                problems.append(Problem(name, line("moments", i, key), f"moments.{i}.{key}",
-                                        f"unknown metric {v!r} (valid: see interface.md)"))
-        if m.zone not in zones:
-            problems.append(Problem(name, line("moments", i, "zone"), f"moments.{i}.zone",
-                                    f"unknown zone {m.zone!r} (valid: {', '.join(sorted(zones))})"))
-        for y in m.years:
-            prev_ok = ((y - 1) * 4 >= start or (y - 1) * 4 + 3 == start - 1
-                       if m.metric in FLOW_METRICS else (y - 1) * 4 + 3 >= start - 1)
-            if not (prev_ok and y * 4 >= start and y * 4 + 3 <= end):
-                problems.append(Problem(name, line("moments", i, "years"), f"moments.{i}.years",
-                                        f"{y} and the year before are not both inside "
-                                        f"the calendar {sc.calendar.start}..{sc.calendar.end}"
-                                        " (a flow's year before the start must end just "
-                                        "before it)"))
-        if m.quarter is not None and not (start - 1 <= q_index(m.quarter) <= end):
-            problems.append(Problem(name, line("moments", i, "quarter"),
-                                    f"moments.{i}.quarter", f"{m.quarter} is outside the "
-                                    f"calendar {q_label(start - 1)}..{sc.calendar.end}"))
-    if len(spec.moments) <= len(spec.parameters) and spec.prior_weight == 0:
-        problems.append(Problem(name, line("prior_weight"), "prior_weight", "fewer moments "
-                                "than parameters and no prior (valid: more moments than "
-                                "parameters, or prior_weight > 0)"))
-    if problems:
-        raise ScenarioError(problems)
-    return Calibration(spec, path, loaded, np.array(bounds, float))
-
-
 # --------------------------------------------------------------------------- moments
-
-
-def moments_of(metrics: pd.DataFrame, moments: list[Moment], resolved: dict) -> np.ndarray:
-    """The moments of one replicate's metrics table (long format of interface.md).
-
-    A growth moment of a flow in the first simulated year compares with the scenario's
-    input annual revenue (``zones[].firms.revenue_wan`` x ``population.scale``).
-    """
-    m = metrics[metrics["sector"] == "ALL"]
-    piv = m.pivot_table(index=["zone", "quarter"], columns="metric", values="value")
-    scale = resolved["population"]["scale"]
-    start = q_index(resolved["calendar"]["start"])
-    base_rev = {z["id"]: z["firms"]["revenue_wan"] * scale for z in resolved["zones"]}
-    base_rev["ALL"] = sum(base_rev.values())
-    from sim.core.metrics import FLOW_METRICS
-
-    def value(metric: str, zone: str, year: int) -> float:
-        if metric in FLOW_METRICS:
-            if year * 4 < start:  # the year before the start: the input; else not known
-                if metric != "revenue_wan" or year * 4 + 3 != start - 1:
-                    return np.nan
-                return base_rev[zone]
-            qs = [q_label(year * 4 + i) for i in range(4)]
-            return float(np.nansum([piv.loc[(zone, q), metric] for q in qs]))
-        return float(piv.loc[(zone, f"{year}Q4"), metric])
-
-    out = np.empty(len(moments))
-    for i, mo in enumerate(moments):
-        if mo.kind == "growth":
-            g = [value(mo.metric, mo.zone, y) / value(mo.metric, mo.zone, y - 1) - 1.0
-                 for y in mo.years]
-            out[i] = float(np.mean(g))
-        else:
-            num = piv.loc[(mo.zone, mo.quarter), mo.metric]
-            den = piv.loc[(mo.zone, mo.quarter), mo.denominator]
-            out[i] = float(num / den) if den else np.nan
-    return out
-
-
 def simulate(cal: Calibration, values: dict[str, float], replicates: int | None = None,
              seed: int | None = None, workers: int | None = None) -> np.ndarray:
     """Moments of each replicate (rows) at behaviour ``values``: replicates 0..R-1 of the
     seed, the same at every point (common random numbers)."""
-    from sim.engine.ensemble import Task, execute, with_behaviour
-
     spec = cal.spec
     R = int(replicates or spec.replicates)
     seed = int(spec.seed if seed is None else seed)
@@ -310,8 +124,6 @@ def calibrate(cal: Calibration, progress: bool = False) -> dict:
                       "fit": fit, "prior": prior,
                       **{f"m_{m.id}": float(v) for m, v in zip(spec.moments, mbar, strict=True)}})
         if progress:
-            import sys
-
             print(f"  [{len(trace):3d}] J = {out:9.4f}  " + ", ".join(
                 f"{k} = {v:.4g}" for k, v in vals.items()), file=sys.stderr)
         return out
@@ -398,8 +210,6 @@ def write_results(result: dict, out: Path) -> Path:
     """Write calibration.json, moments.csv, parameters.csv and trace.csv into ``out``
     (each file atomically); return ``out``. The face then writes report.html with
     :func:`sim.report.calibrate.write_calibration_report`."""
-    from sim.engine.folder import atomic_write_text
-
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(json.dumps(result, ensure_ascii=False, indent=1),
                        out / "calibration.json")
@@ -411,25 +221,8 @@ def write_results(result: dict, out: Path) -> Path:
     return out
 
 
-def moments_table(result: dict) -> pd.DataFrame:
-    """Moments fitted vs target as a table (one row per moment)."""
-    cols = ["id", "zone", "metric", "target", "se", "at_default", "fitted", "replicate_sd", "z",
-            "source"]
-    return pd.DataFrame([{k: m[k] for k in cols} for m in result["moments"]], columns=cols)
-
-
-def parameters_table(result: dict) -> pd.DataFrame:
-    """Fitted parameters as a table (one row per parameter)."""
-    return pd.DataFrame([{"parameter": n, "default": p["default"], "fitted": p["value"],
-                          "se": p["se"], "p05": p["p05"], "p95": p["p95"],
-                          "range_low": p["range"][0], "range_high": p["range"][1],
-                          "unit": p["unit"]} for n, p in result["parameters"].items()])
-
-
 def store(result: dict, path: Path) -> None:
     """Write the stored calibration (the result without its trace) atomically."""
-    from sim.engine.folder import atomic_write_text
-
     slim = {k: v for k, v in result.items() if k != "trace"}
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(json.dumps(slim, ensure_ascii=False, indent=1) + "\n", path)

@@ -13,16 +13,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from sim.core.calendar import q_index, q_label
-from sim.core.metrics import FLOW_METRICS
 from sim.analysis.paired import COMPARE_METRICS, paired_differences
 from sim.analysis.targets import evaluate_targets, probability_kind
+from sim.core.calendar import q_index
 from sim.engine.batch import begin, collect, make_tasks, read_ledger, read_metrics
 from sim.engine.folder import atomic_write_text, versions, write_manifest
 from sim.scenario.loader import Problem, ScenarioError
+
 
 @dataclass
 class CompareResult:

@@ -23,148 +23,39 @@ threshold multiplied by ``population.scale`` for counts and money (a shrunk worl
 Each point x replicate is a task of :mod:`sim.engine.ensemble` (parts on disk, ``--resume``,
 local workers or a Dask cluster). The Sobol design depends only on the finished Morris
 parts, so a resumed run chooses the same parameters and gives the same tables.
+
+The file's format is :mod:`sim.scenario.studies`; the statistics (per-point outcomes,
+Morris and Sobol tables) are :mod:`sim.analysis.sensitivity`; this module designs the
+points, runs them and writes the tables.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
 
-from sim.analysis.summaries import left_out_driver
-from sim.analysis.targets import meets
-from sim.core.calendar import q_index
-from sim.engine.ensemble import with_behaviour
-from sim.scenario.loader import Problem, ScenarioError, _display, load, read_checked
+from sim.analysis.sensitivity import (CONF, MISSES_DRIVER, RESAMPLES,  # noqa: F401
+                                      choose_sobol, derived_seed, left_out_driver,
+                                      morris_table, per_point, problem_of, quantity,
+                                      sobol_table, summary_table)
+from sim.engine.ensemble import Task, assemble, execute, part_ok, prepare, with_behaviour
+from sim.engine.folder import OutputError, atomic_write_text, now, versions, write_manifest
+from sim.scenario.loader import Problem, ScenarioError, display_path, load
 from sim.scenario.params import BEHAVIOUR
-from sim.scenario.schema import Num, Strict, Text
-from sim.studies.sweep import Outcome
-
-# metrics whose value does not grow with the population (not scaled with it)
-UNSCALED = {"national_rank", "national_zones", "national_clusters", "rd_intensity",
-            "local_supply_share"}
-CONF = 0.95
-RESAMPLES = 1000
-
-
-class Morris(Strict):
-    """Morris screening: trajectories and grid levels."""
-
-    trajectories: Num(2, 10000, integer=True) = 10
-    levels: Num(2, 20, integer=True) = 4
-
-
-class Sobol(Strict):
-    """Sobol indices for the parameters that matter."""
-
-    samples: Num(2, 2**20, integer=True) = 128
-    parameters: Num(1, 100, integer=True) | list[str] = 5
-
-
-class SensitivityFile(Strict):
-    """A sensitivity file."""
-
-    name: Text
-    description: str = ""
-    base: Text
-    set: dict[str, Any] = {}
-    parameters: list[str] | Literal["all"] = "all"
-    outcomes: list[Outcome] = Field(default_factory=list)
-    targets: bool = True
-    replicates: Num(1, 10000, integer=True) = 2
-    seed: Num(0, 2**63 - 1, integer=True) | None = None
-    morris: Morris = Field(default_factory=Morris)
-    sobol: Sobol | None = Field(default_factory=Sobol)
+from sim.scenario.studies import (UNSCALED, Morris, Sobol, SensitivityFile,  # noqa: F401
+                                  check_names, problem, read_study, study_outcomes)
 
 
 # ----------------------------------------------------------------- shared with robust
-def read_study(path: str | Path, cls) -> tuple[Any, Path, dict]:
-    """Read and validate a study file (sensitivity or robust); return it, the base
-    scenario's path and the origins (key -> file, line) for later problems."""
-    path = Path(path)
-    study, origins, _ = read_checked(path, cls)
-    base = (path.parent / study.base).resolve()
-    if not base.exists():
-        raise ScenarioError([problem(path, origins, ("base",), "base", f"no such file: "
-                                     f"{study.base} (valid: a scenario path relative to "
-                                     f"{_display(path)})")])
-    return study, base, origins
-
-
-def problem(path: Path, origins: dict, loc: tuple, key: str, msg: str) -> Problem:
-    """A problem at a key of a study file, with its line when known."""
-    return Problem(_display(path), origins.get(loc, (None, 0))[1], key, msg)
-
-
-def check_names(path: Path, origins: dict, names, key: str) -> list[Problem]:
-    """Problems for behaviour parameter names that are not declared."""
-    if names == "all":
-        return []
-    out = [problem(path, origins, (key, i), f"{key}.{i}", f"unknown behaviour parameter "
-                   f"{n!r} (valid: see docs/parameters.md)")
-           for i, n in enumerate(names) if n not in BEHAVIOUR]
-    if not out and len(set(names)) != len(names):
-        out.append(problem(path, origins, (key,), key, "a parameter is listed twice"))
-    if not out and not names:
-        out.append(problem(path, origins, (key,), key, "no parameters (valid: `all` or a "
-                           "list of names from docs/parameters.md)"))
-    return out
-
-
-def study_outcomes(path: Path, origins: dict, outcomes: list, base, with_targets: bool,
-                   key: str = "outcomes") -> list[dict]:
-    """Outcome records for tasks: the study's own, checked against the base's metrics and
-    calendar, then the base's targets (``target:<id>``, threshold scaled)."""
-    from sim.core.metrics import METRIC_NAMES
-
-    sc = base.model
-    end, scale = q_index(sc.calendar.end), float(sc.population.scale)
-    zones = {"ALL", *(z.id for z in sc.zones)}
-    problems, out = [], []
-    for i, o in enumerate(outcomes):
-        rec = o.model_dump()
-        for field, ok, valid in (
-                ("metric", rec["metric"] in METRIC_NAMES, "a metric of docs/interface.md"),
-                ("zone", rec["zone"] in zones, f"ALL or {', '.join(sorted(zones - {'ALL'}))}"),
-                ("quarter", q_index(rec["quarter"]) <= end and
-                 q_index(rec["quarter"]) >= q_index(sc.calendar.start),
-                 f"{sc.calendar.start}..{sc.calendar.end}")):
-            if not ok:
-                problems.append(problem(path, origins, (key, i, field), f"{key}.{i}.{field}",
-                                        f"{rec[field]!r} is not valid (valid: {valid})"))
-        out.append(rec)
-    ids = [o["id"] for o in out]
-    if len(set(ids)) != len(ids):
-        problems.append(problem(path, origins, (key,), key, "two outcomes share an id"))
-    if with_targets:
-        for t in base.resolved["targets"]:
-            if q_index(t["by"]) > end or t.get("sector", "ALL") != "ALL":
-                continue  # not evaluable in this calendar, or a sector target
-            thr = t["threshold"] * (1.0 if t["metric"] in UNSCALED else scale)
-            out.append({"id": f"target:{t['id']}", "metric": t["metric"], "zone": t["zone"],
-                        "quarter": t["by"], "op": t["op"], "threshold": float(thr)})
-    if not out and not problems:
-        problems.append(problem(path, origins, (key,), key, "nothing to measure (valid: "
-                                "`outcomes:` or targets in the base scenario)"))
-    if problems:
-        raise ScenarioError(problems)
-    return out
-
-
-def derived_seed(seed: int, n: int) -> int:
-    """A design's own seed, spawned from the study's (so designs do not share draws)."""
-    return int(np.random.SeedSequence(seed, spawn_key=(2**31 + n,)).generate_state(1)[0])
 
 
 def run_stage(tasks: list, parts: Path, *, workers: int, scheduler: str | None,
               resume: bool, progress: bool) -> list[dict]:
     """Run tasks into parts (resuming finished ones); return the failures."""
-    from sim.engine.ensemble import execute, part_ok
-
     for _ in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
                      resume=resume, progress=progress):
         pass
@@ -185,27 +76,9 @@ def read_parts(parts: Path, tasks: list) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def per_point(rows: pd.DataFrame, outcomes: list[dict], by: list[str]) -> pd.DataFrame:
-    """Per group (``by``) and outcome: the mean over replicates, or for a target the share
-    of replicates meeting it. Columns: by..., one per outcome id."""
-    cols = {}
-    for o in outcomes:
-        sel = rows[rows.outcome == o["id"]]
-        x = sel["value"].to_numpy(float)
-        if "op" in o:
-            x = meets(x, o["op"], o["threshold"])
-        cols[o["id"]] = pd.Series(x.astype(float), index=pd.MultiIndex.from_frame(sel[by])) \
-            .groupby(level=list(range(len(by)))).mean()
-    return pd.DataFrame(cols).reset_index().rename(columns={f"level_{i}": b
-                                                              for i, b in enumerate(by)})
-
-
 def check_design(out: Path, design: dict, resume: bool) -> None:
     """Keep the design beside the parts; a resumed folder must have been made by the same
     study (same file settings and base), else its parts would mix two designs."""
-    from sim.engine.folder import atomic_write_text
-    from sim.engine.folder import OutputError
-
     path = out / "design.json"
     text = json.dumps(design, sort_keys=True, ensure_ascii=False, default=str)
     if resume and path.exists() and path.read_text(encoding="utf-8") != text:
@@ -216,14 +89,7 @@ def check_design(out: Path, design: dict, resume: bool) -> None:
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     """A CSV with BOM (Excel opens Chinese), written atomically."""
-    from sim.engine.folder import atomic_write_text
-
     atomic_write_text("\ufeff" + df.to_csv(index=False), path)
-
-
-def quantity(o: dict) -> str:
-    """What a point's value of this outcome is."""
-    return "probability" if "op" in o else "mean"
 
 
 # ------------------------------------------------------------------------ sensitivity
@@ -247,25 +113,16 @@ def load_sensitivity(path: str | Path):
     try:
         base = load(base_path, sf.set)
     except ScenarioError as e:
-        raise ScenarioError([Problem(_display(path), 0, f"set -> {q.path}", q.message)
+        raise ScenarioError([Problem(display_path(path), 0, f"set -> {q.path}", q.message)
                              for q in e.problems]) from None
     outcomes = study_outcomes(path, origins, sf.outcomes, base, sf.targets)
     return sf, base, outcomes
-
-
-def _problem_of(names: list[str]) -> dict:
-    return {"num_vars": len(names), "names": list(names),
-            "bounds": [[BEHAVIOUR[n].low, BEHAVIOUR[n].high] for n in names]}
 
 
 def _tasks(stage: str, X: np.ndarray, names: list[str], sf, base, seed: int,
            outcomes: list[dict]) -> list:
     """Point x replicate tasks; Sobol keys name the chosen parameters (a short hash), so
     that parts of another choice are never taken for these."""
-    import hashlib
-
-    from sim.engine.ensemble import Task
-
     tag = "m" if stage == "morris" else "s" + hashlib.sha256(
         ",".join(names).encode()).hexdigest()[:8] + "-"
     tasks = []
@@ -277,103 +134,12 @@ def _tasks(stage: str, X: np.ndarray, names: list[str], sf, base, seed: int,
     return tasks
 
 
-def morris_table(X: np.ndarray, Y: pd.DataFrame, names: list[str], outcomes: list[dict],
-                 levels: int, seed: int) -> pd.DataFrame:
-    """Morris statistics per outcome and parameter (SALib), ranked by ``mu_star``."""
-    from SALib.analyze import morris
-
-    rows = []
-    for o in outcomes:
-        y = Y[o["id"]].to_numpy(float)
-        if not np.isfinite(y).all():
-            continue
-        r = morris.analyze(_problem_of(names), X, y, num_resamples=RESAMPLES,
-                           conf_level=CONF, num_levels=levels, seed=seed)
-        top = float(np.nanmax(r["mu_star"])) if len(names) else 0.0
-        for j, n in enumerate(names):
-            rows.append({"outcome": o["id"], "quantity": quantity(o), "parameter": n,
-                         "mu": float(r["mu"][j]), "mu_star": float(r["mu_star"][j]),
-                         "mu_star_conf": float(r["mu_star_conf"][j]),
-                         "sigma": float(r["sigma"][j]),
-                         "mu_star_relative": float(r["mu_star"][j]) / top if top > 0 else 0.0})
-    df = pd.DataFrame(rows)
-    if not df.empty:
-        df["rank"] = df.groupby("outcome")["mu_star"].rank(ascending=False, method="first") \
-            .astype(int)
-        df = df.sort_values(["outcome", "rank"], kind="stable").reset_index(drop=True)
-    return df
-
-
-def choose_sobol(mt: pd.DataFrame, names: list[str], k: int) -> list[str]:
-    """The ``k`` parameters that matter most for any outcome: by the largest ``mu_star``
-    relative to the outcome's top parameter, ties by declaration order. Outcomes that are
-    means rank; target probabilities only when there is nothing else (at a few replicates
-    a point they move in steps of 1/replicates, too coarse to rank on)."""
-    if mt.empty:
-        return names[:k]
-    means = mt[mt.quantity == "mean"]
-    score = (means if not means.empty else mt).groupby("parameter")["mu_star_relative"].max()
-    order = sorted(names, key=lambda n: (-float(score.get(n, 0.0)), names.index(n)))
-    return order[:k]
-
-
-MISSES_DRIVER = ("Morris's top parameter for this outcome ({top}) is not among the Sobol "
-                 "parameters: these indices apportion only the variance the chosen ones make")
-
-
-def sobol_table(Y: pd.DataFrame, names: list[str], outcomes: list[dict],
-                seed: int, mt: pd.DataFrame | None = None) -> pd.DataFrame:
-    """First-order and total Sobol indices with bootstrap intervals (SALib).
-
-    With the Morris table ``mt``, an outcome whose main drivers were left out of the
-    Sobol parameters (none of them has half the ``mu_star`` of the outcome's top one)
-    gets a note saying so: its indices share out a small part of its variance."""
-    from SALib.analyze import sobol
-
-    rows = []
-    for o in outcomes:
-        top = left_out_driver(mt, names, o["id"])
-        note = MISSES_DRIVER.format(top=top) if top else ""
-        y = Y[o["id"]].to_numpy(float)
-        if not np.isfinite(y).all() or np.var(y) == 0:
-            for n in names:  # a constant outcome: nothing to apportion
-                rows.append({"outcome": o["id"], "quantity": quantity(o), "parameter": n,
-                             "S1": np.nan, "S1_conf": np.nan, "ST": np.nan, "ST_conf": np.nan,
-                             "note": "outcome does not vary"})
-            continue
-        r = sobol.analyze(_problem_of(names), y, calc_second_order=False,
-                          num_resamples=RESAMPLES, conf_level=CONF, seed=seed)
-        for j, n in enumerate(names):
-            rows.append({"outcome": o["id"], "quantity": quantity(o), "parameter": n,
-                         "S1": float(r["S1"][j]), "S1_conf": float(r["S1_conf"][j]),
-                         "ST": float(r["ST"][j]), "ST_conf": float(r["ST_conf"][j]),
-                         "note": note})
-    return pd.DataFrame(rows)
-
-
-def summary_table(mt: pd.DataFrame, st: pd.DataFrame) -> pd.DataFrame:
-    """sensitivity.csv: per outcome and parameter, Morris and (where run) Sobol figures."""
-    if mt.empty:
-        return mt
-    df = mt[["outcome", "quantity", "parameter", "rank", "mu_star", "mu_star_conf", "sigma",
-             "mu_star_relative"]].rename(columns={"rank": "morris_rank"})
-    if not st.empty:
-        df = df.merge(st[["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]],
-                      on=["outcome", "parameter"], how="left")
-    return df
-
-
 def run_sensitivity(path: str | Path, *, out: str | Path, workers: int = 1,
                     scheduler: str | None = None, resume: bool = False,
                     overwrite: bool = False, progress: bool = False) -> dict:
     """Run a sensitivity file; write its results folder; return the manifest."""
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
-
-    from sim.engine.folder import write_manifest
-    from sim.engine.ensemble import assemble, prepare
-    from sim.engine.folder import atomic_write_text
-    from sim.engine.folder import now, versions
 
     sf, base, outcomes = load_sensitivity(path)
     seed = int(base.model.seed if sf.seed is None else sf.seed)
@@ -385,7 +151,7 @@ def run_sensitivity(path: str | Path, *, out: str | Path, workers: int = 1,
     started = now()
     opts = {"workers": workers, "scheduler": scheduler, "resume": resume, "progress": progress}
     levels = int(sf.morris.levels)
-    Xm = morris_sample.sample(_problem_of(names), int(sf.morris.trajectories),
+    Xm = morris_sample.sample(problem_of(names), int(sf.morris.trajectories),
                               num_levels=levels, seed=derived_seed(seed, 1))
     mtasks = _tasks("morris", Xm, names, sf, base, seed, outcomes)
     failed = run_stage(mtasks, parts, **opts)
@@ -398,7 +164,7 @@ def run_sensitivity(path: str | Path, *, out: str | Path, workers: int = 1,
         if sf.sobol is not None:
             k = sf.sobol.parameters
             chosen = list(k) if isinstance(k, list) else choose_sobol(mt, names, int(k))
-            Xs = sobol_sample.sample(_problem_of(chosen), int(sf.sobol.samples),
+            Xs = sobol_sample.sample(problem_of(chosen), int(sf.sobol.samples),
                                      calc_second_order=False, seed=derived_seed(seed, 3))
             stasks = _tasks("sobol", Xs, chosen, sf, base, seed, outcomes)
             failed = run_stage(stasks, parts, **opts)

@@ -8,7 +8,8 @@ of the sweep's seed, so points are compared on common random numbers. The result
 folder holds ``points.csv`` (one row per point and its lever values),
 ``outcomes.parquet`` (one row per point, replicate and outcome) and
 ``probabilities.csv`` (per point and target of the base: probability of meeting it,
-median, 5% and 95%).
+median, 5% and 95%). The sweep file's format and its checks are
+:mod:`sim.scenario.studies`.
 """
 
 from __future__ import annotations
@@ -16,83 +17,18 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
-from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
 
-from sim.analysis.targets import summarise
+from sim.analysis.targets import probability_kind, summarise
 from sim.core.calendar import q_index
-from sim.scenario.loader import Problem, ScenarioError, load, read_checked
+from sim.engine.ensemble import Task, assemble, execute, prepare
+from sim.engine.folder import atomic_write_text, now, versions, write_manifest
+from sim.scenario.loader import Problem, ScenarioError, load
 from sim.scenario.params import BEHAVIOUR
-from sim.scenario.schema import Num, Quarter, Strict, Text
+from sim.scenario.studies import Outcome, Sample, SweepFile, load_sweep  # noqa: F401
 
-
-class Outcome(Strict):
-    """A value kept per point and replicate."""
-
-    id: Text
-    metric: Text
-    zone: Text = "ALL"
-    quarter: Quarter
-
-
-class Sample(Strict):
-    """Latin hypercube over lever ranges."""
-
-    points: Num(1, 100000, integer=True)
-    ranges: dict[str, list[float]]
-
-
-class SweepFile(Strict):
-    """A sweep file."""
-
-    name: Text
-    description: str = ""
-    base: Text
-    set: dict[str, Any] = {}
-    levers: dict[str, list[Any]] = {}
-    sample: Sample | None = None
-    behaviour: list[str] | Literal["all"] = []
-    replicates: Num(1, 100000, integer=True) = 10
-    seed: Num(0, 2**63 - 1, integer=True) | None = None
-    outcomes: list[Outcome] = Field(default_factory=list)
-
-
-def load_sweep(path: str | Path) -> tuple[SweepFile, Path]:
-    """Read and check a sweep file (problems name the file, line and key)."""
-    path = Path(path)
-    sw, origins, name = read_checked(path, SweepFile)
-    problems = []
-    if not sw.levers and sw.sample is None:
-        problems.append(Problem(name, 1, "levers", "no levers to vary (valid: `levers:` with "
-                                "a list of values per key, or `sample:` with ranges)"))
-    if sw.levers and sw.sample is not None:
-        problems.append(Problem(name, origins.get(("sample",), (name, 0))[1], "sample",
-                                "give either `levers` (a grid) or `sample` (a Latin "
-                                "hypercube), not both"))
-    if sw.sample is not None:
-        for k, r in sw.sample.ranges.items():
-            if len(r) != 2 or not r[0] < r[1]:
-                problems.append(Problem(name, origins.get(("sample", "ranges", k),
-                                                          (name, 0))[1],
-                                        f"sample.ranges.{k}", "expected [low, high] with low "
-                                        "< high"))
-    names = [] if sw.behaviour == "all" else sw.behaviour
-    for i, b in enumerate(names):
-        if b not in BEHAVIOUR:
-            problems.append(Problem(name, origins.get(("behaviour", i), (name, 0))[1],
-                                    f"behaviour.{i}", f"unknown behaviour parameter {b!r} "
-                                    "(valid: see docs/parameters.md)"))
-    base = (path.parent / sw.base).resolve()
-    if not base.exists():
-        problems.append(Problem(name, origins.get(("base",), (name, 0))[1], "base",
-                                f"no such file: {sw.base} (valid: a scenario path relative "
-                                "to the sweep file)"))
-    if problems:
-        raise ScenarioError(problems)
-    return sw, base
 
 
 def points_of(sw: SweepFile, seed: int) -> list[dict]:
@@ -116,12 +52,6 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
               progress: bool = False) -> dict:
     """Run a sweep file; write its results folder; return the manifest."""
-    from sim.analysis.targets import probability_kind
-    from sim.engine.folder import write_manifest
-    from sim.engine.ensemble import Task, assemble, execute, prepare
-    from sim.engine.folder import atomic_write_text
-    from sim.engine.folder import now, versions
-
     sw, base_path = load_sweep(path)
     base = load(base_path, sw.set)
     seed = int(base.model.seed if sw.seed is None else sw.seed)

@@ -1,0 +1,144 @@
+"""Helpers several mechanisms share (sim/model/mechanisms): the firms' innovation hazard,
+what an award is worth to a firm, queueing awards for payment, creating firms, the
+(zone, sector) cells, the zones' rules without money, and the 高企 R&D threshold.
+
+Functions of the model (:class:`sim.model.zone_model.HighTechZoneModel`); a mechanism
+imports these, never another mechanism.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core import metrics as met
+from sim.model.firms import NEVER, ORIGIN
+from sim.model.ledger import Claim
+
+
+def hte_threshold(rev_annual: np.ndarray, c) -> np.ndarray:
+    """The 高企 3-year R&D / sales threshold for annual sales (万元)."""
+    return np.where(rev_annual <= 5000, c.hte_rd_small,
+                    np.where(rev_annual <= 20000, c.hte_rd_mid, c.hte_rd_large))
+
+
+def hazard(model, rows: slice | None = None) -> np.ndarray:
+    """Quarterly hazard of an original result, from the knowledge stock."""
+    f, b = model.firms, model.scenario_data.behaviour
+    rows = slice(0, f.n) if rows is None else rows
+    return np.minimum(0.9, b.innovation_rate * (f.know[rows] / b.knowledge_ref_wan)
+                      ** b.innovation_knowledge_elasticity)
+
+
+def industrialisation_prob(model, t: int) -> float:
+    """Quarterly probability that an original result is industrialised (B16 tech
+    transfer raises it; not clipped to 1 here)."""
+    b = model.scenario_data.behaviour
+    return b.industrialisation_prob * (1.0 + (b.tech_transfer_uplift
+                                              if model.on("tech_transfer", t) else 0.0))
+
+
+def credible(model, payer: str, zone: np.ndarray) -> np.ndarray | float:
+    """What firms in ``zone`` make of one yuan of award from ``payer``: 1 −
+    ``budget_credibility`` × (1 − the payer's fill rate over the last year); one
+    number for the province, one per firm for the zones."""
+    w = model.scenario_data.behaviour.budget_credibility
+    if w == 0.0:
+        return 1.0
+    fill = model.treasury.fill_rate()
+    f = float(fill[0]) if payer == "province" else fill[1 + zone]
+    return 1.0 - w * (1.0 - f)
+
+
+def claim(model, t: int, lever: str, zone: int, row: int, payer: str,
+           amount: float) -> None:
+    """Queue an award for payment (row -1: an award to a zone or cluster)."""
+    if amount > 0:
+        uid = int(model.firms.uid[row]) if row >= 0 else -1
+        model.treasury.claim(Claim(t, zone, uid, row, lever, payer, float(amount)))
+
+
+def once(model, lever: str, key, t: int, zone: int, row: int, payer: str,
+          amount: float) -> None:
+    """A one-time award: claimed once per firm, cluster or zone, ever."""
+    if (lever, key) in model.one_time:
+        return
+    model.one_time.add((lever, key))
+    claim(model, t, lever, zone, row, payer, amount)
+
+
+def add_firms(model, t: int, zones: np.ndarray, sector: np.ndarray, origin: np.ndarray,
+               rng: np.random.Generator, incubator: np.ndarray | None = None,
+               revenue_q: np.ndarray | None = None, boost: np.ndarray | None = None,
+               misfit: np.ndarray | None = None) -> np.ndarray:
+    """Create firms (rows and Enterprise agents) founded in quarter ``t``."""
+    b, c = model.scenario_data.behaviour, model.scenario_data.constants
+    k = zones.size
+    z = rng.normal(size=(6, k))
+    sect_rd = np.array([model.sector_rd[i] for i in range(len(model.sector_ids))])
+    techy = (origin == ORIGIN["researcher"]) | (origin == ORIGIN["spinoff"])
+    if revenue_q is None:
+        revenue_q = np.exp(np.log(b.entrant_revenue_wan / 4.0) + 1.0 * z[0])
+    rd_base = np.clip(sect_rd[sector] * np.where(techy, 2.0, 1.3)
+                      * np.exp(b.rd_intensity_sigma * z[1] - 0.5 * b.rd_intensity_sigma**2),
+                      0.0, 0.5)
+    st = np.clip(0.12 + 0.06 * z[2] + np.where(techy, 0.1, 0.0), 0.01, 0.9)
+    ht = np.clip(0.6 + 0.2 * z[3], 0.0, 1.0)
+    rows = model.firms.append(
+        k, zone=zones, sector=sector, origin=origin, founded=t, rev=revenue_q,
+        rd_base=rd_base, rd_int=rd_base,
+        know=np.where(origin == ORIGIN["researcher"], 100.0, 0.0),
+        prod=b.productivity_sd * z[4], margin_dev=b.margin_sd * z[5],
+        val_mult=np.exp(0.8 * rng.normal(size=k)),
+        cash=b.cash_buffer_quarters * revenue_q * 0.5 + 20.0,
+        employees=np.maximum(3.0, revenue_q * 4 / b.revenue_per_employee_wan),
+        st_share=st, ht_share=ht,
+        incubator=-1 if incubator is None else incubator,
+        inc_since=np.where((incubator if incubator is not None else -1) >= 0, t, NEVER),
+        boost=0.0 if boost is None else boost,
+        boost_until=NEVER if boost is None else t + 8,
+        misfit=False if misfit is None else misfit,
+    )
+    model.make_agents(rows)
+    model.flows[:-1, met.M["births"]] += np.bincount(zones, minlength=len(model.parks))
+    return rows
+
+
+def cluster_key_counts(model) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's (zone, sector) cell, and alive firms per cell."""
+    f = model.firms
+    n = f.n
+    S = len(model.sector_ids)
+    key = f.zone[:n].astype(np.intp) * S + f.sector[:n]
+    counts = np.bincount(key, weights=f.alive[:n], minlength=len(model.zone_ids) * S)
+    return key, counts.reshape(len(model.zone_ids), S)
+
+
+def leader_cells(model, key: np.ndarray) -> np.ndarray:
+    """1 for rows whose (zone, sector) cell holds a tech leader (chain leader), else 0."""
+    f, n = model.firms, model.firms.n
+    lead = np.bincount(key, weights=f.alive[:n] & f.leader[:n],
+                       minlength=len(model.zone_ids) * len(model.sector_ids))
+    return (lead > 0)[key]
+
+
+def cluster_counts(model) -> np.ndarray:
+    """Alive firms per (zone, sector) cell."""
+    return cluster_key_counts(model)[1]
+
+
+def zone_effects(model, t: int) -> None:
+    """Per-zone effects of the rules without money for quarter ``t`` (B3, B4, B5, B14)."""
+    b = model.scenario_data.behaviour
+    company = np.array([model.operating_model(p, t) != "traditional" for p in model.parks])
+    pay = 1.0 + (b.pay_reform_uplift if model.on("pay_reform", t) else 0.0)
+    model.service = b.service_effect * company * pay
+    model.attraction = 1.0 + b.company_model_attraction * company
+    land = 1.0
+    if model.on("pay_reform", t):  # B5: more effective staff convert more projects
+        land *= 1.0 + 0.5 * b.pay_reform_uplift
+    if model.on("delegated_powers", t):
+        land *= 1.0 + b.delegation_land_uplift
+    if model.on("assessment", t):
+        land *= 1.0 + b.assessment_land_uplift
+    for p in model.parks:
+        p.land_factor = land

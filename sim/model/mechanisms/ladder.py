@@ -1,0 +1,132 @@
+"""S6 The ladder's annual round (Q4): 高企 certification and renewal (A5 awards for new
+高企), tech-SME registration, gazelles, leaders, 专精特新, listing and unicorns (A6)
+(docs/model.md S6). Sets ``model.newly_certified`` and ``model.new_unicorns`` (rows).
+
+Draws: in Q4 only, whatever the levers, six child streams of one uniform per row
+each, so row r's draw does not shift when another variant has more firms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.common import credible, hte_threshold, once
+from sim.model.firms import ORIGIN
+
+STREAM = 6  # random stream id (position in sim.model.zone_model.MECHANISMS); never change it
+
+
+def step(model, t: int, j: int, rng: np.random.Generator) -> None:
+    """The annual round in Q4 (nothing in other quarters)."""
+    if t % 4 != 3:
+        return
+    u = np.stack([g.random(model.firms.n) for g in rng.spawn(6)])
+    annual_round(model, t, u)
+
+
+def annual_round(model, t: int, u: np.ndarray) -> None:
+    """The round with the uniforms ``u`` (6 × rows): 0 apply, 1 pass, 2 tech SME,
+    3 专精特新, 4 listing (5 unused)."""
+    f, b, c = model.firms, model.scenario_data.behaviour, model.scenario_data.constants
+    n = f.n
+    alive = f.alive[:n]
+    age = t - f.founded[:n]
+    rev4, rev12, rd4, rd12 = f.rev4[:n], f.rev12[:n], f.rd4[:n], f.rd12[:n]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r3 = np.where(rev12 > 0, rd12 / rev12, 0.0)
+        r1 = np.where(rev4 > 0, rd4 / rev4, 0.0)
+    valid = f.hte_until[:n] >= t
+    expiring = f.hte_until[:n] == t
+    eligible = (alive & (age >= c.hte_min_age_quarters)
+                & (f.st_share[:n] >= c.hte_st_staff_share)
+                & (f.ht_share[:n] >= c.hte_hightech_revenue_share)
+                & (r3 >= hte_threshold(rev4, c)) & (rev4 > 0))
+    ladder = 1.0 + (b.ladder_uplift if model.on("ladder", t) else 0.0)  # B6 登高
+    nominal, award = 0.0, 0.0
+    if model.on("hte_matching", t):  # A5: the award a new 高企 expects, 万元
+        prov = model.lever("hte_matching.provincial_award_wan", t)
+        ratio = model.lever("hte_matching.ratio", t)
+        nominal = prov * (1.0 + ratio)
+        award = prov * (credible(model, "province", f.zone[:n])
+                        + ratio * credible(model, "zone", f.zone[:n]))
+    p_apply = np.minimum(1.0, b.hte_apply_prob * ladder
+                         * (1.0 + b.hte_award_response * np.asarray(award) / 10))
+    apply = eligible & (((~valid) & (u[0] < p_apply))
+                        | (expiring & (u[0] < b.hte_renew_prob)))
+    passed = apply & (u[1] < b.hte_pass_rate)
+    # a certificate not renewed in its round ends with the round (no Q4 overlap)
+    f.hte_until[:n] = np.where(passed, t + c.hte_validity_quarters,
+                               np.where(expiring, t - 1, f.hte_until[:n]))
+    f.hte_first[:n] = np.where(passed, t, f.hte_first[:n])
+    model.newly_certified = np.flatnonzero(passed & ~valid)
+    if nominal > 0:
+        a5_claims(model, t, model.newly_certified)
+    valid = f.hte_until[:n] >= t
+
+    # tech SMEs: <= 500 staff, <= 2亿 sales; the evaluation score >= 60 is proxied by
+    # R&D >= 3% of sales and S&T staff >= 10% (assumption); registered for next year
+    tsme_ok = (alive & (f.employees[:n] <= c.tech_sme_max_staff)
+               & (rev4 <= c.tech_sme_max_revenue_wan)
+               & (r1 >= 0.03) & (f.st_share[:n] >= c.hte_st_staff_share))
+    was = f.tsme_until[:n] >= t
+    reg = tsme_ok & ((was & (u[2] < b.tech_sme_renew_prob))
+                     | (u[2] < b.tech_sme_register_prob * ladder))
+    # registered for the next four quarters; last year's registration ends here
+    f.tsme_until[:n] = np.where(reg, t + 4, np.where(f.tsme_until[:n] == t, t - 1,
+                                                      f.tsme_until[:n]))
+
+    # gazelles (Torch): <= 15 years, growth >= 20% a year from a base > 1000万, or
+    # <= 10 years and > 10亿, or <= 5 years and > 5亿; R&D > 2.5%
+    H = f.hist
+    old = f.h_rev[np.arange(t - 11, t - 7) % H, :n].sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cagr = np.where(old > 0, np.sqrt(np.maximum(rev4, 0) / old) - 1.0, 0.0)
+    gz = ((age <= c.gazelle_max_age_years * 4) & (old >= c.gazelle_min_base_wan)
+          & (cagr >= c.gazelle_min_growth))
+    gz |= (age <= 40) & (rev4 >= 100000)
+    gz |= (age <= 20) & (rev4 >= 50000)
+    f.gazelle[:n] = alive & valid & gz & (r1 >= c.gazelle_min_rd)
+    f.leader[:n] = (alive & valid & (rev4 >= c.leader_min_revenue_wan)
+                    & (r1 >= c.leader_min_rd))
+
+    spec_ok = (alive & ((f.tsme_until[:n] >= t) | valid)
+               & (rev4 >= c.specialised_min_revenue_wan) & (r1 >= c.specialised_min_rd))
+    spec_valid = f.spec_until[:n] >= t
+    ending = f.spec_until[:n] == t
+    p_spec = b.specialised_prob * (1.0 + (b.specialised_uplift
+                                          if model.on("specialised_pool", t) else 0.0))
+    new_spec = spec_ok & ((ending & (u[3] < b.specialised_renew_prob))
+                          | (~spec_valid & (u[3] < p_spec)))
+    f.spec_until[:n] = np.where(new_spec, t + 12, np.where(ending, t - 1,
+                                                            f.spec_until[:n]))
+
+    lst = (alive & ~f.listed[:n] & valid & (rev4 >= c.listing_min_revenue_wan)
+           & (u[4] < b.listing_prob * ladder))
+    f.listed[:n] |= lst
+
+    usd = c.unicorn_valuation_usd * c.usd_cny / 1e4  # 万元
+    val = rev4 * b.vc_multiple * f.val_mult[:n] * (1.0 + np.clip(cagr, 0.0, 2.0)) ** 2
+    # only venture-backed firms have a valuation (equity raised in the simulation), and
+    # landed projects are branches of outside firms (HQ elsewhere), not unicorns here
+    own_hq = (f.origin[:n] != ORIGIN["attracted"]) & (f.origin[:n] != ORIGIN["referred"])
+    uni = (alive & own_hq & ~f.listed[:n] & (f.equity[:n] > 0)
+           & (age <= c.unicorn_max_age_years * 4) & (val >= usd))
+    model.new_unicorns = np.flatnonzero(uni & ~f.ever_unicorn[:n])
+    if model.on("unicorn_award", t):
+        pol = model.scenario_data.policy.unicorn_award
+        amt = model.lever("unicorn_award.amount_wan", t)
+        for r in model.new_unicorns.tolist():
+            once(model, "A6", int(f.uid[r]), t, int(f.zone[r]), r, pol.payer, amt)
+    f.unicorn[:n] = uni
+    f.ever_unicorn[:n] |= uni
+
+
+def a5_claims(model, t: int, rows: np.ndarray) -> None:
+    """A5: the province's award for a newly certified 高企, and the zone's match."""
+    prov = model.lever("hte_matching.provincial_award_wan", t)
+    ratio = model.lever("hte_matching.ratio", t)
+    f = model.firms
+    for payer, amt in (("province", prov), ("zone", prov * ratio)):
+        if amt > 0:
+            model.treasury.claim_many(t, f.zone[rows], f.uid[rows], rows, "A5", payer,
+                                     np.full(rows.size, float(amt)))

@@ -1,0 +1,151 @@
+"""``hitech-sim attribute BASE COUNTERFACTUAL``: the effect of the plan (base minus
+counterfactual) on each outcome, shared out among groups of levers by Shapley values.
+
+The groups are the lever registry's (``sim.scenario.levers.ATTRIBUTION_GROUPS``, six
+of them, so 2^6 = 64 coalitions). Coalition ``S`` is the counterfactual with the policy
+settings of the groups in ``S`` taken from the base: the empty coalition is the
+counterfactual, the full one the base. Every coalition runs replicates 0..N-1 of the
+base's seed (common random numbers), keeping only the outcomes (each target metric and
+the headline metrics at each checkpoint), and :func:`sim.analysis.shapley.attribution_table`
+gives each group's value with its 90% interval over replicates. The base and the
+counterfactual may differ only in lever settings (``policy.<lever key>``).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis.shapley import attribution_table
+from sim.core.calendar import q_index
+from sim.engine.ensemble import Task, assemble, execute, prepare
+from sim.engine.folder import now, versions, write_json, write_manifest
+from sim.scenario.levers import ATTRIBUTION_GROUPS, NOT_LEVERS
+from sim.scenario.loader import Problem, ScenarioError
+
+# the outcomes attributed, besides the base's target metrics
+HEADLINE = ["hte", "specialised", "gazelles", "revenue_wan"]
+# keys of a resolved scenario that may differ between the base and the counterfactual
+FREE = {"name", "description"}
+
+
+@dataclass
+class Attribution:
+    """What an attribution wrote: its manifest and table (one row per outcome and group,
+    plus ``total``)."""
+
+    manifest: dict
+    table: pd.DataFrame
+
+
+def differing(base: dict, cf: dict, where: str) -> list[str]:
+    """The policy keys in which ``base`` and ``cf`` differ; a difference outside the
+    levers (behaviour, zones, budgets, ...) cannot be attributed and is an error."""
+    bad = sorted(k for k in set(base) | set(cf)
+                 if k != "policy" and k not in FREE and base.get(k) != cf.get(k))
+    pol_b, pol_c = base["policy"], cf["policy"]
+    keys = sorted(k for k in set(pol_b) | set(pol_c) if pol_b.get(k) != pol_c.get(k))
+    bad += [f"policy.{k}" for k in keys if k in NOT_LEVERS]
+    if bad:
+        raise ScenarioError([Problem(where, 0, k, "differs between the base and the "
+                                     "counterfactual, and only lever settings can be "
+                                     "attributed (valid: make the two scenarios agree on it)")
+                             for k in bad])
+    return [k for k in keys if k not in NOT_LEVERS]
+
+
+def coalition(base: dict, cf: dict, mask: int, name: str) -> dict:
+    """The counterfactual with the lever settings of the groups in ``mask`` from the
+    base."""
+    r = copy.deepcopy(cf)
+    for i, g in enumerate(ATTRIBUTION_GROUPS):
+        if mask >> i & 1:
+            for key in g.keys:
+                r["policy"][key] = copy.deepcopy(base["policy"][key])
+    r["name"] = name
+    return r
+
+
+def outcomes_of(base_loaded) -> list[dict]:
+    """Each target metric and headline metric of the base at each checkpoint (for all
+    modelled zones)."""
+    sc = base_loaded.model
+    end = q_index(sc.calendar.end)
+    cps = [c for c in sc.calendar.checkpoints if q_index(c) <= end] or [sc.calendar.end]
+    metrics = list(dict.fromkeys(HEADLINE + [t["metric"] for t in
+                                             base_loaded.resolved["targets"]]))
+    return [{"id": f"{m}@{q}", "metric": m, "zone": "ALL", "quarter": q}
+            for q in cps for m in metrics]
+
+
+def attribute(base_loaded, cf_loaded, *, replicates: int | None = None,
+              seed: int | None = None, out: str | Path, workers: int = 1,
+              scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
+              progress: bool = False) -> Attribution:
+    """Run the 2^k coalitions, write the folder (``outcomes.parquet``,
+    ``attribution.csv``, ``coalitions.csv``, ``manifest.json``) and return its table."""
+    b, c = base_loaded.resolved, cf_loaded.resolved
+    keys = differing(b, c, str(cf_loaded.path))
+    n = int(replicates if replicates is not None else base_loaded.model.replicates)
+    seed = int(base_loaded.model.seed if seed is None else seed)
+    outcomes = outcomes_of(base_loaded)
+    k = len(ATTRIBUTION_GROUPS)
+    tasks = []
+    for mask in range(2 ** k):
+        name = f"{base_loaded.model.name}--s{mask:02d}"
+        r = coalition(b, c, mask, name)
+        tasks += [Task(f"s{mask:02d}--r{rep:06d}", r, name, rep, seed, outcomes=outcomes,
+                       extra={"coalition": mask}) for rep in range(n)]
+    out = Path(out)
+    parts = prepare(out, overwrite, resume)
+    started = now()
+    for _ in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
+                     resume=resume, progress=progress):
+        pass
+    summary = assemble(parts, tasks, out)
+    path = out / "outcomes.parquet"
+    rows = pd.read_parquet(path) if path.exists() else pd.DataFrame(
+        columns=["coalition", "replicate", "outcome", "value"])
+    groups = [g.id for g in ATTRIBUTION_GROUPS]
+    table = attribution_table(rows, groups)
+    table.to_csv(out / "attribution.csv", index=False, encoding="utf-8-sig")
+    pd.DataFrame([{"coalition": m, **{g.id: bool(m >> i & 1) for i, g in
+                                      enumerate(ATTRIBUTION_GROUPS)}}
+                  for m in range(2 ** k)]).to_csv(out / "coalitions.csv", index=False,
+                                                   encoding="utf-8-sig")
+    manifest = {
+        "schema_version": 1, "command": "attribute",
+        "scenario": base_loaded.model.name, "scenario_sha256": base_loaded.sha256,
+        "counterfactual": cf_loaded.model.name, "counterfactual_sha256": cf_loaded.sha256,
+        "seed": seed, "replicates": n, "coalitions": 2 ** k,
+        "population_scale": base_loaded.model.population.scale, "workers": workers,
+        "scheduler": scheduler, "versions": versions(), "started": started,
+        "finished": None, "status": "complete" if not summary["failed"] else "partial",
+        "failed": summary["failed"], "differing_levers": keys,
+        "groups": [{"id": g.id, "name_zh": g.name_zh, "name_en": g.name_en,
+                    "levers": list(g.codes)} for g in ATTRIBUTION_GROUPS],
+        "pairing": "common random numbers: every coalition runs replicates 0..N-1 of "
+                   "the base's seed",
+        "resolved": {"base": b, "counterfactual": c},
+    }
+    write_json(outcomes, out / "outcomes.json")
+    write_manifest(out, manifest)
+    return Attribution(manifest, table)
+
+
+def headline(table: pd.DataFrame, outcome: str) -> list[str]:
+    """Lines for the command line: each group's share of one outcome's effect."""
+    t = table[table.outcome == outcome]
+    lines = []
+    for r in t.itertuples():
+        share = "" if r.group == "total" or pd.isna(r.share) else f" ({r.share:.0%})"
+        lines.append(f"{r.group}: {r.mean:+,.1f} [{r.p05:+,.1f}, {r.p95:+,.1f}]{share}")
+    return lines
+
+
+def read_table(out: Path) -> pd.DataFrame:
+    """The attribution table of a folder."""
+    return pd.read_csv(out / "attribution.csv", encoding="utf-8-sig")
