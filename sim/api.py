@@ -182,7 +182,7 @@ def moments_figure(result: dict, lang=("en",)):
 
 def realism_figures(checks: list[dict], tables: dict, lang=("en",)) -> list:
     """The realism check's four figures (size distribution, growth rates, exits by age,
-    R&D bunching) from :func:`sim.studies.realism.compute_checks`'s result."""
+    R&D bunching) from :func:`sim.analysis.realism.compute_checks`'s result."""
     return _report().realism_figures(checks, tables, lang)
 
 
