@@ -175,14 +175,14 @@ def moments_figure(result: dict, lang=("en",)):
     >>> fig.axes[0].get_xlabel()
     'value (growth rate or share)'
     """
-    from sim.studies.calibrate import moments_table
+    from sim.analysis.calibration import moments_table
 
     return _report().moments_figure(moments_table(result), lang)
 
 
 def realism_figures(checks: list[dict], tables: dict, lang=("en",)) -> list:
     """The realism check's four figures (size distribution, growth rates, exits by age,
-    R&D bunching) from :func:`sim.studies.realism.compute_checks`'s result."""
+    R&D bunching) from :func:`sim.analysis.realism.compute_checks`'s result."""
     return _report().realism_figures(checks, tables, lang)
 
 

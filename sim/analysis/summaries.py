@@ -1,7 +1,7 @@
 """Summaries the report draws and tabulates: per-variant replicate tables, four-quarter
 sums of flows, quantiles over replicates, medians at a quarter, the ladder, awards per
-year, lever and payer, budgets per year, sweep responses, and which Sobol outcomes miss
-their main driver. Pure functions: DataFrames in, DataFrames out; no files, no drawing."""
+year, lever and payer, budgets per year, sweep responses. Pure functions: DataFrames
+in, DataFrames out; no files, no drawing."""
 
 from __future__ import annotations
 

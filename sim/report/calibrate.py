@@ -61,7 +61,7 @@ def write_calibration_report(out: Path, lang=("zh", "en")) -> Path:
 def moments_figure(mom: pd.DataFrame, lang=("en",)):
     """Published targets (90% band), simulated values at the defaults and at the fit
     (±1 sd over replicates), one row per moment, as a matplotlib figure; ``mom``: the
-    moments table (:func:`sim.studies.calibrate.moments_table`, or moments.csv).
+    moments table (:func:`sim.analysis.calibration.moments_table`, or moments.csv).
     :func:`sim.api.moments_figure` draws it from a calibration result."""
     return keep_figures(lambda R: draw_moments(R, mom), lang)[0]
 

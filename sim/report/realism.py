@@ -39,9 +39,9 @@ def write_realism_report(out: Path, scenario: str, scale: float, checks: list[di
 
 def realism_figures(checks: list[dict], tables: dict, lang=("en",)) -> list:
     """The report's four realism figures from
-    :func:`sim.studies.realism.compute_checks`'s result, as matplotlib figures.
+    :func:`sim.analysis.realism.compute_checks`'s result, as matplotlib figures.
 
-    >>> from sim.studies.realism import compute_checks  # doctest: +SKIP
+    >>> from sim.analysis.realism import compute_checks  # doctest: +SKIP
     >>> figs = realism_figures(*compute_checks(firms, metrics))  # doctest: +SKIP
     """
     return keep_figures(lambda R: draw_realism(R, checks, tables), lang)
