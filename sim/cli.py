@@ -38,8 +38,9 @@ def _seed(text: str) -> int:
         v = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError("a seed is a whole number >= 0")
+    if not 0 <= v <= 2**63 - 1:  # as a scenario file's seed (docs/scenario.md)
+        raise argparse.ArgumentTypeError(f"{text} is not a seed (valid: a whole number 0 "
+                                         "... 2^63-1)")
     return v
 
 
