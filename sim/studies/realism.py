@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.engine.folder import holds_folders
 from sim.core.calendar import q_index
 
 # China's yearly exit rates by age in years 1..7 (SAIC 2013 report) [V]; year 4-7 "above
@@ -366,6 +367,7 @@ def compute_checks(firms: pd.DataFrame, metrics: pd.DataFrame) -> tuple[list[dic
     return checks, tables
 
 
+@holds_folders
 def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | None = None,
                   workers: int = 1, overwrite: bool = False, lang="zh,en") -> dict:
     """Run ``loaded`` (a :func:`sim.load_scenario` result) with snapshots, compute every

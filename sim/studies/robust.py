@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from sim.engine.folder import holds_folders
 from sim.scenario.loader import Problem, ScenarioError, _display, load
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.schema import Num, Strict, Text
@@ -315,6 +316,7 @@ def discovery(W: pd.DataFrame, worlds: pd.DataFrame, targets: list[dict], order:
     return pd.DataFrame(rows)
 
 
+@holds_folders
 def run_robust(path: str | Path, *, out: str | Path, workers: int = 1,
                scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
                progress: bool = False) -> dict:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from sim.engine.folder import holds_folders
 from sim.analysis.targets import meets
 from sim.core.calendar import q_index
 from sim.engine.ensemble import with_behaviour
@@ -373,6 +374,7 @@ def summary_table(mt: pd.DataFrame, st: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+@holds_folders
 def run_sensitivity(path: str | Path, *, out: str | Path, workers: int = 1,
                     scheduler: str | None = None, resume: bool = False,
                     overwrite: bool = False, progress: bool = False) -> dict:
