@@ -175,19 +175,22 @@ def test_a_second_writer_is_refused_naming_the_holder(tmp_path):
 
 def test_two_writers_at_once_one_refused(tmp_path):
     out = tmp_path / "race"
-    args = [sys.executable, "-m", "sim.cli", "run", str(TINY), "-n", "6", "--quiet",
-            "--no-report", "--out", str(out), "--overwrite"]
-    first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
-    deadline = time.time() + 120
-    while not (out / folder.PID_NAME).exists() and time.time() < deadline:
+    first = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "run", str(BASE), "-n", "40", "--quiet",
+         "--no-report", "--out", str(out), "--set", "population.scale=0.03",
+         "--set", "calendar.end=2027Q4", "--set", "calendar.checkpoints=[2027Q4]"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and first.poll() is None and not list(
+            (out / "parts").glob("*.done") if (out / "parts").is_dir() else []):
         time.sleep(0.02)
-    second = cli(*args[3:])
+    second = run_tiny(out, "--overwrite")  # while the first is writing its parts
     _, err1 = first.communicate(timeout=600)
     assert first.returncode == 0, err1
     if second.returncode == 0:  # the first had already finished: both wrote in turn
         pytest.skip("the first run finished before the second started")
     assert second.returncode == 2 and f"PID {first.pid}" in second.stderr, second.stderr
+    assert json.loads((out / "manifest.json").read_text())["replicates"] == 40
 
 
 def test_a_stale_lock_of_a_killed_process_does_not_block(tmp_path):

@@ -88,11 +88,12 @@ def parts_summary(out: Path) -> dict | None:
 def write_manifest(out: Path, manifest: dict) -> None:
     """Write manifest.json last, atomically, with the time it was finished: the one
     writer of every command's manifest. What the parts record they were made by is
-    written with it (``made_by``), and the seed is the parts' own."""
+    written with it (``made_by``); a run's or comparison's seed is the parts' own (a
+    study's parts draw from seeds derived from its seed)."""
     summary = parts_summary(out)
     if summary is not None:
         manifest["made_by"] = summary
-        if "seed" in manifest and len(summary["seeds"]) == 1:
+        if manifest.get("command") in ("run", "compare") and len(summary["seeds"]) == 1:
             manifest["seed"] = summary["seeds"][0]
     manifest["finished"] = now()
     write_json(manifest, out / "manifest.json")
