@@ -253,6 +253,8 @@ def discard_new_folders() -> None:
     the lock and an empty parts/): after a scheduler that cannot be reached, the retry
     finds no folder in its way."""
     for key in list(_CREATED):
+        if not key.is_dir():
+            continue
         parts = key / "parts"
         rest = [p for p in key.iterdir() if p.name not in (LOCK_NAME, PID_NAME, "parts")]
         if rest or (parts.is_dir() and any(parts.iterdir())):
