@@ -295,6 +295,7 @@ def _dispatch_local(tasks: list[Task], workers: int):
 
     ctx = mp.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
     queue = deque(tasks)
+    order = {t.key: i for i, t in enumerate(tasks)}
     attempts: dict[str, int] = {}
     while queue:
         lost: list[Task] = []
@@ -325,7 +326,7 @@ def _dispatch_local(tasks: list[Task], workers: int):
                     fill()
             lost += pending.values()  # a broken pool loses every task in flight
         again = []
-        for t in sorted(lost, key=lambda t: tasks.index(t)):
+        for t in sorted(lost, key=lambda t: order[t.key]):
             attempts[t.key] = attempts.get(t.key, 0) + 1
             if attempts[t.key] >= MAX_ATTEMPTS:
                 yield t, ReplicateResult(t.variant, t.replicate, error=(
