@@ -38,8 +38,9 @@ def _seed(text: str) -> int:
         v = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError("a seed is a whole number >= 0")
+    if not 0 <= v <= 2**63 - 1:  # as a scenario file's seed (docs/scenario.md)
+        raise argparse.ArgumentTypeError(f"{text} is not a seed (valid: a whole number 0 "
+                                         "... 2^63-1)")
     return v
 
 
@@ -246,29 +247,16 @@ def main(argv: list[str] | None = None) -> int:
     if not isinstance(sys.stdout, _QuietPipe):
         sys.stdout = _QuietPipe(sys.stdout)
     args = build_parser().parse_args(argv)
+    from sim.engine.cluster import ClusterError
+    from sim.engine.folder import discard_new_folders, lock_scope
+
     try:
-        if args.command == "validate":
-            return cmd_validate(args)
-        if args.command == "run":
-            return cmd_run(args)
-        if args.command == "bench":
-            return cmd_bench(args)
-        if args.command == "compare":
-            return cmd_compare(args)
-        if args.command == "sweep":
-            return cmd_sweep(args)
-        if args.command == "attribute":
-            return cmd_attribute(args)
-        if args.command == "report":
-            return cmd_report(args)
-        if args.command == "app":
-            return cmd_app(args)
-        if args.command == "calibrate":
-            return cmd_calibrate(args)
-        if args.command == "check-realism":
-            return cmd_check_realism(args)
-        if args.command in ("sensitivity", "robust"):
-            return cmd_study(args)
+        with lock_scope():  # a results folder's lock is held until the command ends
+            try:
+                return _dispatch(args)
+            except ClusterError:
+                discard_new_folders()  # the retry finds no half-made folder in its way
+                raise
     except ScenarioError as e:
         for p in e.problems:
             print(str(p), file=sys.stderr)
@@ -277,9 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         print("hitech-sim: interrupted", file=sys.stderr)
         return 1
     except Exception as e:
-        from sim.engine.cluster import ClusterError
-        from sim.report import ReportError
         from sim.engine.folder import OutputError
+        from sim.report import ReportError
 
         if isinstance(e, (OutputError, ClusterError, ReportError)):
             print(f"hitech-sim: {e}", file=sys.stderr)
@@ -289,6 +276,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hitech-sim: internal error: {type(e).__name__}: {e} (set HITECH_SIM_DEBUG=1 "
               "for the traceback)", file=sys.stderr)
         return 1
+
+
+def _dispatch(args) -> int:
+    """Run the command ``args`` names."""
+    if args.command == "validate":
+        return cmd_validate(args)
+    if args.command == "run":
+        return cmd_run(args)
+    if args.command == "bench":
+        return cmd_bench(args)
+    if args.command == "compare":
+        return cmd_compare(args)
+    if args.command == "sweep":
+        return cmd_sweep(args)
+    if args.command == "attribute":
+        return cmd_attribute(args)
+    if args.command == "report":
+        return cmd_report(args)
+    if args.command == "app":
+        return cmd_app(args)
+    if args.command == "calibrate":
+        return cmd_calibrate(args)
+    if args.command == "check-realism":
+        return cmd_check_realism(args)
+    if args.command in ("sensitivity", "robust"):
+        return cmd_study(args)
     return 1
 
 
@@ -455,11 +468,43 @@ def _report(args, out: Path) -> None:
     print(f"  report: {path}")
 
 
-def cmd_report(args) -> int:
-    """Write report.html for a results folder."""
-    from sim.report import write_report
+def check_results_files(out: Path) -> None:
+    """Every table and JSON file at the root of a results folder can be read (else a
+    ReportError naming the file: a damaged or foreign folder is bad input, exit 2)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    path = write_report(Path(args.dir), lang=args.lang)
+    from sim.report import ReportError
+
+    for p in sorted(out.glob("*.parquet")):
+        try:
+            pq.read_schema(p)
+        except (pa.ArrowException, OSError) as e:
+            raise ReportError(f"{p}: is not a readable Parquet table ({e}); valid: a results "
+                              "folder as run, compare, sweep or a study wrote it") from None
+    for p in sorted(out.glob("*.json")):
+        try:
+            json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ReportError(f"{p}: is not readable JSON ({e})") from None
+
+
+def cmd_report(args) -> int:
+    """Write report.html for a results folder (holding its lock: one writer at a time)."""
+    import pyarrow as pa
+
+    from sim.engine.folder import lock_folder
+    from sim.report import ReportError, write_report
+
+    out = Path(args.dir)
+    if out.is_dir():
+        check_results_files(out)
+        lock_folder(out)
+    try:
+        path = write_report(out, lang=args.lang)
+    except pa.ArrowException as e:
+        raise ReportError(f"{out}: a table cannot be read ({e}); valid: a results folder "
+                          "as run, compare, sweep or a study wrote it") from None
     print(f"report: {path} (figures/ and tables/ beside it)")
     if args.pdf:
         from sim.report import write_pdf

@@ -4,6 +4,10 @@ A task is one replicate of one variant (or of one sweep point). With a results
 folder, each finished task is written to ``DIR/parts/`` atomically (temporary name,
 then rename; a ``.done`` marker last), so that a run killed at any moment can be
 resumed with ``--resume``: finished parts are kept, missing or damaged ones run again.
+Each part records the identity of what produced it (:func:`identity`) and a SHA-256 of
+each of its tables; ``--resume`` refuses a folder whose parts were made by another
+command (another seed, scenario, override, sweep value or version of the sources), and
+runs again a part whose checksum does not match.
 A task that raises is recorded with its error and does not stop the others. The
 final tables are assembled from the parts in task order, streamed through a Parquet
 writer, so memory stays bounded however many replicates there are, and the result is
@@ -12,9 +16,11 @@ the same whatever the number or kind of workers.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
-import shutil
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +32,14 @@ import pyarrow.parquet as pq
 from sim.analysis.targets import value_at_checkpoint
 from sim.core.calendar import q_index
 from sim.engine.cluster import dispatch_dask
-from sim.engine.folder import OutputError, atomic_write_parquet, atomic_write_text
+from sim.engine.folder import (LOCK_NAME, PID_NAME, OutputError, atomic_write_parquet,
+                               atomic_write_text, clear_results, lock_folder, make_folder)
 from sim.engine.replicate import ReplicateResult, progress_bar, run_replicate
+from sim.scenario.loader import canonical_sha256
 from sim.scenario.params import BEHAVIOUR
 
 TABLES = ("metrics", "ledger", "firms", "outcomes")
+MAX_ATTEMPTS = 3  # runs of a task whose worker process is lost before it is recorded failed
 
 
 @dataclass
@@ -107,37 +116,127 @@ def outcome_rows(metrics: pd.DataFrame, task: Task) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# ------------------------------------------------------------------------- identity
+
+
+@functools.cache
+def sources_sha256() -> str:
+    """SHA-256 of the package's sources (every ``.py`` file under ``sim/``, sorted by
+    path): the package version alone does not change when the model does. Once a
+    process."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        h.update(p.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        h.update(p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def identity(task: Task, cache: dict | None = None) -> dict:
+    """What produced a task's part: the resolved scenario's SHA-256 (after overrides and
+    a sweep point's values; behaviour values and ranges included), variant, replicate,
+    seed, behaviour sampling, snapshots, the outcomes kept, the point's columns and the
+    sources' SHA-256. Two parts of equal identity hold equal numbers."""
+    if cache is None:
+        cache = {}
+    sha = cache.get(id(task.resolved))
+    if sha is None:
+        sha = cache[id(task.resolved)] = canonical_sha256(task.resolved)
+    ident = {"scenario_sha256": sha, "variant": task.variant, "replicate": task.replicate,
+             "seed": task.seed, "sample_behaviour": task.sample_behaviour,
+             "snapshots": task.snapshots, "outcomes": task.outcomes, "point": task.extra,
+             "sim_sources_sha256": sources_sha256()}
+    return json.loads(json.dumps(ident, sort_keys=True, default=str))
+
+
+_WHAT = {"scenario_sha256": "the resolved scenario (file, --set and sweep values)",
+         "seed": "the seed", "variant": "the variant", "replicate": "the replicate",
+         "sample_behaviour": "behaviour sampling", "snapshots": "--snapshots",
+         "outcomes": "the outcomes kept", "point": "the sweep point's values",
+         "sim_sources_sha256": "the sim/ sources (another version of the model)"}
+
+
+def differences(held: dict | None, wanted: dict) -> list[str]:
+    """What differs between a part's identity and the one a command asks for."""
+    if not held:
+        return ["the part records no identity (made by an older version)"]
+    out = []
+    for k, v in wanted.items():
+        if held.get(k) != v:
+            a, b = held.get(k), v
+            if k.endswith("sha256"):
+                a, b = str(a)[:12], str(b)[:12]
+            out.append(f"{_WHAT.get(k, k)}: the folder has {a!r}, this command {b!r}")
+    return out
+
+
+def check_resume(parts: Path, tasks: list[Task], idents: dict[str, dict]) -> None:
+    """Refuse to resume a folder whose finished parts were made by another command
+    (:class:`OutputError`, exit 2, saying what differs)."""
+    for t in tasks:
+        done = parts / f"{t.key}.done"
+        if not done.is_file():
+            continue
+        try:
+            held = json.loads(done.read_text(encoding="utf-8")).get("identity")
+        except (OSError, ValueError, AttributeError):
+            continue  # a damaged marker: the part runs again
+        diff = differences(held, idents[t.key])
+        if diff:
+            raise OutputError(f"{parts.parent}: --resume would mix results: part {t.key} was "
+                              f"made by another command ({'; '.join(diff)}) (valid: the "
+                              "command that made the folder, or --overwrite, or another "
+                              "--out)")
+
+
 # ------------------------------------------------------------------------- parts
 
 
-def save_part(parts: Path, task: Task, res: ReplicateResult) -> None:
-    """Write a finished task's tables, then its marker (or its error)."""
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def save_part(parts: Path, task: Task, res: ReplicateResult,
+              ident: dict | None = None) -> None:
+    """Write a finished task's tables, then its marker (or its error). The marker holds
+    the part's identity and the SHA-256 of each table."""
     if res.error is not None:
         atomic_write_text(json.dumps({"key": task.key, "variant": task.variant,
                                        "replicate": task.replicate, "error": res.error}),
                            parts / f"{task.key}.error.json")
         return
-    written = []
+    written, sums = [], {}
     for name in TABLES:
         df = getattr(res, name, None) if name != "outcomes" else res.extra.get("outcomes")
         if df is not None:
-            atomic_write_parquet(df, parts / f"{task.key}.{name}.parquet")
+            path = parts / f"{task.key}.{name}.parquet"
+            atomic_write_parquet(df, path)
             written.append(name)
+            sums[name] = _file_sha256(path)
     meta = {"tables": written, "behaviour": res.extra.get("behaviour"),
-            "ledger_total": getattr(res, "ledger_total", None)}
+            "ledger_total": getattr(res, "ledger_total", None),
+            "identity": ident if ident is not None else identity(task), "sha256": sums}
     (parts / f"{task.key}.error.json").unlink(missing_ok=True)
     atomic_write_text(json.dumps(meta), parts / f"{task.key}.done")
 
 
 def part_ok(parts: Path, key: str) -> bool:
-    """A part is finished if its marker and every table it names can be read."""
+    """A part is finished if its marker can be read and every table it names is whole:
+    its SHA-256 is the one written with it (a part damaged anywhere, not only in its
+    footer, runs again)."""
     done = parts / f"{key}.done"
     if not done.is_file():
         return False
     try:
         meta = json.loads(done.read_text(encoding="utf-8"))
+        sums = meta["sha256"]
         for name in meta["tables"]:
-            pq.read_metadata(parts / f"{key}.{name}.parquet")
+            if _file_sha256(parts / f"{key}.{name}.parquet") != sums[name]:
+                return False
     except Exception:
         return False
     return True
@@ -147,10 +246,13 @@ def execute(tasks: list[Task], *, parts: Path | None, workers: int = 1,
             scheduler: str | None = None, resume: bool = False,
             progress: bool = False) -> Iterator[tuple[Task, ReplicateResult | None]]:
     """Run the tasks; yield ``(task, result)`` as they finish (result None: resumed)."""
-    todo = tasks
+    todo, idents = tasks, {}
     if parts is not None:
         parts.mkdir(parents=True, exist_ok=True)
+        cache: dict = {}
+        idents = {t.key: identity(t, cache) for t in tasks}
         if resume:
+            check_resume(parts, tasks, idents)
             todo = [t for t in tasks if not part_ok(parts, t.key)]
             for t in tasks:
                 if t not in todo:
@@ -159,7 +261,7 @@ def execute(tasks: list[Task], *, parts: Path | None, workers: int = 1,
     try:
         for task, res in _dispatch(todo, workers, scheduler):
             if parts is not None:
-                save_part(parts, task, res)
+                save_part(parts, task, res, idents[task.key])
             bar.update(1)
             yield task, res
     finally:
@@ -177,26 +279,62 @@ def _dispatch(tasks: list[Task], workers: int, scheduler: str | None):
         for t in tasks:
             yield t, run_task(t)
         return
+    yield from _dispatch_local(tasks, workers)
+
+
+def _dispatch_local(tasks: list[Task], workers: int):
+    """Run tasks in a pool of worker processes, at most 2 a worker in flight (bounded
+    memory). A worker process that dies (killed, out of memory) breaks the pool: a new
+    pool is made and the unfinished tasks are submitted again, each at most
+    :data:`MAX_ATTEMPTS` times (a replicate's numbers depend only on its seed, so a
+    re-run gives the same numbers); past that the task is recorded as failed."""
     import multiprocessing as mp
     import sys
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     ctx = mp.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending = {}
-        it = iter(tasks)
-        for t in it:  # keep at most 2 tasks a worker in flight: bounded memory
-            pending[pool.submit(run_task, t)] = t
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                t = pending.pop(fut)
-                yield t, fut.result()
-                nxt = next(it, None)
-                if nxt is not None:
-                    pending[pool.submit(run_task, nxt)] = nxt
+    queue = deque(tasks)
+    order = {t.key: i for i, t in enumerate(tasks)}
+    attempts: dict[str, int] = {}
+    while queue:
+        lost: list[Task] = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            pending: dict = {}
+
+            def fill() -> None:
+                while queue and len(pending) < 2 * workers:
+                    t = queue.popleft()
+                    try:
+                        pending[pool.submit(run_task, t)] = t
+                    except BrokenProcessPool:
+                        lost.append(t)
+                        return
+
+            fill()
+            while pending and not lost:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    t = pending.pop(fut)
+                    try:
+                        res = fut.result()
+                    except BrokenProcessPool:
+                        lost.append(t)
+                        continue
+                    yield t, res
+                if not lost:
+                    fill()
+            lost += pending.values()  # a broken pool loses every task in flight
+        again = []
+        for t in sorted(lost, key=lambda t: order[t.key]):
+            attempts[t.key] = attempts.get(t.key, 0) + 1
+            if attempts[t.key] >= MAX_ATTEMPTS:
+                yield t, ReplicateResult(t.variant, t.replicate, error=(
+                    f"its worker process was lost {attempts[t.key]} times (killed or out "
+                    "of memory)"))
+            else:
+                again.append(t)
+        queue.extendleft(reversed(again))
 
 
 def assemble(parts: Path, tasks: list[Task], out: Path) -> dict:
@@ -235,13 +373,15 @@ def assemble(parts: Path, tasks: list[Task], out: Path) -> dict:
 
 
 def prepare(out: Path, overwrite: bool, resume: bool) -> Path:
-    """Make the results folder; refuse to clobber one unless asked; return parts/."""
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder (valid: a folder path)")
-    if out.exists() and any(out.iterdir()) and not (overwrite or resume):
+    """Make the results folder and take its lock (one writer at a time); refuse to
+    clobber one unless asked, and with ``overwrite`` replace only what this tool wrote;
+    return parts/."""
+    created = make_folder(out)
+    lock_folder(out, created)
+    held = [p for p in out.iterdir() if p.name not in (LOCK_NAME, PID_NAME)]
+    if held and not (overwrite or resume):
         raise OutputError(f"{out}: results folder exists and is not empty (valid: another "
                           "--out, --resume to continue it, or --overwrite to replace it)")
-    if overwrite and out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if overwrite and held:
+        clear_results(out)
     return out / "parts"

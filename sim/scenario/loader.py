@@ -12,7 +12,9 @@ import copy
 import difflib
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent,
+                                ScalarEvent)
 
 from sim.core.calendar import is_quarter
 from sim.core.metrics import FLOW_METRICS, METRIC_NAMES
@@ -73,6 +77,14 @@ class Loaded:
 
 _yaml = YAML(typ="rt")
 _yaml.allow_duplicate_keys = False
+# Bounds on what a scenario file may cost to read (assumptions, with headroom: the
+# baseline is 22 KB, 1,275 parser events and 6 levels deep). Checked on the parser's
+# events, before any value is built, so a small file cannot make the loader use much time
+# or memory (measured: a 1 MiB flow list of 500,000 numbers took 4 min 42 s and 726 MB
+# to read before these bounds).
+MAX_FILE_BYTES = 256 * 1024  # 256 KiB
+MAX_EVENTS = 10_000  # values, keys, mappings and lists
+MAX_DEPTH = 32  # mappings and lists inside each other
 _FULLWIDTH_SEP = re.compile(r"^\s*(-\s+)?\{?\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*：")
 
 
@@ -136,6 +148,45 @@ def _prescan(text: str, name: str) -> None:
         raise ScenarioError(problems)
 
 
+def check_events(text: str, name: str, line0: int = 0) -> None:
+    """Refuse YAML anchors, aliases and merge keys, nesting deeper than :data:`MAX_DEPTH`
+    and more than :data:`MAX_EVENTS` events, from the parser's events (linear in the text: nothing is expanded).
+
+    Aliases are how a 2 KB file can stand for gigabytes (a "billion laughs"); scenarios
+    share values with ``extends:`` instead. A syntax error is left to the loader proper,
+    which reports it with its line.
+    """
+
+    def refuse(ev, what: str) -> None:
+        line = ev.start_mark.line + 1 + line0 if line0 >= 0 else 0
+        raise ScenarioError([Problem(name, line, "", what)])
+
+    depth = 0
+    try:
+        for count, ev in enumerate(_yaml.parse(text)):
+            if count > MAX_EVENTS:
+                refuse(ev, f"more than {MAX_EVENTS:,} values, keys and lists (valid: a "
+                           "scenario of at most that size; the baseline has about 1,300)")
+            if isinstance(ev, AliasEvent):
+                refuse(ev, f"YAML alias *{ev.anchor} is not allowed (valid: write the value "
+                           "out, or share a scenario's values with extends:)")
+            if getattr(ev, "anchor", None):
+                refuse(ev, f"YAML anchor &{ev.anchor} is not allowed (valid: write the value "
+                           "out, or share a scenario's values with extends:)")
+            if isinstance(ev, ScalarEvent) and ev.value == "<<" and ev.style is None:
+                refuse(ev, "YAML merge key '<<' is not allowed (valid: write the keys out, "
+                           "or share a scenario's values with extends:)")
+            if isinstance(ev, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    refuse(ev, f"nested more than {MAX_DEPTH} levels deep (valid: at most "
+                               f"{MAX_DEPTH} mappings and lists inside each other)")
+            elif isinstance(ev, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        return  # reported by the loader with its line
+
+
 def _to_node(obj: Any, name: str, line: int, path: tuple, problems: list) -> Node:
     tag = getattr(obj, "tag", None)
     tag_value = getattr(tag, "value", tag) if tag is not None else None
@@ -179,19 +230,48 @@ def _has_lc(seq: CommentedSeq, i: int) -> bool:
         return False
 
 
-def read_yaml(path: Path) -> Node:
-    """Read one YAML file into a :class:`Node` tree (no ``extends`` resolution)."""
-    name = display_path(path)
+def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else (a folder, a
+    pipe, a device, a larger file) is a :class:`ScenarioError`. Opened without blocking,
+    so a FIFO given as a scenario is refused instead of waiting for a writer."""
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ScenarioError([Problem(name, 0, "", "no such file")]) from None
     except IsADirectoryError:
         raise ScenarioError([Problem(name, 0, "", "is a folder, not a scenario file")]) from None
     except OSError as e:
         raise ScenarioError([Problem(name, 0, "", f"cannot be read: {e.strerror}")]) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ScenarioError([Problem(name, 0, "", "is a folder, not a scenario file")])
+        if not stat.S_ISREG(st.st_mode):
+            raise ScenarioError([Problem(name, 0, "", "is not a regular file (a pipe, device "
+                                         "or socket; valid: a YAML file)")])
+        if st.st_size > limit:
+            raise ScenarioError([Problem(name, 0, "", f"is {st.st_size:,} bytes (valid: at "
+                                         f"most {limit:,} bytes)")])
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
+            raw = f.read(limit + 1)
+    except OSError as e:
+        raise ScenarioError([Problem(name, 0, "", f"cannot be read: {e.strerror}")]) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(raw) > limit:
+        raise ScenarioError([Problem(name, 0, "", f"is larger than {limit:,} bytes")])
+    return raw
+
+
+def read_yaml(path: Path) -> Node:
+    """Read one YAML file into a :class:`Node` tree (no ``extends`` resolution)."""
+    name = display_path(path)
+    raw = read_bounded(path, name)
     text = _decode(raw, name)
     _prescan(text, name)
+    check_events(text, name)
     try:
         data = _yaml.load(text)
     except MarkedYAMLError as e:
@@ -205,6 +285,12 @@ def read_yaml(path: Path) -> Node:
             problem = "duplicate key (valid: each key once in a mapping)"
         raise ScenarioError([Problem(name, line, key, f"YAML syntax: {problem}")]) from None
     except YAMLError as e:
+        pos = getattr(e, "position", None)  # a reader error: a character not allowed
+        if isinstance(pos, int) and getattr(e, "character", None) is not None:
+            line = text[:pos].count("\n") + 1
+            ch = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or " ")
+            raise ScenarioError([Problem(name, line, "", f"character U+{ch:04X} is not "
+                                         "allowed in YAML (valid: printable text)")]) from None
         raise ScenarioError([Problem(name, 0, "", f"YAML syntax: {e}")]) from None
     if data is None:
         raise ScenarioError([Problem(name, 1, "", "the file is empty (valid: a mapping of "
@@ -267,6 +353,9 @@ def _resolve(path: Path, chain: tuple = ()) -> Node:
         raise ScenarioError([Problem(ext.file, ext.line, "extends", "expected a file path "
                                      "relative to this file, e.g. yunnan_baseline.yaml")])
     parent = (path.parent / ext.value).resolve()
+    if parent.is_dir():
+        raise ScenarioError([Problem(ext.file, ext.line, "extends", f"{display_path(parent)} is a "
+                                     "folder (valid: a scenario file relative to this file)")])
     if not parent.exists():
         raise ScenarioError([Problem(ext.file, ext.line, "extends", f"no such file: "
                                      f"{display_path(parent)} (valid: a path relative to this "
@@ -293,6 +382,7 @@ def parse_set(item: str) -> tuple[str, Any]:
     if not key or any(not p for p in key.split(".")):
         raise ScenarioError([Problem("--set", 0, item, "expected KEY=VALUE with a dotted key, "
                                      "e.g. policy.rd_subsidy.cap_wan=500")])
+    check_events(f"v: {text}\n", f"--set {item}", -1)
     try:
         data = YAML(typ="rt").load(f"v: {text}\n" if text.strip() else "v: \n")
     except YAMLError as e:

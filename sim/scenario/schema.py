@@ -150,6 +150,26 @@ def _check_text(v: Any) -> str:
 
 Text = Annotated[Any, PlainValidator(_check_text)]
 
+# A name that becomes part of a path (the results folder, a part's file name): Unicode
+# letters and digits (\w), `_`, `-` and `.`; no leading dot (so not `.` or `..`), no
+# path separator, at most 64 characters (an assumption: ample for every shipped name).
+NAME = re.compile(r"(?!\.)[\w.\-]{1,64}")
+
+
+def _check_name(v: Any) -> str:
+    if not isinstance(v, str) or not NAME.fullmatch(v):
+        _fail("name", "expected a name of letters, digits, _, - and . (not first), at most "
+                      f"64 characters, e.g. referral_0.7, got {_describe(v)}")
+    return v
+
+
+Name = Annotated[Any, PlainValidator(_check_name)]
+
+# The calendar's bounds: a run's memory and time grow with its quarters, so a typo such
+# as 9999Q4 is refused instead of running out of memory. An assumption: the action plan
+# and its history need 2000-2050.
+FIRST_QUARTER, LAST_QUARTER = "2000Q1", "2050Q4"
+
 OPERATING_MODELS = ("traditional", "committee_company", "committee_institution_company",
                     "entrusted", "statutory_body")
 
@@ -458,7 +478,7 @@ Constants = _params_model("Constants", CONSTANTS)
 class Target(Strict):
     """A target: metric at quarter ``by`` (stock) or summed over 4 quarters (flow)."""
 
-    id: Text
+    id: Name
     metric: Text
     zone: Text = "ALL"
     sector: Text = "ALL"
@@ -470,7 +490,7 @@ class Target(Strict):
 class Scenario(Strict):
     """A whole scenario, after ``extends`` and ``--set`` are resolved."""
 
-    name: Text
+    name: Name
     description: str = ""
     seed: Num(0, 2**63 - 1, integer=True) = 20250601
     replicates: Num(1, 100000, integer=True) = 1
@@ -495,6 +515,10 @@ def cross_check(s: Scenario, metric_names: set[str], flow_metrics: set[str]) -> 
     """Relations between sections; returns ``[(loc, message), ...]``."""
     errs: list[tuple] = []
     start, end = q_index(s.calendar.start), q_index(s.calendar.end)
+    for key, q in (("start", s.calendar.start), ("end", s.calendar.end)):
+        if not q_index(FIRST_QUARTER) <= q_index(q) <= q_index(LAST_QUARTER):
+            errs.append((("calendar", key), f"{q} is outside the quarters a run can cover "
+                         f"(valid: {FIRST_QUARTER} to {LAST_QUARTER})"))
     if end < start:
         errs.append((("calendar", "end"), f"{s.calendar.end} is before the start "
                      f"{s.calendar.start} (valid: a quarter at or after the start)"))

@@ -22,7 +22,7 @@ import pandas as pd
 from sim.analysis.shapley import attribution_table
 from sim.core.calendar import q_index
 from sim.engine.ensemble import Task, assemble, execute, prepare
-from sim.engine.folder import now, versions, write_json, write_manifest
+from sim.engine.folder import holds_folders, now, versions, write_json, write_manifest
 from sim.scenario.levers import ATTRIBUTION_GROUPS, NOT_LEVERS
 from sim.scenario.loader import Problem, ScenarioError
 
@@ -81,6 +81,7 @@ def outcomes_of(base_loaded) -> list[dict]:
             for q in cps for m in metrics]
 
 
+@holds_folders
 def attribute(base_loaded, cf_loaded, *, replicates: int | None = None,
               seed: int | None = None, out: str | Path, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, overwrite: bool = False,

@@ -19,7 +19,7 @@ from sim.analysis.paired import COMPARE_METRICS, paired_differences
 from sim.analysis.targets import evaluate_targets, probability_kind
 from sim.core.calendar import q_index
 from sim.engine.batch import begin, collect, make_tasks, read_ledger, read_metrics
-from sim.engine.folder import atomic_write_text, versions, write_manifest
+from sim.engine.folder import atomic_write_text, holds_folders, versions, write_manifest
 from sim.scenario.loader import Problem, ScenarioError
 
 
@@ -34,6 +34,7 @@ class CompareResult:
     differences: pd.DataFrame
 
 
+@holds_folders
 def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
             seed: int | None = None, workers: int = 1, out: str | Path | None = None,
             overwrite: bool = False, resume: bool = False, progress: bool = False,

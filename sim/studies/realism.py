@@ -35,6 +35,7 @@ from sim.analysis.realism import (SAIC_EXIT, annual_growth, compute_checks,  # n
                                   hte_large_share, initial_totals, lognormal_fit,
                                   q4_snapshots, rd_bunching, spread_by_size, verdict,
                                   zipf_slope)
+from sim.engine.folder import holds_folders
 from sim.core.calendar import q_index
 from sim.engine.batch import read_metrics
 from sim.engine.folder import atomic_write_text
@@ -42,6 +43,7 @@ from sim.scenario.loader import Problem, ScenarioError
 from sim.studies.run import run_scenario
 
 
+@holds_folders
 def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | None = None,
                   workers: int = 1, overwrite: bool = False) -> dict:
     """Run ``loaded`` (a :func:`sim.load_scenario` result) with snapshots, compute every

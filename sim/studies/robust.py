@@ -33,6 +33,7 @@ from sim.analysis.sensitivity import per_point, quantity
 from sim.engine.ensemble import Task, assemble, prepare, with_behaviour
 from sim.engine.folder import atomic_write_text, now, versions, write_manifest
 from sim.scenario.loader import Problem, ScenarioError, display_path, load
+from sim.engine.folder import holds_folders
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.studies import (Prim, RobustFile, RobustOutcome, Setting,  # noqa: F401
                                   check_names, load_sweep, problem, read_study,
@@ -119,6 +120,7 @@ def _costs(parts: Path, tasks: list) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@holds_folders
 def run_robust(path: str | Path, *, out: str | Path, workers: int = 1,
                scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
                progress: bool = False) -> dict:

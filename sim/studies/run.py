@@ -11,7 +11,7 @@ import pandas as pd
 from sim.analysis.targets import evaluate_targets, probability_kind
 from sim.core.calendar import q_index
 from sim.engine.batch import begin, collect, make_tasks, read_metrics
-from sim.engine.folder import versions, write_json, write_manifest
+from sim.engine.folder import holds_folders, versions, write_json, write_manifest
 
 
 @dataclass
@@ -25,6 +25,7 @@ class RunResult:
     firms: pd.DataFrame | None = None
 
 
+@holds_folders
 def run_scenario(loaded, *, replicates: int | None = None, seed: int | None = None,
                  workers: int = 1, snapshots: bool = False, out: str | Path | None = None,
                  overwrite: bool = False, resume: bool = False, progress: bool = False,

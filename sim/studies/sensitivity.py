@@ -45,6 +45,7 @@ from sim.analysis.sensitivity import (CONF, MISSES_DRIVER, RESAMPLES,  # noqa: F
 from sim.engine.ensemble import Task, assemble, execute, part_ok, prepare, with_behaviour
 from sim.engine.folder import OutputError, atomic_write_text, now, versions, write_manifest
 from sim.scenario.loader import Problem, ScenarioError, display_path, load
+from sim.engine.folder import holds_folders
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.studies import (UNSCALED, Morris, Sobol, SensitivityFile,  # noqa: F401
                                   check_names, problem, read_study, study_outcomes)
@@ -134,6 +135,7 @@ def _tasks(stage: str, X: np.ndarray, names: list[str], sf, base, seed: int,
     return tasks
 
 
+@holds_folders
 def run_sensitivity(path: str | Path, *, out: str | Path, workers: int = 1,
                     scheduler: str | None = None, resume: bool = False,
                     overwrite: bool = False, progress: bool = False) -> dict:

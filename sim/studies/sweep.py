@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.targets import probability_kind, summarise
+from sim.engine.folder import holds_folders
 from sim.core.calendar import q_index
 from sim.engine.ensemble import Task, assemble, execute, prepare
 from sim.engine.folder import atomic_write_text, now, versions, write_manifest
@@ -48,6 +49,7 @@ def points_of(sw: SweepFile, seed: int) -> list[dict]:
     return [{k: float(v) for k, v in zip(keys, row, strict=True)} for row in vals]
 
 
+@holds_folders
 def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
               progress: bool = False) -> dict:
