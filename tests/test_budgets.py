@@ -37,8 +37,8 @@ def test_report_budgets_equal_the_ledger_budgets(end):
     start = q_index(L.model.calendar.start)
     flow_qs = [f"{q // 4}Q{q % 4 + 1}" for q in range(start, q_index(end) + 1)]
     for q in range(start, q_index(end) + 1):
-        m._flows[:] = 0.0
-        m.treasury.settle(q, m._flows, met.M)
+        m.flows[:] = 0.0
+        m.treasury.settle(q, m.flows, met.M)
     opened = {}
     for year, payer, _, amount in m.treasury.budgets:
         opened[(year, payer)] = opened.get((year, payer), 0.0) + amount
