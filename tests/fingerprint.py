@@ -13,7 +13,8 @@ What is compared (issue 12, item 7): `metrics.parquet`, `ledger.parquet`,
 and `comparison.csv` (equal JSON, equal CSV bytes), every CSV and Parquet file at the
 root of a sweep, sensitivity or robust study's folder, and `tables/*.csv` of each
 report (written in zh,en). Times, versions and paths (the manifest, and those rows of
-`tables/run_info.csv`) are not compared.
+`tables/run_info.csv`; the repository's own path in it is replaced by `<ROOT>`) are
+not compared.
 """
 
 from __future__ import annotations
@@ -123,9 +124,10 @@ VOLATILE = (b"Started", b"Finished", b"Versions")
 
 def bytes_print(path: Path) -> dict:
     raw = path.read_bytes()
-    if path.name == "run_info.csv":
+    if path.name == "run_info.csv":  # it names the base by its path: where the clone is
         raw = b"".join(line for line in raw.splitlines(keepends=True)
                        if not any(v in line for v in VOLATILE))
+        raw = raw.replace(str(ROOT).encode(), b"<ROOT>")
     return {"sha256": _sha(raw), "lines": raw.count(b"\n")}
 
 
