@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     at.add_argument("--overwrite", action="store_true", help="replace an existing folder")
     at.add_argument("--resume", action="store_true", help="continue a results folder")
     at.add_argument("--quiet", action="store_true", help="no progress bar")
+    at.add_argument("--no-report", action="store_true", help="do not write report.html")
 
     w = sub.add_parser("sweep", help="run a grid or Latin hypercube of lever values over a "
                        "base scenario (docs/sweeps.md)")
@@ -393,7 +394,8 @@ def cmd_compare(args) -> int:
 def cmd_attribute(args) -> int:
     """Attribute the effect of BASE over COUNTERFACTUAL to groups of levers."""
     from sim.scenario.loader import load
-    from sim.studies.attribute import attribute, headline
+    from sim.report.attribute import headline
+    from sim.studies.attribute import attribute
 
     base = load(args.base, args.set)
     cf = load(args.counterfactual, args.set)
@@ -411,6 +413,7 @@ def cmd_attribute(args) -> int:
         for line in headline(t, outcome):
             print("    " + line)
     print(f"  table: {out / 'attribution.csv'}")
+    _report(args, out)
     return 0 if m["status"] == "complete" else 1
 
 

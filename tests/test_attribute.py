@@ -92,6 +92,9 @@ def test_attribute_all_on_is_the_base_and_all_off_the_counterfactual(tmp_path):
             "--out", tmp_path / "att")
     assert r.returncode == 0, r.stderr
     assert "Shapley value per group" in r.stdout
+    html = (tmp_path / "att" / "report.html").read_text(encoding="utf-8")
+    assert "Shapley" in html and "data:image/png;base64" in html
+    assert (tmp_path / "att" / "tables" / "attribution.csv").exists()
     oc = pd.read_parquet(tmp_path / "att" / "outcomes.parquet")
     assert oc.coalition.nunique() == 64
     for scen, mask in ((BASE, 63), (NOPLAN, 0)):

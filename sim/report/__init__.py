@@ -25,6 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.engine.folder import OutputError
+from sim.report.attribute import attribution_report
 from sim.report.calibrate import moments_figure, write_calibration_report
 from sim.report.lang import (LADDER, LEVER_NAMES, METRIC_LABELS, Lang, ReportError,
                              money_scale, short_zone)
@@ -42,7 +43,7 @@ __all__ = ["COLORS", "LADDER", "LEVER_NAMES", "METRIC_LABELS", "Lang", "Page", "
            "write_pdf", "write_realism_report", "write_report"]
 
 REPORTS = {"sweep": sweep_report, "sensitivity": sensitivity_report,
-           "robust": robust_report}
+           "robust": robust_report, "attribute": attribution_report}
 
 
 def write_report(dir, lang=("zh", "en")) -> Path:

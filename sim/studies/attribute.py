@@ -137,16 +137,6 @@ def attribute(base_loaded, cf_loaded, *, replicates: int | None = None,
     return Attribution(manifest, table)
 
 
-def headline(table: pd.DataFrame, outcome: str) -> list[str]:
-    """Lines for the command line: each group's share of one outcome's effect."""
-    t = table[table.outcome == outcome]
-    lines = []
-    for r in t.itertuples():
-        share = "" if r.group == "total" or pd.isna(r.share) else f" ({r.share:.0%})"
-        lines.append(f"{r.group}: {r.mean:+,.1f} [{r.p05:+,.1f}, {r.p95:+,.1f}]{share}")
-    return lines
-
-
 def read_table(out: Path) -> pd.DataFrame:
     """The attribution table of a folder."""
     return pd.read_csv(out / "attribution.csv", encoding="utf-8-sig")
