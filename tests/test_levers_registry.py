@@ -52,3 +52,22 @@ def test_docs_list_every_lever_with_its_key():
     text = (ROOT / "docs" / "levers.md").read_text(encoding="utf-8")
     for lv in levers.LEVERS:
         assert f"| {lv.code} " in text and f"`{lv.policy_key}`" in text, lv.code
+
+
+def test_every_lever_has_its_off_variant_named_from_the_registry():
+    """scenarios/variants/off_<code>_<key>.yaml switches that lever off (A5 keeps the
+    province's pre-plan award: only the plan's match is off)."""
+    from sim.scenario.loader import load
+
+    base = load(ROOT / "scenarios" / "yunnan_baseline.yaml").resolved["policy"]
+    for lv in levers.LEVERS:
+        path = ROOT / "scenarios" / "variants" / f"off_{lv.code.lower()}_{lv.key}.yaml"
+        assert path.exists(), path
+        pol = load(path).resolved["policy"]
+        if lv.code == "A5":
+            assert pol[lv.key]["ratio"] == 0.0 or pol[lv.key]["enabled"] is False
+        else:
+            assert pol[lv.key]["enabled"] is False, lv.code
+        # nothing else is switched
+        assert {k: v for k, v in pol.items() if k != lv.key} == {
+            k: v for k, v in base.items() if k != lv.key}, lv.code
