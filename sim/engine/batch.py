@@ -81,3 +81,15 @@ def begin(sc, replicates, seed, out, overwrite: bool, resume: bool):
     if out is not None:
         prepare(out, overwrite, resume)
     return n, seed, out, now()
+
+
+def run_in_folder(tasks: list[Task], out: Path, *, workers: int, scheduler: str | None,
+                  resume: bool, overwrite: bool, progress: bool) -> tuple[str, dict]:
+    """Make ``out`` ready, run every task into its parts, assemble the folder's tables;
+    return the start time and the assembly's summary (``failed``, ``tables``)."""
+    parts = prepare(out, overwrite, resume)
+    started = now()
+    for _ in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
+                     resume=resume, progress=progress):
+        pass
+    return started, assemble(parts, tasks, out)

@@ -21,8 +21,9 @@ import pandas as pd
 
 from sim.analysis.shapley import attribution_table
 from sim.core.calendar import q_index
-from sim.engine.ensemble import Task, assemble, execute, prepare
-from sim.engine.folder import holds_folders, now, versions, write_json, write_manifest
+from sim.engine.batch import run_in_folder
+from sim.engine.ensemble import Task
+from sim.engine.folder import holds_folders, versions, write_json, write_manifest
 from sim.scenario.levers import ATTRIBUTION_GROUPS, NOT_LEVERS
 from sim.scenario.loader import Problem, ScenarioError
 
@@ -101,12 +102,8 @@ def attribute(base_loaded, cf_loaded, *, replicates: int | None = None,
         tasks += [Task(f"s{mask:02d}--r{rep:06d}", r, name, rep, seed, outcomes=outcomes,
                        extra={"coalition": mask}) for rep in range(n)]
     out = Path(out)
-    parts = prepare(out, overwrite, resume)
-    started = now()
-    for _ in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
-                     resume=resume, progress=progress):
-        pass
-    summary = assemble(parts, tasks, out)
+    started, summary = run_in_folder(tasks, out, workers=workers, scheduler=scheduler,
+                                     resume=resume, overwrite=overwrite, progress=progress)
     path = out / "outcomes.parquet"
     rows = pd.read_parquet(path) if path.exists() else pd.DataFrame(
         columns=["coalition", "replicate", "outcome", "value"])

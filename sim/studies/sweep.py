@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.targets import probability_kind, summarise
-from sim.engine.folder import holds_folders
 from sim.core.calendar import q_index
-from sim.engine.ensemble import Task, assemble, execute, prepare
-from sim.engine.folder import atomic_write_text, now, versions, write_manifest
+from sim.engine.batch import run_in_folder
+from sim.engine.ensemble import Task
+from sim.engine.folder import atomic_write_text, holds_folders, versions, write_manifest
 from sim.scenario.loader import Problem, ScenarioError, load
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.studies import Outcome, Sample, SweepFile, load_sweep  # noqa: F401
@@ -80,12 +80,8 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
                               sample_behaviour=sample or False, outcomes=outcomes,
                               extra=extra))
     out = Path(out)
-    parts = prepare(out, overwrite, resume)
-    started = now()
-    for _ in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
-                     resume=resume, progress=progress):
-        pass
-    summary = assemble(parts, tasks, out)
+    started, summary = run_in_folder(tasks, out, workers=workers, scheduler=scheduler,
+                                     resume=resume, overwrite=overwrite, progress=progress)
     points = pd.DataFrame([{"point": i, **p} for i, p in enumerate(pts)])
     points.to_csv(out / "points.csv", index=False, encoding="utf-8-sig")
     probs = probabilities(out, base.resolved["targets"], points)
