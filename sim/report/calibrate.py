@@ -126,7 +126,13 @@ def draw_backtest(R: Page, result: dict) -> None:
         g = b[(b.metric == metric) & (b.zone == zone)].sort_values("year")
         ax.fill_between(g.year, g.p05, g.p95, color="#2a6f97", alpha=0.25,
                         label=L.f("模拟 5%-95%", "model 5%-95%"))
-        ax.plot(g.year, g.p50, "-", color="#2a6f97")
+        ax.plot(g.year, g.p50, "-" if len(g) > 1 else "_", color="#2a6f97", ms=14)
+        ax.vlines(g.year, g.p05, g.p95, color="#2a6f97", alpha=0.35, lw=6)
+        h = t[(t.metric == metric) & (t.zone == zone)]
+        ax.errorbar(h.years.astype(int) + 0.12, h.predicted,
+                    yerr=[h.predicted - h.p05, h.p95 - h.predicted], fmt="none",
+                    color="#c44", capsize=3,
+                    label=L.f("预测 90%（含参数）", "prediction 90% (with parameters)"))
         for role, mk in (("fitted", "s"), ("held out", "D")):
             x = g[g.role == role]
             ax.errorbar(x.year, x.target, yerr=1.645 * x.se, fmt=mk,
@@ -138,13 +144,16 @@ def draw_backtest(R: Page, result: dict) -> None:
         ax.set_title(f"{metric} · {zone}", fontsize=9)
         ax.set_xticks(sorted(set(g.year)))
     axs[0][0].set_ylabel(L.f("年增长率", "growth a year"))
-    axs[0][0].legend(fontsize=7)
+    hs, ls = axs[0][0].get_legend_handles_labels()
+    fig.legend(hs, ls, loc="upper center", ncol=4, fontsize=7, bbox_to_anchor=(0.5, 0.0),
+               frameon=False)
     worst = t.iloc[int(np.argmax(t.abs_error))] if len(t) else None
     R.figure(fig, "backtest_bands", (
-        "模拟区间（蓝）与公开数据（黑：拟合用，白：留出）。"
+        "模拟区间（蓝；红：留出点的 90% 预测区间）与公开数据（黑：拟合用，白：留出）。"
         + (f"误差最大：{worst['id']}（{worst['error']:+.3f}）。" if worst is not None else ""),
-        "Simulated bands (blue, 5%-95% over replicates at the fitted values) against "
-        "published points (black: fitted; white: held out; bars: 90% of the published "
-        "figure's se); the dashed line is the end of the fit."
+        "Simulated bands (blue, 5%-95% over replicates at the fitted values; red: the "
+        "held-out points' 90% prediction interval, replicates plus the fitted parameters' "
+        "uncertainty) against published points (black: fitted; white: held out; black "
+        "bars: ±1.645 se of the published figure); the dashed line is the end of the fit."
         + (f" Largest error: {worst['id']} ({worst['error']:+.3f})." if worst is not None
            else "")))
