@@ -25,8 +25,16 @@ Method:
   central differences (same seeds), covariance ``(Gᵀ W G + λ P)⁻¹ (1 + 1/R)`` with
   ``W = diag(1/s²)`` and ``P = diag(1/w²)``, standard errors and 90% intervals.
 
+A backtest out of sample: the file's ``holdout:`` moments (same format) are never part
+of the objective or the curvature; they are simulated once, after the fit, at the fitted
+values (and in the curvature's runs, for their sensitivity g), and reported with a 90%
+prediction interval ``mean ± 1.645 sqrt(replicate var + gᵀ Σ g)`` (luck plus the fitted
+parameters' uncertainty). ``fit_until: YEAR`` refuses a fitted moment of a later year
+(``scenarios/calibration/backtest.yaml``; docs/baseline.md, "Backtest").
+
 Outputs: a results folder (``calibration.json``, ``moments.csv``, ``parameters.csv``,
-``trace.csv``, ``report.html`` with figures) and, if the file says ``store:``, the
+``trace.csv``, with held-out moments ``holdout.csv`` and ``backtest_summary.csv``,
+``report.html`` with figures) and, if the file says ``store:``, the
 stored result (``scenarios/calibration/yunnan.json``) that the baseline's behaviour
 values come from and that :func:`load_calibration` reads.
 
