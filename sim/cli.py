@@ -204,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     cr.add_argument("--out", default=None, help="results folder (default: "
                     "results/realism-<name>/)")
     cr.add_argument("--workers", type=_positive, default=1, help="worker processes")
+    cr.add_argument("--sample-behaviour", action="store_true", help="each replicate draws the "
+                    "behaviour parameters from their plausible ranges, so the validation "
+                    "intervals hold behaviour as well as luck")
+    cr.add_argument("--backtest", default=None, metavar="JSON", help="stored backtest to "
+                    "report (default: scenarios/calibration/backtest.json if present)")
     cr.add_argument("--overwrite", action="store_true", help="replace an existing folder")
     cr.add_argument("--lang", default="zh,en", help="zh, en or zh,en (default: zh,en)")
 
@@ -560,6 +565,9 @@ def cmd_calibrate(args) -> int:
     for m in res["moments"]:
         print(f"  moment {m['id']}: target {m['target']:.4g} +- {m['se']:.2g}, fitted "
               f"{m['fitted']:.4g} (z {m['z']:+.1f}; defaults {m['at_default']:.4g})")
+    for h in res.get("holdout", []):
+        print(f"  held out {h['id']}: published {h['target']:.4g}, predicted "
+              f"{h['predicted']:.4g} [90% {h['p05']:.4g}, {h['p95']:.4g}]")
     if cal.spec.store and not args.no_store:
         path = (cal.path.parent / cal.spec.store)
         store(res, path)
@@ -576,16 +584,34 @@ def cmd_check_realism(args) -> int:
     L = load(args.file, args.set)
     out = Path(args.out) if args.out else Path("results") / f"realism-{L.model.name}"
     res = check_realism(L, out=out, replicates=args.replicates, seed=args.seed,
-                        workers=args.workers, overwrite=args.overwrite)
+                        workers=args.workers, overwrite=args.overwrite,
+                        sample_behaviour=args.sample_behaviour, backtest=args.backtest)
     print(f"check-realism {L.model.name}: {args.replicates} replicate(s) at population.scale "
           f"{L.model.population.scale} -> {out}/")
-    for r in res["checks"]:
+    groups = {k: [c for c in res["checks"] if c["kind"] == k]
+              for k in ("validation", "consistency")}
+    print("  validation (published figures not used to build or fit the model; model's 90% "
+          "interval over replicates):")
+    for r in groups["validation"]:
+        print(f"  [{r['verdict']:>9}] {r['id']}: {r['value']:.4g} [{r['p05']:.4g}, "
+              f"{r['p95']:.4g}] (published {r['reference']:.4g})")
+    print("  consistency (re-measures an input or a fitted moment):")
+    for r in groups["consistency"]:
         ref = "" if r["reference"] is None else f" (reference {r['reference']:.4g})"
         print(f"  [{r['verdict']:>9}] {r['id']}: {r['value']:.4g}{ref}")
+    bt = res.get("backtest")
+    if bt is not None:
+        from sim.analysis.calibration import backtest_summary
+
+        a = backtest_summary(bt).iloc[0]
+        print(f"  backtest (out of sample, {bt['name']}): {int(a['points'])} held-out "
+              f"point(s), {int(a['inside'])} inside their 90% interval, mean absolute error "
+              f"{a['mae']:.3f}")
     from sim.report import write_realism_report
 
     report = write_realism_report(out, L.model.name, L.model.population.scale, res["checks"],
-                                  res["tables"], res["initial"], lang=args.lang)
+                                  res["tables"], res["initial"], lang=args.lang,
+                                  backtest=bt)
     print(f"  report: {report}")
     return 0
 

@@ -225,15 +225,134 @@ def initial_totals(loaded, metrics: pd.DataFrame, firms: pd.DataFrame) -> pd.Dat
 
 
 def verdict(value: float, band: tuple[float, float] | None) -> str:
-    """``matches`` inside the band, ``differs`` outside, ``context`` without a band."""
+    """A consistency check's verdict: ``matches`` inside the band, ``differs`` outside,
+    ``context`` without a band."""
     if band is None or not np.isfinite(value):
         return "context"
     return "matches" if band[0] <= value <= band[1] else "differs"
 
 
+def interval(values) -> tuple[float, float, float]:
+    """Mean and 90% interval (5% and 95% quantiles, linear interpolation) of the
+    per-replicate values of a statistic, NaNs left out; all NaN without a finite value.
+    With few replicates the interval is narrow (two replicates: 90% of their range)."""
+    v = np.asarray(list(values), float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    lo, hi = np.quantile(v, [0.05, 0.95])
+    return float(v.mean()), float(lo), float(hi)
+
+
+def validation_verdict(p05: float, p95: float, low: float, high: float) -> str:
+    """A validation check's verdict: ``matches`` when the model's 90% interval
+    ``[p05, p95]`` contains the published figure (a point, ``low == high``) or meets the
+    published range ``[low, high]`` (a figure published as a range, e.g. two sources);
+    ``differs`` otherwise; ``context`` when the model gave no value."""
+    if not (np.isfinite(p05) and np.isfinite(p95)):
+        return "context"
+    return "matches" if p05 <= high and p95 >= low else "differs"
+
+
+# Published figures the validation checks compare with: used neither to build the model
+# nor to fit it (docs/sources.md, "Register of figures": use = validation). Each is
+# (value, low, high, source): low/high is the published range (equal to the value for a
+# point figure).
+PUBLISHED = {
+    # Yunnan's 2020 round (yn.cnipai.com 2020-12-28 [V]): 656 certificates passed national
+    # filing (new and renewed), net +207 on the end-2019 stock 1,472 (D: 1,679 - 207), so
+    # 449 certificates ended (expired without renewal, revoked, or their firm gone) [D].
+    "hte_certified_rate": (656 / 1472, 656 / 1472, 656 / 1472,
+                           "Yunnan 2020 round: 656 certified (new + renewed) / 1,472 高企 at "
+                           "the end of 2019 = 44.6% [V yn.cnipai.com 2020-12-28; D]"),
+    "hte_ended_rate": (449 / 1472, 449 / 1472, 449 / 1472,
+                       "Yunnan 2020: 656 certified - 207 net = 449 certificates ended / 1,472 "
+                       "= 30.5% [D from yn.cnipai.com 2020-12-28]"),
+    # 2024: net "+600以上" [V* wxredian.com 2025-01-27] on the end-2023 stock, 3,042 (D from
+    # Kunming's +365 = 78.66% of the province's net increase) or 3,222 (D from "净增长率
+    # 25%"): growth 600/3,222 = 18.6% to 600/3,042 = 19.7% (lower bounds: "以上")
+    "hte_growth": (0.19, 600 / 3222, 600 / 3042,
+                   "Yunnan 2024: net +600以上 高企 on 3,042-3,222 (end 2023) = +18.6% to "
+                   "+19.7% [V* wxredian.com 2025-01-27; D]; carried to the zones by a "
+                   "constant share of the province's 高企 (so the zones' growth is the "
+                   "province's; assumption)"),
+    # Torch (m.vanbien.com [V]): gazelles 2.54% of the firms of national zones, 2011-14
+    "gazelle_share": (0.0254, 0.0254, 0.0254,
+                      "Torch: gazelles 2.54% of national zones' firms, 2011-14 [V "
+                      "m.vanbien.com]; no Yunnan figure found [NF]"),
+    # 216 unicorns in 32 national zones (2023) [V paper.chinahightech.com 2024-06-24] over
+    # ~206,000 firms in national zones (2022) [V/D achie.org 2024-02-02]
+    "unicorn_share": (216 / 206000, 216 / 206000, 216 / 206000,
+                      "China: 216 unicorns in national zones (2023) [V paper.chinahightech.com"
+                      " 2024-06-24] / ~206,000 firms in national zones (2022) [V/D achie.org] "
+                      "= 0.105%; no Yunnan figure found [NF]"),
+    # Axtell 2001 (Science 293:1818): Zipf exponent 1.059 +- 0.054 (US firms, employees)
+    "size_zipf_slope": (1.059, 1.005, 1.113,
+                        "Axtell 2001 (Science 293:1818): 1.059 ± 0.054, US firms by "
+                        "employees [V]"),
+    "survival_2y": (0.66, 0.66, 0.66, "BLS (Knaup 2005): 66% of the US 1998 cohort alive "
+                    "after 2 years [V]"),
+    "survival_4y": (0.44, 0.44, 0.44, "BLS (Knaup 2005): 44% of the US 1998 cohort alive "
+                    "after 4 years [V]"),
+}
+
+
+def _per_replicate(firms: pd.DataFrame, fn) -> list[float]:
+    """``fn`` applied to each replicate's rows of ``firms``."""
+    return [fn(g) for _, g in firms.groupby("replicate", sort=True)]
+
+
+def hte_round_rates(firms: pd.DataFrame) -> dict:
+    """Yearly 高企 certificates of one replicate's snapshots, as shares of the stock at the
+    previous Q4: ``certified`` (new and renewed in the round, firms alive at the Q4) and
+    ``ended`` (stock before + certified - stock after: expired without renewal, revoked or
+    their firm gone), averaged over the consecutive Q4 pairs; NaN without the snapshots'
+    ``hte_certified`` column or a pair."""
+    if "hte_certified" not in firms.columns:
+        return {"certified": float("nan"), "ended": float("nan")}
+    qs = q4_snapshots(firms)
+    alive = firms[~firms["exited"]]
+    cert, ended = [], []
+    for a, b in zip(qs[:-1], qs[1:], strict=True):
+        if q_index(b) - q_index(a) != 4:
+            continue
+        sa = int(alive[(alive.quarter == a)].hte_valid.sum())
+        xb = alive[alive.quarter == b]
+        sb = int(xb.hte_valid.sum())
+        cb = int((xb.hte_valid & xb.hte_certified).sum())
+        if sa > 0:
+            cert.append(cb / sa)
+            ended.append((sa + cb - sb) / sa)
+    if not cert:
+        return {"certified": float("nan"), "ended": float("nan")}
+    return {"certified": float(np.mean(cert)), "ended": float(np.mean(ended))}
+
+
+def hte_growth_years(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Year-on-year growth of the zones' 高企 (ALL) between consecutive Q4s, per replicate
+    (columns replicate, year, growth)."""
+    m = metrics[(metrics.zone == "ALL") & (metrics.sector == "ALL") & (metrics.metric == "hte")
+                & metrics.quarter.str.endswith("Q4")]
+    p = m.pivot_table(index="replicate", columns="quarter", values="value")
+    rows = []
+    for q in p.columns:
+        prev = f"{int(q[:4]) - 1}Q4"
+        if prev in p.columns:
+            for r, g in (p[q] / p[prev] - 1.0).items():
+                rows.append({"replicate": r, "year": int(q[:4]), "growth": float(g)})
+    return pd.DataFrame(rows, columns=["replicate", "year", "growth"])
+
+
 def compute_checks(firms: pd.DataFrame, metrics: pd.DataFrame) -> tuple[list[dict], dict]:
     """Every realism check of a run (rows for realism.csv) and the tables behind the
-    figures. ``firms`` is firms.parquet (snapshots), ``metrics`` metrics.parquet."""
+    figures. ``firms`` is firms.parquet (snapshots), ``metrics`` metrics.parquet.
+
+    Each row has a ``kind``: ``consistency`` (it re-measures an input of the model or a
+    moment calibration fitted: its verdict says whether the run keeps what it was given,
+    within a tolerance ``band``) or ``validation`` (a published figure used neither to
+    build nor to fit the model, :data:`PUBLISHED`: the verdict is ``matches`` when the
+    model's 90% interval over replicates, ``p05``..``p95``, contains it; ``band_low`` and
+    ``band_high`` are then the published figure's own range)."""
     qs = q4_snapshots(firms)
     last = qs[-1]
     alive_last = firms[(~firms.exited) & (firms.quarter == last)]
@@ -242,38 +361,52 @@ def compute_checks(firms: pd.DataFrame, metrics: pd.DataFrame) -> tuple[list[dic
 
     def add(id_, name, value, reference, band, source, mismatch, used=False):
         v = verdict(value, band)
-        checks.append({"id": id_, "check": name, "value": float(value),
+        checks.append({"id": id_, "kind": "consistency", "check": name, "value": float(value),
+                       "p05": None, "p95": None,
                        "reference": None if reference is None else float(reference),
                        "band_low": None if band is None else float(band[0]),
                        "band_high": None if band is None else float(band[1]),
                        "verdict": v, "used_in_calibration": used, "source": source,
                        "if_differs": mismatch if v == "differs" else ""})
 
+    def validate(id_, name, values, mismatch, figure=None):
+        ref, low, high, source = PUBLISHED[figure or id_]
+        mean, p05, p95 = interval(values)
+        v = validation_verdict(p05, p95, low, high)
+        checks.append({"id": id_, "kind": "validation", "check": name, "value": mean,
+                       "p05": p05, "p95": p95, "reference": float(ref),
+                       "band_low": float(low), "band_high": float(high), "verdict": v,
+                       "used_in_calibration": False, "source": source,
+                       "if_differs": mismatch if v == "differs" else ""})
+
+    last_alive = firms[(~firms.exited) & (firms.quarter == last)]
     z = zipf_slope(sizes)
-    add("size_zipf_slope", f"upper-tail slope of revenue (top 5%, {last})", z["zeta"], 1.06,
-        (0.8, 1.3), "Axtell 2001 (Science 293:1818), US firms, employees [V]",
-        "the synthetic population is lognormal (size_sigma), whose tail is thinner than "
-        "a power law: the largest firms are too small relative to the rest")
+    validate("size_zipf_slope", f"upper-tail slope of revenue (top 5%, {last})",
+             _per_replicate(last_alive, lambda g: zipf_slope(g.revenue_4q_wan.to_numpy())[
+                 "zeta"]),
+             "the synthetic population is lognormal (size_sigma), whose tail is thinner than "
+             "a power law: the largest firms are too small relative to the rest")
     ln = lognormal_fit(sizes)
     add("size_log_sd", "sd of log annual revenue", ln["sigma"], None, None,
-        "Kondo, Lewis & Stella 2018: lognormal may fit better than Pareto [V]", "")
+        "re-measures the input size_sigma (Kondo, Lewis & Stella 2018) [V]", "")
     add("size_lognormal_ks", "KS distance of log revenue to a normal", ln["ks"], 0.0,
-        (0.0, 0.05), "lognormal body (Kondo et al. 2018) [V]",
+        (0.0, 0.05), "the population is drawn lognormal (Kondo et al. 2018) [V]",
         "entrants (small, ~30万元) and landed projects (large) make the body non-lognormal")
     gr = annual_growth(firms)
     sh = growth_shape(gr.growth.to_numpy())
     add("growth_excess_kurtosis", "excess kurtosis of annual log growth",
         sh["excess_kurtosis"], 3.0, (2.0, 15.0),
-        "Stanley et al. 1996 (Nature 379:804): tent-shaped (Laplace: 3) [V]",
+        "the quarterly shocks are drawn Laplace (Stanley et al. 1996, Nature 379:804) [V]",
         "annual growth sums four quarterly Laplace shocks, which makes it closer to normal "
         "than a yearly tent; or young firms' drift mixes in")
     add("growth_laplace_vs_normal", "mean log-likelihood, Laplace minus normal",
         sh["laplace_minus_normal_loglik"], 0.0, (0.0, np.inf),
-        "tent shape (Stanley et al. 1996; Bottazzi & Secchi 2006) [V]",
+        "the shocks are drawn Laplace (Stanley et al. 1996; Bottazzi & Secchi 2006) [V]",
         "growth rates are closer to normal than to a tent")
     sp, sp_tab = spread_by_size(gr)
     add("growth_spread_beta", "β in sd(growth) ∝ size^-β", sp["beta"], 0.2, (0.1, 0.3),
-        "Stanley et al. 1996; Amaral et al. 1997: β ≈ 0.2 [V]",
+        "re-measures the input shock_size_beta 0.2 (Stanley et al. 1996; Amaral et al. "
+        "1997) [V]",
         "the shock's β (shock_size_beta) is 0.2 but young firms' extra drift and exits of "
         "small firms change the measured spread of small firms")
     ex = exit_by_age(firms)
@@ -282,68 +415,103 @@ def compute_checks(firms: pd.DataFrame, metrics: pd.DataFrame) -> tuple[list[dic
         if len(row):
             add(f"exit_rate_age{a}", f"yearly exit rate, age year {a}", float(row.rate.iloc[0]),
                 SAIC_EXIT[a], (SAIC_EXIT[a] * 0.5, SAIC_EXIT[a] * 1.5),
-                "SAIC 2013 survival report (all Chinese firms) [V]",
+                "the model's exit hazard by age is the SAIC 2013 table (all Chinese firms) [V]",
                 "exit_hazard_scale 0.7 and the lower hazard of 高企 and incubatees make firms "
                 "in zones exit less than China's average firm (assumption); year-1 exits also "
                 "miss firms that enter and exit between two Q4 snapshots")
     sv = entrant_survival(firms)
-    for h, ref in ((2, 0.66), (4, 0.44)):
+    sv_rep = _per_replicate(firms, entrant_survival)
+    for h in (2, 4):
         if h in sv:
-            add(f"survival_{h}y", f"entrants surviving {h} years", sv[h], ref,
-                (ref - 0.15, ref + 0.15), "BLS (Knaup 2005), US 1998 cohort [V]",
-                "Chinese zone firms are not US firms: a context check; lower exit hazards "
-                "(exit_hazard_scale) give higher survival")
+            validate(f"survival_{h}y", f"entrants surviving {h} years",
+                     [d.get(h, np.nan) for d in sv_rep],
+                     "Chinese zone firms are not US firms; lower exit hazards "
+                     "(exit_hazard_scale, 高企 and incubatees) give higher survival")
     allq = metrics[(metrics.zone == "ALL") & (metrics.sector == "ALL")]
-    pv = allq[allq.quarter == last].groupby("metric")["value"].mean()
-    add("gazelle_share", f"gazelles / enterprises ({last})", pv["gazelles"] / pv["enterprises"],
-        0.0254, (0.0254 / 3, 0.0254 * 3), "Torch: 2.54% of zone firms (2011-14) [V]",
-        "the Torch share is of firms that report to Torch (larger firms), the model's of all "
-        "registered firms; and gazelles must hold a valid 高企 certificate here")
+    at_last = allq[allq.quarter == last].pivot_table(index="replicate", columns="metric",
+                                                     values="value")
+    validate("gazelle_share", f"gazelles / enterprises ({last})",
+             (at_last["gazelles"] / at_last["enterprises"]).to_numpy(),
+             "the Torch share is of firms that report to Torch (larger firms), the model's of "
+             "all registered firms; and gazelles must hold a valid 高企 certificate here")
+    validate("unicorn_share", f"unicorns / enterprises ({last})",
+             (at_last["unicorns"] / at_last["enterprises"]).to_numpy(),
+             "national zones (Beijing, Shanghai, Shenzhen) hold China's unicorns; a Yunnan "
+             "zone may well have none (none in the 2017 national list [V])")
+    rates = [hte_round_rates(g) for _, g in firms.groupby("replicate", sort=True)]
+    if any(np.isfinite(r["certified"]) for r in rates):
+        validate("hte_certified_rate", "高企 certificates granted in a year's round (new and "
+                 "renewed) / 高企 at the previous year end", [r["certified"] for r in rates],
+                 "certification is a draw among eligible firms (hte_apply_prob, "
+                 "hte_renew_prob); the pool of eligible firms (staff and product criteria, "
+                 "R&D notch) sets how many certify; 2020's round renewed the large 2017 "
+                 "cohort")
+        validate("hte_ended_rate", "高企 certificates ended in a year (expired without "
+                 "renewal, revoked, firm gone) / 高企 at the previous year end",
+                 [r["ended"] for r in rates],
+                 "renewals (hte_renew_prob 0.9) and the share of expiring firms still "
+                 "meeting the criteria set how many certificates end")
     q0 = metrics.quarter.min()
+    hg = hte_growth_years(metrics)
+    if len(hg):
+        if 2024 in set(hg.year):
+            per, what = hg[hg.year == 2024].set_index("replicate").growth, "2024"
+        else:
+            per = hg.groupby("replicate").growth.mean()
+            what = f"mean of {hg.year.min()}-{hg.year.max()}"
+        validate("hte_growth", f"高企 growth a year ({what})", per.to_numpy(),
+                 "the eligible pool drains after the first rounds (criteria shares fixed at "
+                 "synthesis); in a run with the plan, its levers add certifications the 2024 "
+                 "figure (before the plan) does not have")
     share0 = hte_large_share(firms, q0)
     add("hte_over_1yi_start", f"高企 with revenue > 1亿 ({q0})", share0, 0.238,
-        (0.15, 0.33), "Yunnan 2021: 487 of 2,055 高企 (23.8%) [V yn.news.cn]",
+        (0.15, 0.33), "the start's size mix; Yunnan 2021: 487 of 2,055 高企 (23.8%) [V "
+        "yn.news.cn]",
         "高企 are drawn with weight size^0.5 from a lognormal: too few (or many) large ones")
     add("hte_over_1yi_end", f"高企 with revenue > 1亿 ({last})", hte_large_share(firms, last),
-        0.238, (0.15, 0.33), "Yunnan 2021: 23.8% [V]",
+        0.238, (0.15, 0.33), "the start's figure carried on: Yunnan 2021: 23.8% [V]",
         "new 高企 are small firms that reach the R&D notch; the share drifts from the start")
     rdq = [q for q in allq.quarter.unique() if q.startswith(last[:4])]
     rd = allq[(allq.metric == "rd_wan") & allq.quarter.isin(rdq)].groupby("replicate").value.sum()
     rv = allq[(allq.metric == "revenue_wan") & allq.quarter.isin(rdq)].groupby(
         "replicate").value.sum()
     add("rd_intensity", f"R&D / revenue of all zones ({last[:4]})", float((rd / rv).mean()),
-        0.02, (0.012, 0.03), "national zones ~2.0% (2021) [D ja.smartjx.com]",
+        0.02, (0.012, 0.03), "the zones' input R&D intensities rest on national zones ~2.0% "
+        "(2021) [D ja.smartjx.com]",
         "the published ~2% is of national zones before the plan; the plan's R&D awards (A1) "
         "and bunching at the notch raise it here; sector R&D intensities are assumptions")
     # yearly paces of the projection against published paces
     init = allq[allq.quarter == q0].groupby("metric")["value"].mean()
-    years = (q_index(last) - q_index(q0)) / 4.0
     first_y, last_y = int(q0[:4]) + 1, int(last[:4])
     rev_y = allq[allq.metric == "revenue_wan"].assign(y=lambda d: d.quarter.str[:4].astype(int))
     rev_y = rev_y.groupby(["replicate", "y"]).value.sum().groupby("y").mean()
     if last_y - first_y >= 1 and first_y in rev_y and last_y in rev_y:
         pace = (rev_y[last_y] / rev_y[first_y]) ** (1.0 / (last_y - first_y)) - 1.0
         add("revenue_growth", f"zones' revenue growth a year ({first_y}-{last_y})", pace,
-            0.096, (0.06, 0.13), "Kunming +10.7% (2021), +9.6% (H1 2023); Yuxi +8.5% (2023) "
-            "[V]", "the levers' revenue effects (B1, B3, B5, B12) add to the fitted drift",
-            used=True)
-    add("hte_growth", f"高企 growth a year ({q0}-{last})",
-        (pv["hte"] / init["hte"]) ** (1.0 / years) - 1.0, 0.25, None,
-        "province 2021-23: +22% to +25% a year [V/D]; Kunming 2024 +13% [V] (context)", "")
+            0.096, (0.06, 0.13), "fitted: Kunming +10.7% (2021), +9.6% (H1 2023); Yuxi "
+            "+8.5% (2023) [V]", "the levers' revenue effects (B1, B3, B5, B12) add to the "
+            "fitted drift", used=True)
     # the goal's horizon: 2027Q4 if the run reaches it
     q27 = "2027Q4" if q_index(last) >= q_index("2027Q4") > q_index(q0) else last
     v27 = allq[(allq.quarter == q27) & (allq.metric == "specialised")].value.mean()
     add("specialised_growth", f"专精特新 growth a year ({q0}-{q27})",
         (v27 / init["specialised"]) ** (4.0 / (q_index(q27) - q_index(q0))) - 1.0, 0.305,
-        (0.2, 0.45), "the province's goal 1,543 (mid-2025) -> 3,000 (end 2027): +30.5% a year "
-        "[V 云政办发〔2025〕27号]; national 2021-24: ~+50% a year [V MIIT]",
+        (0.2, 0.45), "specialised_prob was set to the goal's pace: 1,543 (mid-2025) -> 3,000 "
+        "(end 2027), +30.5% a year [V 云政办发〔2025〕27号]",
         "specialised_prob (5% of eligible firms a year) and specialised_uplift are "
         "assumptions, not calibrated: no published series of 专精特新 counts was found")
     bun, r = rd_bunching(firms)
     add("rd_bunching", "firms just above / just below the 高企 R&D threshold",
-        bun["excess"], None, (1.5, np.inf), "Chen, Liu, Suárez Serrato & Xu 2021 (AER): "
-        "sharp bunching at the notch [V]", "too few firms meet the staff and product "
-        "criteria near the notch, or notch_reach is small")
+        bun["excess"], None, (1.5, np.inf), "imposed at synthesis (firms near the notch "
+        "bunched) and by the R&D rule; Chen, Liu, Suárez Serrato & Xu 2021 (AER) [V]",
+        "too few firms meet the staff and product criteria near the notch, or notch_reach "
+        "is small")
     tables = {"growth": gr, "spread": sp_tab, "exit": ex, "bunching_r": r, "sizes": sizes,
-              "survival": sv, "zipf": z, "shape": sh, "lognormal": ln, "last": last}
+              "survival": sv, "zipf": z, "shape": sh, "lognormal": ln, "last": last,
+              "hte_growth": hg}
     return checks, tables
+
+
+def checks_by_kind(checks: list[dict]) -> dict[str, list[dict]]:
+    """The checks in two groups, ``validation`` first, then ``consistency``."""
+    return {k: [c for c in checks if c["kind"] == k] for k in ("validation", "consistency")}

@@ -111,7 +111,8 @@ RESULT_NAMES = frozenset({
     "outcomes.parquet", "behaviour.parquet", "comparison.csv", "points.csv",
     "probabilities.csv", "sensitivity.csv", "morris.csv", "sobol.csv", "robust.csv",
     "regret.csv", "prim.csv", "worlds.csv", "realism.csv", "initial_totals.csv",
-    "moments.csv", "parameters.csv", "trace.csv", "attribution.csv", "coalitions.csv",
+    "moments.csv", "parameters.csv", "trace.csv", "holdout.csv", "backtest_summary.csv",
+    "backtest.csv", "attribution.csv", "coalitions.csv",
     "report.html", "report.pdf",
     LOCK_NAME, PID_NAME})
 _TMP = re.compile(r"\..+\.tmp(-\d+)?")  # an atomic write cut short

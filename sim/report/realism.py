@@ -10,29 +10,57 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.realism import checks_by_kind
+from sim.report.calibrate import draw_backtest
 from sim.report.lang import Lang
 from sim.report.page import Page, keep_figures
 from sim.report.style import plt, rc_style
 
 
 def write_realism_report(out: Path, scenario: str, scale: float, checks: list[dict],
-                         tables: dict, initial: pd.DataFrame, lang=("zh", "en")) -> Path:
+                         tables: dict, initial: pd.DataFrame, lang=("zh", "en"),
+                         backtest: dict | None = None) -> Path:
     """Write ``out/report.html`` (and figures/, tables/) of a realism check of scenario
-    ``scenario`` at population.scale ``scale``; return its path."""
+    ``scenario`` at population.scale ``scale``: validation and consistency checks apart,
+    the initial stocks, the figures and, with ``backtest`` (a stored calibration result
+    with held-out moments), the section "Backtest (out of sample)"; return its path."""
     L = Lang(lang)
     R = Page(Path(out), L)
+    groups = checks_by_kind(checks)
     with plt.rc_context(rc_style(L)):
         R.h2("概览", "Summary")
-        bad = [c for c in checks if c["verdict"] == "differs"]
-        R.p(f"情景 {scenario}，规模 {scale}。{len(checks)} 项检验中 {len(bad)} 项不符。",
-            f"Scenario {scenario} at population.scale {scale}. {len(bad)} of "
-            f"{len(checks)} checks differ from their reference: "
-            + ("; ".join(c["id"] for c in bad) if bad else "none") + ".")
-        t = pd.DataFrame(checks)[["id", "value", "reference", "band_low", "band_high",
-                                  "verdict", "source", "if_differs"]]
-        R.table(t.round(4), "realism", ("检验与参照", "Checks and references"))
+        bad = {k: [c for c in v if c["verdict"] == "differs"] for k, v in groups.items()}
+        R.p(f"情景 {scenario}，规模 {scale}。验证 {len(groups['validation'])} 项（{len(bad['validation'])} 项不符），"
+            f"一致性 {len(groups['consistency'])} 项（{len(bad['consistency'])} 项不符）。",
+            f"Scenario {scenario} at population.scale {scale}. Validation (published figures "
+            f"used neither to build nor to fit the model): {len(bad['validation'])} of "
+            f"{len(groups['validation'])} differ"
+            + (f" ({'; '.join(c['id'] for c in bad['validation'])})" if bad["validation"]
+               else "") + ". Consistency (the run re-measures an input or a fitted moment): "
+            f"{len(bad['consistency'])} of {len(groups['consistency'])} differ"
+            + (f" ({'; '.join(c['id'] for c in bad['consistency'])})" if bad["consistency"]
+               else "") + ".")
+        R.h2("验证：未用于构建或拟合的公开数据", "Validation: published figures not used to "
+             "build or fit the model")
+        R.p("模型在各次重复上的 90% 区间（p05–p95）包含公开数据（或与其公开区间相交）即为相符。",
+            "A check matches when the model's 90% interval over replicates (p05-p95) "
+            "contains the published figure (or meets its published range, band_low-"
+            "band_high). Few replicates give a narrow interval: use -n 10 or more, and "
+            "--sample-behaviour to add the behaviour parameters' uncertainty.", cls="note")
+        cols = ["id", "value", "p05", "p95", "reference", "band_low", "band_high", "verdict",
+                "source", "if_differs"]
+        t = pd.DataFrame(groups["validation"], columns=cols + ["kind"])[cols]
+        R.table(t.round(4), "realism_validation", ("验证检验", "Validation checks"))
+        R.h2("一致性：重测输入或拟合的矩", "Consistency: inputs and fitted moments re-measured")
+        cols = ["id", "value", "reference", "band_low", "band_high", "verdict", "source",
+                "if_differs"]
+        t = pd.DataFrame(groups["consistency"], columns=cols + ["kind"])[cols]
+        R.table(t.round(4), "realism", ("一致性检验", "Consistency checks"),
+                csv=pd.DataFrame(checks))
         R.h2("初始存量与公开数据", "Initial stocks vs published inputs")
         R.table(initial, "initial_totals", ("首季度（初始）存量", "First-quarter (initial) stocks"))
+        if backtest is not None:
+            draw_backtest(R, backtest)
         draw_realism(R, checks, tables)
     return R.write(L.t(f"真实性检验：{scenario}", f"Realism check: {scenario}"))
 

@@ -290,7 +290,9 @@ class Moment(Strict):
 
 
 class CalibrationFile(Strict):
-    """A calibration file."""
+    """A calibration file. ``moments`` are fitted; ``holdout`` moments (a backtest out of
+    sample) are never seen by the fit and only predicted at the fitted values;
+    ``fit_until`` (a year), if given, refuses a fitted moment that uses a later year."""
 
     name: Text
     description: str = ""
@@ -302,8 +304,10 @@ class CalibrationFile(Strict):
     prior_weight: Num(0.0) = 1.0
     workers: Num(1, 64, integer=True) = 1
     store: Text | None = None
+    fit_until: Num(1990, 2100, integer=True) | None = None
     parameters: list[FitParam]
     moments: list[Moment]
+    holdout: list[Moment] = []
 
 
 @dataclass
@@ -351,17 +355,29 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> Calibrati
     if len(spec.moments) < 1:
         problems.append(Problem(name, line("moments"), "moments", "no moments (valid: a list "
                                 "of published figures to fit)"))
-    ids = [m.id for m in spec.moments]
-    for i, m in enumerate(spec.moments):
-        if ids.index(m.id) != i:
-            problems.append(Problem(name, line("moments", i, "id"), f"moments.{i}.id",
-                                    f"duplicate id {m.id!r}"))
-        if m.kind == "growth" and not m.years:
-            problems.append(Problem(name, line("moments", i), f"moments.{i}.years",
-                                    "a growth moment needs years (valid: e.g. [2021, 2022])"))
-        if m.kind == "ratio" and (m.denominator is None or m.quarter is None):
-            problems.append(Problem(name, line("moments", i), f"moments.{i}",
-                                    "a ratio moment needs denominator and quarter"))
+    sections = (("moments", spec.moments), ("holdout", spec.holdout))
+    seen: set[str] = set()
+    for sec, ms in sections:
+        for i, m in enumerate(ms):
+            if m.id in seen:
+                problems.append(Problem(name, line(sec, i, "id"), f"{sec}.{i}.id",
+                                        f"duplicate id {m.id!r} (ids are unique across "
+                                        "moments and holdout)"))
+            seen.add(m.id)
+            if m.kind == "growth" and not m.years:
+                problems.append(Problem(name, line(sec, i), f"{sec}.{i}.years",
+                                        "a growth moment needs years (valid: e.g. [2021, 2022])"))
+            if m.kind == "ratio" and (m.denominator is None or m.quarter is None):
+                problems.append(Problem(name, line(sec, i), f"{sec}.{i}",
+                                        "a ratio moment needs denominator and quarter"))
+    if spec.fit_until is not None:
+        for i, m in enumerate(spec.moments):
+            last = max(m.years) if m.years else (int(m.quarter[:4]) if m.quarter else None)
+            if last is not None and last > spec.fit_until:
+                problems.append(Problem(name, line("moments", i), f"moments.{i}",
+                                        f"{m.id} uses {last}, after fit_until {spec.fit_until}"
+                                        " (valid: fitted moments up to fit_until; move it to "
+                                        "holdout: to predict it out of sample)"))
     scen = (path.parent / spec.scenario)
     if not scen.exists():
         problems.append(Problem(name, line("scenario"), "scenario", f"no such file: "
@@ -374,27 +390,27 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> Calibrati
     sc = loaded.model
     zones = {z.id for z in sc.zones} | {"ALL"}
     start, end = q_index(sc.calendar.start), q_index(sc.calendar.end)
-    for i, m in enumerate(spec.moments):
+    for sec, i, m in [(sec, i, m) for sec, ms in sections for i, m in enumerate(ms)]:
         for key in ("metric", "denominator"):
             v = getattr(m, key)
             if v is not None and v not in METRIC_NAMES:
-                problems.append(Problem(name, line("moments", i, key), f"moments.{i}.{key}",
+                problems.append(Problem(name, line(sec, i, key), f"{sec}.{i}.{key}",
                                         f"unknown metric {v!r} (valid: see interface.md)"))
         if m.zone not in zones:
-            problems.append(Problem(name, line("moments", i, "zone"), f"moments.{i}.zone",
+            problems.append(Problem(name, line(sec, i, "zone"), f"{sec}.{i}.zone",
                                     f"unknown zone {m.zone!r} (valid: {', '.join(sorted(zones))})"))
         for y in m.years:
             prev_ok = ((y - 1) * 4 >= start or (y - 1) * 4 + 3 == start - 1
                        if m.metric in FLOW_METRICS else (y - 1) * 4 + 3 >= start - 1)
             if not (prev_ok and y * 4 >= start and y * 4 + 3 <= end):
-                problems.append(Problem(name, line("moments", i, "years"), f"moments.{i}.years",
+                problems.append(Problem(name, line(sec, i, "years"), f"{sec}.{i}.years",
                                         f"{y} and the year before are not both inside "
                                         f"the calendar {sc.calendar.start}..{sc.calendar.end}"
                                         " (a flow's year before the start must end just "
                                         "before it)"))
         if m.quarter is not None and not (start - 1 <= q_index(m.quarter) <= end):
-            problems.append(Problem(name, line("moments", i, "quarter"),
-                                    f"moments.{i}.quarter", f"{m.quarter} is outside the "
+            problems.append(Problem(name, line(sec, i, "quarter"),
+                                    f"{sec}.{i}.quarter", f"{m.quarter} is outside the "
                                     f"calendar {q_label(start - 1)}..{sc.calendar.end}"))
     if len(spec.moments) <= len(spec.parameters) and spec.prior_weight == 0:
         problems.append(Problem(name, line("prior_weight"), "prior_weight", "fewer moments "

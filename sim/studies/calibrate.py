@@ -25,8 +25,16 @@ Method:
   central differences (same seeds), covariance ``(Gᵀ W G + λ P)⁻¹ (1 + 1/R)`` with
   ``W = diag(1/s²)`` and ``P = diag(1/w²)``, standard errors and 90% intervals.
 
+A backtest out of sample: the file's ``holdout:`` moments (same format) are never part
+of the objective or the curvature; they are simulated once, after the fit, at the fitted
+values (and in the curvature's runs, for their sensitivity g), and reported with a 90%
+prediction interval ``mean ± 1.645 sqrt(replicate var + gᵀ Σ g)`` (luck plus the fitted
+parameters' uncertainty). ``fit_until: YEAR`` refuses a fitted moment of a later year
+(``scenarios/calibration/backtest.yaml``; docs/baseline.md, "Backtest").
+
 Outputs: a results folder (``calibration.json``, ``moments.csv``, ``parameters.csv``,
-``trace.csv``, ``report.html`` with figures) and, if the file says ``store:``, the
+``trace.csv``, with held-out moments ``holdout.csv`` and ``backtest_summary.csv``,
+``report.html`` with figures) and, if the file says ``store:``, the
 stored result (``scenarios/calibration/yunnan.json``) that the baseline's behaviour
 values come from and that :func:`load_calibration` reads.
 
@@ -44,7 +52,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.calibration import moments_of, moments_table, parameters_table
+from sim.analysis.calibration import (backtest_summary, backtest_table, moments_of,
+                                      moments_table, parameters_table)
 from sim.engine.ensemble import Task, execute, with_behaviour
 from sim.engine.folder import atomic_write_text
 from sim.scenario.params import BEHAVIOUR
@@ -57,10 +66,13 @@ DEFAULT_STORE = ROOT / "scenarios" / "calibration" / "yunnan.json"
 
 # --------------------------------------------------------------------------- moments
 def simulate(cal: Calibration, values: dict[str, float], replicates: int | None = None,
-             seed: int | None = None, workers: int | None = None) -> np.ndarray:
+             seed: int | None = None, workers: int | None = None,
+             moments: list[Moment] | None = None) -> np.ndarray:
     """Moments of each replicate (rows) at behaviour ``values``: replicates 0..R-1 of the
-    seed, the same at every point (common random numbers)."""
+    seed, the same at every point (common random numbers). ``moments``: which (default
+    the fitted ``spec.moments``; the held-out ones are computed only at the optimum)."""
     spec = cal.spec
+    moments = spec.moments if moments is None else moments
     R = int(replicates or spec.replicates)
     seed = int(spec.seed if seed is None else seed)
     resolved = with_behaviour(cal.scenario.resolved, values)
@@ -70,7 +82,7 @@ def simulate(cal: Calibration, values: dict[str, float], replicates: int | None 
     for task, res in execute(tasks, parts=None, workers=int(workers or spec.workers)):
         if res.error:
             raise RuntimeError(f"replicate {task.replicate} failed: {res.error}")
-        got[task.replicate] = moments_of(res.metrics, spec.moments, resolved)
+        got[task.replicate] = moments_of(res.metrics, moments, resolved)
     return np.array([got[k] for k in range(R)])
 
 
@@ -138,17 +150,23 @@ def calibrate(cal: Calibration, progress: bool = False) -> dict:
     xb = np.array([(best[n] - lo[i]) / width[i] for i, n in enumerate(names)])
     theta = lo + xb * width
 
-    # curvature: Jacobian of the mean moments at the optimum, same seeds
+    # curvature: Jacobian of the mean moments at the optimum, same seeds. The held-out
+    # moments are simulated here for the first time (after the fit), in the same runs,
+    # and enter neither the objective nor the curvature (G is the fitted rows only)
+    allm = list(spec.moments) + list(spec.holdout)
+    K = len(target)
     h = 0.05
-    G = np.empty((len(target), p))
+    G_all = np.empty((len(allm), p))
     for j in range(p):
         up, dn = xb.copy(), xb.copy()
         up[j] = min(1.0, xb[j] + h)
         dn[j] = max(0.0, xb[j] - h)
-        mu = np.nanmean(simulate(cal, _to_values(cal, up)), axis=0)
-        md = np.nanmean(simulate(cal, _to_values(cal, dn)), axis=0)
-        G[:, j] = (mu - md) / ((up[j] - dn[j]) * width[j])
-    sims_b = simulate(cal, _to_values(cal, xb))
+        mu = np.nanmean(simulate(cal, _to_values(cal, up), moments=allm), axis=0)
+        md = np.nanmean(simulate(cal, _to_values(cal, dn), moments=allm), axis=0)
+        G_all[:, j] = (mu - md) / ((up[j] - dn[j]) * width[j])
+    G = G_all[:K]
+    sims_all = simulate(cal, _to_values(cal, xb), moments=allm)
+    sims_b = sims_all[:, :K]
     W = np.diag(1.0 / s2)
     info = G.T @ W @ G + lam * np.diag(1.0 / prior_sd**2)
     cov = np.linalg.pinv(info) * (1.0 + 1.0 / R)
@@ -176,6 +194,27 @@ def calibrate(cal: Calibration, progress: bool = False) -> dict:
             "z_default": float((mbar_0[k] - m.target) / np.sqrt(s2[k])),
             "sensitivity": {n: float(G[k, j]) for j, n in enumerate(names)},
         })
+    holdout = []
+    for k, m in enumerate(spec.holdout):
+        col = sims_all[:, K + k]
+        g = G_all[K + k]
+        rep_sd = float(np.nanstd(col, ddof=1)) if np.isfinite(col).sum() > 1 else float("nan")
+        par_var = float(g @ cov @ g)  # the fitted parameters' uncertainty (delta method)
+        pred_sd = float(np.sqrt(rep_sd**2 + max(par_var, 0.0)))
+        mean = float(np.nanmean(col))
+        lo_r, hi_r = (float(v) for v in np.nanquantile(col, [0.05, 0.95]))
+        holdout.append({
+            "id": m.id, "kind": m.kind, "metric": m.metric, "zone": m.zone,
+            "years": list(m.years), "target": m.target, "se": m.se, "source": m.source,
+            "predicted": mean, "replicate_sd": rep_sd, "replicate_p05": lo_r,
+            "replicate_p95": hi_r, "parameter_sd": float(np.sqrt(max(par_var, 0.0))),
+            "predictive_sd": pred_sd, "p05": mean - 1.645 * pred_sd,
+            "p95": mean + 1.645 * pred_sd,
+            "values": [float(v) for v in col],
+            "sensitivity": {n: float(g[j]) for j, n in enumerate(names)},
+        })
+    for k, mo in enumerate(moments):
+        mo["values"] = [float(v) for v in sims_b[:, k]]
     return {
         "schema_version": 1,
         "name": spec.name,
@@ -192,6 +231,8 @@ def calibrate(cal: Calibration, progress: bool = False) -> dict:
                    "from (G'WG + prior)^-1 (1 + 1/R)"),
         "parameters": params,
         "moments": moments,
+        "fit_until": spec.fit_until,
+        "holdout": holdout,
         "objective": {"at_default": trace[0]["objective"], "at_optimum": best["objective"],
                       "fit_at_optimum": best["fit"], "evaluations": len(trace),
                       "moments": len(target), "parameters": p,
@@ -207,16 +248,20 @@ def calibrate(cal: Calibration, progress: bool = False) -> dict:
 
 
 def write_results(result: dict, out: Path) -> Path:
-    """Write calibration.json, moments.csv, parameters.csv and trace.csv into ``out``
-    (each file atomically); return ``out``. The face then writes report.html with
+    """Write calibration.json, moments.csv, parameters.csv and trace.csv (and, with
+    held-out moments, holdout.csv and backtest_summary.csv) into ``out`` (each file
+    atomically); return ``out``. The face then writes report.html with
     :func:`sim.report.calibrate.write_calibration_report`."""
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(json.dumps(result, ensure_ascii=False, indent=1),
                        out / "calibration.json")
     mom = moments_table(result)
     par = parameters_table(result)
-    for name, df in (("moments", mom), ("parameters", par),
-                     ("trace", pd.DataFrame(result["trace"]))):
+    tables = [("moments", mom), ("parameters", par), ("trace", pd.DataFrame(result["trace"]))]
+    if result.get("holdout"):
+        tables += [("holdout", backtest_table(result)),
+                   ("backtest_summary", backtest_summary(result))]
+    for name, df in tables:
         atomic_write_text(df.to_csv(index=False), out / f"{name}.csv")
     return out
 
