@@ -305,3 +305,16 @@ def test_probability_kind_says_what_is_counted():
     assert "k" in probability_kind(False, ["k"])
     assert probability_kind(["a"], ["k"]).startswith(
         "luck, behaviour uncertainty and input uncertainty")
+
+
+def test_the_report_says_what_its_probabilities_count():
+    from sim.report.lang import uncertainty_text
+
+    m = {"probability_kind": probability_kind(False, ["k"]),
+         "uncertainty": uncertainty_counted(False, ["k"])}
+    zh, en = uncertainty_text(m)
+    assert "输入不确定性" in zh and "未计入行为不确定性" in zh
+    assert en.startswith("These probabilities count luck and input uncertainty")
+    assert "behaviour uncertainty is not counted" in en
+    zh, en = uncertainty_text({"probability_kind": probability_kind(False)})
+    assert "luck only" in en and "只计运气" in zh

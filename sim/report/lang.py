@@ -177,13 +177,12 @@ def uncertainty_text(m: dict) -> tuple[str, str]:
                 "These probabilities count luck only: every replicate uses the scenario's "
                 "behaviour and input values, not what we do not know about behaviour or "
                 "inputs, so they may be over-confident.")
-    zh = "和".join(_COUNTED[k][0] for k in extra)
-    en = " and ".join(_COUNTED[k][1] for k in extra)
+    zh = "、".join(["运气"] + [_COUNTED[k][0] for k in extra[:-1]]) + "和" + _COUNTED[extra[-1]][0]
     how_zh = "；".join(w for k, w in (("behaviour", "每次重复从合理区间抽取行为参数"),
                                      ("inputs", "每次重复从情景 inputs: 的区间抽取输入值"))
                       if k in extra)
     missing = [k for k in _COUNTED if k not in extra]
     note_zh = ("（未计入" + _COUNTED[missing[0]][0] + "）") if missing else ""
-    note_en = f" ({_COUNTED[missing[0]][1]} is not counted)" if missing else ""
-    return (f"这些概率同时计入运气和{zh}：{how_zh}{note_zh}。",
-            f"These probabilities count luck and {en}: {pk}{note_en}.")
+    note_en = f"; {_COUNTED[missing[0]][1]} is not counted" if missing else ""
+    return (f"这些概率同时计入{zh}：{how_zh}{note_zh}。",
+            f"These probabilities count {pk}{note_en}.")

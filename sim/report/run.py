@@ -110,6 +110,12 @@ def run_report(R: Page, m: dict, command: str) -> str:
                                           "amount_wan"]) if lp.exists() else None
     awards(R, ledger, m.get("replicates"), resolved if command == "compare" else {base: rb},
            variants, zones, scale, flow_qs)
+    drawn = [k for k in (m.get("sampled_inputs") or []) if "budget" in k]
+    if m.get("inputs_sampled") and drawn:
+        R.p(f"预算按重复抽取（--sample-inputs：{', '.join(drawn)}）；图表中的预算为情景设定值，各次重复的抽取值见 inputs.parquet。",
+            f"Budgets are drawn per replicate (--sample-inputs: {', '.join(drawn)}); the "
+            "budget shown is the scenario's value, each replicate's draw is in "
+            "inputs.parquet.", "note")
 
     # 9. compare
     if command == "compare" and (out / "comparison.csv").exists():
