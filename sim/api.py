@@ -38,8 +38,9 @@ def _loaded(source, overrides: dict | None = None):
 
 def run(scenario, *, replicates: int | None = None, seed: int | None = None,
         workers: int = 1, overrides: dict | None = None, snapshots: bool = False,
-        sample_behaviour: bool = False, out: str | Path | None = None,
-        overwrite: bool = False, progress: bool = False) -> Results:
+        sample_behaviour: bool = False, sample_inputs: bool = False,
+        out: str | Path | None = None, overwrite: bool = False,
+        progress: bool = False) -> Results:
     """Run replicates of a scenario and return its :class:`Results`.
 
     ``scenario`` is a file path, a dict or :func:`sim.load_scenario`'s result;
@@ -47,6 +48,8 @@ def run(scenario, *, replicates: int | None = None, seed: int | None = None,
     a bad value raises :class:`~sim.scenario.loader.ScenarioError` naming the file, line
     and key. Replicate k draws from ``SeedSequence(seed, spawn_key=(k,))`` whatever
     ``workers`` is. With ``out`` the results folder of ``hitech-sim run`` is written too.
+    ``sample_behaviour`` draws the behaviour parameters per replicate, ``sample_inputs``
+    the scenario's ``inputs:`` (docs/uncertainty.md).
 
     >>> import sim
     >>> res = sim.run("scenarios/yunnan_baseline.yaml", replicates=2,
@@ -61,7 +64,7 @@ def run(scenario, *, replicates: int | None = None, seed: int | None = None,
     L = _loaded(scenario, overrides)
     r = run_scenario(L, replicates=replicates, seed=seed, workers=workers,
                      snapshots=snapshots, out=out, overwrite=overwrite, progress=progress,
-                     sample_behaviour=sample_behaviour)
+                     sample_behaviour=sample_behaviour, sample_inputs=sample_inputs)
     if out is not None:
         return open_results(out)
     return Results(r.manifest, r.metrics, r.ledger, r.targets, firms=r.firms)
@@ -69,8 +72,9 @@ def run(scenario, *, replicates: int | None = None, seed: int | None = None,
 
 def compare_variants(base, variants, *, replicates: int | None = None, seed: int | None = None,
             workers: int = 1, overrides: dict | None = None,
-            sample_behaviour: bool = False, out: str | Path | None = None,
-            overwrite: bool = False, progress: bool = False) -> Results:
+            sample_behaviour: bool = False, sample_inputs: bool = False,
+            out: str | Path | None = None, overwrite: bool = False,
+            progress: bool = False) -> Results:
     """Run a base and variants on the same replicate seeds and compare them.
 
     ``variants`` is a list of scenarios (paths, dicts, loaded scenarios) or a dict
@@ -105,7 +109,8 @@ def compare_variants(base, variants, *, replicates: int | None = None, seed: int
     if not vs:
         raise ValueError("compare needs at least one variant")
     c = _compare(B, vs, replicates=replicates, seed=seed, workers=workers, out=out,
-                 overwrite=overwrite, progress=progress, sample_behaviour=sample_behaviour)
+                 overwrite=overwrite, progress=progress, sample_behaviour=sample_behaviour,
+                 sample_inputs=sample_inputs)
     if out is not None:
         return open_results(out)
     return Results(c.manifest, c.metrics, c.ledger, c.targets, differences=c.differences)
@@ -114,12 +119,13 @@ def compare_variants(base, variants, *, replicates: int | None = None, seed: int
 def attribute(base, counterfactual, *, replicates: int | None = None,
               seed: int | None = None, workers: int = 1, overrides: dict | None = None,
               out: str | Path | None = None, overwrite: bool = False,
-              progress: bool = False) -> pd.DataFrame:
+              progress: bool = False, sample_inputs: bool = False) -> pd.DataFrame:
     """Share the effect of ``base`` over ``counterfactual`` out among the lever registry's
     six groups by Shapley values (64 coalitions on paired seeds; see
     ``hitech-sim attribute``). Returns one row per outcome (``metric@quarter``) and group,
     plus ``total``: ``mean``, ``p05``, ``p95`` over replicates and ``share`` of the total.
-    With ``out`` the results folder is written there too."""
+    With ``out`` the results folder is written there too; ``sample_inputs`` draws the
+    base's ``inputs:`` per replicate, the same draw in every coalition."""
     import tempfile
 
     from sim.studies.attribute import attribute as _attribute
@@ -128,7 +134,8 @@ def attribute(base, counterfactual, *, replicates: int | None = None,
     with tempfile.TemporaryDirectory() as tmp:
         res = _attribute(B, C, replicates=replicates, seed=seed, workers=workers,
                          out=Path(out) if out is not None else Path(tmp) / "attribute",
-                         overwrite=overwrite, progress=progress)
+                         overwrite=overwrite, progress=progress,
+                         sample_inputs=sample_inputs)
     return res.table
 
 

@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "finished replicates, run missing or damaged ones")
     r.add_argument("--sample-behaviour", action="store_true", help="each replicate draws the "
                    "behaviour parameters from their plausible ranges")
+    r.add_argument("--sample-inputs", action="store_true", help="each replicate draws the "
+                   "scenario's inputs: (docs/scenario.md) from their ranges (same draw per "
+                   "replicate in every variant)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--no-report", action="store_true", help="do not write report.html")
 
@@ -107,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--sample-behaviour", action="store_true", help="each replicate draws the "
                    "behaviour parameters from their plausible ranges (same draw per "
                    "replicate in every variant)")
+    c.add_argument("--sample-inputs", action="store_true", help="each replicate draws the "
+                   "scenario's inputs: (docs/scenario.md) from their ranges (same draw per "
+                   "replicate in every variant)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.add_argument("--no-report", action="store_true", help="do not write report.html")
 
@@ -127,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
     at.add_argument("--overwrite", action="store_true", help="replace an existing folder")
     at.add_argument("--resume", action="store_true", help="continue a results folder")
+    at.add_argument("--sample-inputs", action="store_true", help="each replicate draws the "
+                    "base's inputs: from their ranges (same draw in every coalition)")
     at.add_argument("--quiet", action="store_true", help="no progress bar")
     at.add_argument("--no-report", action="store_true", help="do not write report.html")
 
@@ -139,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
     w.add_argument("--resume", action="store_true", help="continue a sweep's folder")
     w.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    w.add_argument("--sample-inputs", action="store_true", help="each replicate draws the "
+                   "base's inputs: from their ranges (same draw at every point)")
     w.add_argument("--quiet", action="store_true", help="no progress bar")
     w.add_argument("--no-report", action="store_true", help="do not write report.html")
 
@@ -339,7 +349,8 @@ def cmd_run(args) -> int:
     res = run_scenario(L, replicates=args.replicates, seed=args.seed, workers=args.workers,
                        snapshots=args.snapshots, out=out, overwrite=args.overwrite,
                        resume=args.resume, progress=not args.quiet,
-                       sample_behaviour=args.sample_behaviour, scheduler=args.scheduler)
+                       sample_behaviour=args.sample_behaviour,
+                       sample_inputs=args.sample_inputs, scheduler=args.scheduler)
     m = res.manifest
     print(f"{m['scenario']}: {m['replicates']} replicate(s), seed {m['seed']}, status "
           f"{m['status']} -> {out}/")
@@ -370,10 +381,12 @@ def cmd_compare(args) -> int:
     res = compare(base, variants, replicates=args.replicates, seed=args.seed,
                   workers=args.workers, out=out, overwrite=args.overwrite, resume=args.resume,
                   progress=not args.quiet, sample_behaviour=args.sample_behaviour,
+                  sample_inputs=args.sample_inputs,
                   scheduler=args.scheduler)
     m = res.manifest
     print(f"compare {m['scenario']} with {', '.join(m['variants'][1:])}: {m['replicates']} "
           f"paired replicate(s), seed {m['seed']}, status {m['status']} -> {out}/")
+    print(f"  target probabilities count {m['probability_kind']}")
     d = res.differences
     if not d.empty:
         last = d["checkpoint"].iloc[-1] if "checkpoint" in d else None
@@ -407,7 +420,8 @@ def cmd_attribute(args) -> int:
     out = Path(args.out) if args.out else Path("results") / f"attribute-{base.model.name}"
     res = attribute(base, cf, replicates=args.replicates, seed=args.seed, out=out,
                     workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                    overwrite=args.overwrite, progress=not args.quiet)
+                    overwrite=args.overwrite, progress=not args.quiet,
+                    sample_inputs=args.sample_inputs)
     m = res.manifest
     print(f"attribute {m['scenario']} over {m['counterfactual']}: {m['coalitions']} "
           f"coalitions x {m['replicates']} paired replicate(s), seed {m['seed']}, status "
@@ -429,7 +443,8 @@ def cmd_sweep(args) -> int:
     sw, _ = load_sweep(args.file)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{sw.name}"
     m = run_sweep(args.file, out=out, workers=args.workers, scheduler=args.scheduler,
-                  resume=args.resume, overwrite=args.overwrite, progress=not args.quiet)
+                  resume=args.resume, overwrite=args.overwrite, progress=not args.quiet,
+                  sample_inputs=args.sample_inputs)
     print(f"sweep {m['sweep']['name']}: {m['points']} point(s) x {m['replicates']} "
           f"replicate(s), status {m['status']} -> {out}/ (points.csv, outcomes.parquet, "
           "probabilities.csv)")

@@ -82,12 +82,32 @@ def evaluate_targets(targets: list[dict], metrics: pd.DataFrame, variants: list[
     return out
 
 
-def probability_kind(sample: bool | list) -> str:
-    """What a target probability counts, for manifests and reports."""
+def uncertainty_counted(sample: bool | list, inputs: list[str] | None = None) -> list[str]:
+    """What the spread over replicates counts: ``luck`` always, ``behaviour`` when the
+    behaviour parameters are drawn, ``inputs`` when the scenario's inputs are drawn."""
+    return (["luck"] + (["behaviour"] if sample else [])
+            + (["inputs"] if inputs else []))
+
+
+def probability_kind(sample: bool | list, inputs: list[str] | None = None) -> str:
+    """What a target probability counts, for manifests and reports: ``sample`` is the
+    behaviour sampling (True: every parameter; a list: those), ``inputs`` the keys of
+    the scenario's ``inputs:`` drawn per replicate (none: not drawn)."""
+    what = []
     if isinstance(sample, list) and sample:
-        return ("luck and behaviour uncertainty (each replicate draws these behaviour "
-                f"parameters from their plausible ranges: {', '.join(sample)})")
-    if sample:
-        return ("luck and behaviour uncertainty (each replicate draws every behaviour "
-                "parameter from its plausible range)")
-    return "luck only (replicates with the scenario's behaviour values)"
+        what.append("each replicate draws these behaviour parameters from their plausible "
+                    f"ranges: {', '.join(sample)}")
+    elif sample:
+        what.append("each replicate draws every behaviour parameter from its plausible range")
+    if inputs:
+        what.append("each replicate draws these inputs from their ranges: "
+                    f"{', '.join(inputs)}")
+    kinds = uncertainty_counted(sample, inputs)
+    if kinds == ["luck"]:
+        return "luck only (replicates with the scenario's behaviour and input values)"
+    names = {"behaviour": "behaviour uncertainty", "inputs": "input uncertainty"}
+    if len(kinds) == 2:
+        head = f"luck and {names[kinds[1]]}"
+    else:
+        head = "luck, behaviour uncertainty and input uncertainty"
+    return f"{head} ({'; '.join(what)})"

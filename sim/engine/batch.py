@@ -11,24 +11,51 @@ import pandas as pd
 from sim.engine.ensemble import Task, assemble, execute, prepare
 from sim.engine.folder import now
 from sim.engine.replicate import LEDGER_COLUMNS
+from sim.scenario.loader import Problem, ScenarioError
 
 METRIC_COLUMNS = ["variant", "replicate", "quarter", "zone", "sector", "metric", "value"]
 
 
 def make_tasks(loaded, n: int, seed: int, snapshots: bool = False,
-               sample: bool = False) -> list[Task]:
+               sample: bool = False, sample_inputs: bool = False) -> list[Task]:
     """Replicates 0..n-1 of a loaded scenario as tasks."""
     name = loaded.model.name
-    return [Task(f"{name}--r{k:06d}", loaded.resolved, name, k, seed, snapshots, sample)
-            for k in range(n)]
+    return [Task(f"{name}--r{k:06d}", loaded.resolved, name, k, seed, snapshots, sample,
+                 sample_inputs=sample_inputs) for k in range(n)]
+
+
+def input_keys(scenarios: list[tuple[str, dict]], sample_inputs: bool) -> list[str]:
+    """The keys a command draws per replicate with ``--sample-inputs`` (none without it):
+    those of the first scenario's ``inputs:``. ``scenarios`` are ``(where, resolved)``
+    pairs (a comparison's base and variants). :class:`ScenarioError` if the first
+    declares no inputs, or another declares other keys (their draws would not be
+    paired)."""
+    if not sample_inputs:
+        return []
+    where, first = scenarios[0]
+    keys = [r["key"] for r in first.get("inputs") or []]
+    if not keys:
+        raise ScenarioError([Problem(where, 0, "inputs", "--sample-inputs, but the scenario "
+                                     "declares no inputs (valid: an inputs: section, "
+                                     "docs/scenario.md, or leave out --sample-inputs)")])
+    for w, r in scenarios[1:]:
+        other = [x["key"] for x in r.get("inputs") or []]
+        if other != keys:
+            raise ScenarioError([Problem(w, 0, "inputs", f"declares the inputs "
+                                         f"{', '.join(other) or '(none)'}, the base "
+                                         f"{', '.join(keys)} (valid: the same inputs: rows in "
+                                         "the same order, e.g. inherited with extends:, so "
+                                         "each replicate's draw is paired)")])
+    return keys
 
 
 def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str | None,
             resume: bool, progress: bool):
-    """Run tasks; with ``out``, in parts there, then assembled. Returns tables or None
-    (read them from ``out``) and the failures."""
+    """Run tasks; with ``out``, in parts there, then assembled. Returns tables (metrics,
+    ledger, firms, behaviour draws, input draws) or None (read them from ``out``) and the
+    failures."""
     parts = out / "parts" if out is not None else None
-    mets, leds, firms, failed, behaviour = [], [], [], [], []
+    mets, leds, firms, failed, behaviour, inputs = [], [], [], [], [], []
     done = {}
     for task, r in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
                            resume=resume, progress=progress):
@@ -46,6 +73,9 @@ def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str
         if "behaviour" in r.extra:
             behaviour.append({"variant": r.variant, "replicate": r.replicate,
                               **r.extra["behaviour"]})
+        if "inputs" in r.extra:
+            inputs.append({"variant": r.variant, "replicate": r.replicate,
+                           **r.extra["inputs"]})
     if parts is not None:
         summary = assemble(parts, tasks, out)
         return None, summary["failed"]
@@ -54,7 +84,8 @@ def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str
     ledger = (pd.concat(leds, ignore_index=True) if leds else
               pd.DataFrame(columns=LEDGER_COLUMNS))
     return (metrics, ledger, pd.concat(firms, ignore_index=True) if firms else None,
-            pd.DataFrame(behaviour) if behaviour else None), failed
+            pd.DataFrame(behaviour) if behaviour else None,
+            pd.DataFrame(inputs) if inputs else None), failed
 
 
 def read_metrics(out: Path, metrics: list[str] | None = None) -> pd.DataFrame:

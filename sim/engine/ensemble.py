@@ -16,6 +16,7 @@ the same whatever the number or kind of workers.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -35,10 +36,12 @@ from sim.engine.cluster import dispatch_dask
 from sim.engine.folder import (LOCK_NAME, PID_NAME, OutputError, atomic_write_parquet,
                                atomic_write_text, clear_results, lock_folder, make_folder)
 from sim.engine.replicate import ReplicateResult, progress_bar, run_replicate
-from sim.scenario.loader import canonical_sha256
+from sim.scenario.loader import canonical_sha256, locate, set_at, value_at
 from sim.scenario.params import BEHAVIOUR
 
 TABLES = ("metrics", "ledger", "firms", "outcomes")
+BEHAVIOUR_STREAM = 1000  # spawn_key (replicate, 1000): the behaviour draw
+INPUTS_STREAM = 2000  # spawn_key (replicate, 2000): the inputs draw
 MAX_ATTEMPTS = 3  # runs of a task whose worker process is lost before it is recorded failed
 
 
@@ -55,6 +58,7 @@ class Task:
     sample_behaviour: bool | list = False  # True: every parameter; a list: those
     outcomes: list | None = None  # for sweeps: keep only these values
     extra: dict = field(default_factory=dict)  # columns added to outcome rows (sweep point)
+    sample_inputs: bool = False  # True: draw the scenario's ``inputs:`` per replicate
 
 
 def sample_behaviour(resolved: dict, seed: int, replicate: int,
@@ -65,7 +69,8 @@ def sample_behaviour(resolved: dict, seed: int, replicate: int,
     a replicate whatever the variant, so variants stay paired on behaviour too.
     """
 
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replicate, 1000)))
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replicate,
+                                                                       BEHAVIOUR_STREAM)))
     u = rng.random(len(BEHAVIOUR))
     drawn = {}
     for x, (name, p) in zip(u, BEHAVIOUR.items(), strict=True):
@@ -84,16 +89,60 @@ def with_behaviour(resolved: dict, values: dict) -> dict:
     return {**resolved, "behaviour": {**resolved["behaviour"], **vals}}
 
 
+def sample_inputs(resolved: dict, seed: int, replicate: int) -> tuple[dict, dict]:
+    """Draw each of the scenario's ``inputs:`` uniformly from its ``[low, high]``; return
+    the scenario with the draws applied and the draws (key -> value drawn).
+
+    The draws come from ``SeedSequence(seed, spawn_key=(replicate, 2000))``, one uniform
+    number per row in the order of ``inputs:``: the same for a replicate whatever the
+    variant, so variants stay paired on inputs too. A draw ``d`` is applied as a ratio to
+    the row's ``central`` value (the value at the key in the scenario that declares the
+    row): the key's value ``v`` in this scenario becomes ``v x d / central`` (``d`` itself
+    where ``v`` is the central value), so a variant that changes a sampled key keeps its
+    change; a dated value is scaled date by date; whole numbers are rounded.
+    """
+    rows = resolved.get("inputs") or []
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replicate,
+                                                                       INPUTS_STREAM)))
+    u = rng.random(len(rows))
+    r = copy.deepcopy(resolved)
+    drawn = {}
+    for x, row in zip(u, rows, strict=True):
+        d = row["low"] + float(x) * (row["high"] - row["low"])
+        loc = locate(r, row["key"])
+        v = value_at(r, loc)
+        set_at(r, loc, _scaled(v, d, row["central"]))
+        first = next(iter(v.values())) if isinstance(v, dict) else v
+        drawn[row["key"]] = int(round(d)) if isinstance(first, int) else d
+    return r, drawn
+
+
+def _scaled(v, d: float, central: float):
+    """A value ``v`` under the draw ``d`` of an input centred on ``central``."""
+    if isinstance(v, dict):  # a dated value: every date by the same ratio
+        return {q: _scaled(x, d, central) for q, x in v.items()}
+    new = d if v == central else v * d / central
+    return int(round(new)) if isinstance(v, int) else float(new)
+
+
 def run_task(task: Task) -> ReplicateResult:
     """Run one task (in a worker); never raises."""
-    resolved, drawn = task.resolved, None
+    resolved, drawn, drawn_inputs = task.resolved, None, None
+    try:
+        if task.sample_inputs:
+            resolved, drawn_inputs = sample_inputs(resolved, task.seed, task.replicate)
+    except (LookupError, KeyError, TypeError, ValueError) as e:
+        return ReplicateResult(task.variant, task.replicate,
+                               error=f"drawing the inputs: {type(e).__name__}: {e}")
     if task.sample_behaviour:
         names = task.sample_behaviour if isinstance(task.sample_behaviour, list) else None
-        resolved, drawn = sample_behaviour(task.resolved, task.seed, task.replicate, names)
+        resolved, drawn = sample_behaviour(resolved, task.seed, task.replicate, names)
     res = run_replicate(resolved, task.variant, task.replicate, task.seed, task.snapshots)
     if res.error is None:
         if drawn is not None:
             res.extra["behaviour"] = drawn
+        if drawn_inputs is not None:
+            res.extra["inputs"] = drawn_inputs
         if task.outcomes is not None:
             res.extra["outcomes"] = outcome_rows(res.metrics, task)
             res.metrics = None  # a sweep keeps only its outcomes
@@ -134,8 +183,9 @@ def sources_sha256() -> str:
 
 def identity(task: Task, cache: dict | None = None) -> dict:
     """What produced a task's part: the resolved scenario's SHA-256 (after overrides and
-    a sweep point's values; behaviour values and ranges included), variant, replicate,
-    seed, behaviour sampling, snapshots, the outcomes kept, the point's columns and the
+    a sweep point's values; behaviour values and ranges and the ``inputs:`` rows
+    included), variant, replicate, seed, behaviour sampling, input sampling
+    (``inputs_sampled``), snapshots, the outcomes kept, the point's columns and the
     sources' SHA-256. Two parts of equal identity hold equal numbers."""
     if cache is None:
         cache = {}
@@ -144,6 +194,7 @@ def identity(task: Task, cache: dict | None = None) -> dict:
         sha = cache[id(task.resolved)] = canonical_sha256(task.resolved)
     ident = {"scenario_sha256": sha, "variant": task.variant, "replicate": task.replicate,
              "seed": task.seed, "sample_behaviour": task.sample_behaviour,
+             "inputs_sampled": bool(task.sample_inputs),
              "snapshots": task.snapshots, "outcomes": task.outcomes, "point": task.extra,
              "sim_sources_sha256": sources_sha256()}
     return json.loads(json.dumps(ident, sort_keys=True, default=str))
@@ -151,7 +202,8 @@ def identity(task: Task, cache: dict | None = None) -> dict:
 
 _WHAT = {"scenario_sha256": "the resolved scenario (file, --set and sweep values)",
          "seed": "the seed", "variant": "the variant", "replicate": "the replicate",
-         "sample_behaviour": "behaviour sampling", "snapshots": "--snapshots",
+         "sample_behaviour": "behaviour sampling",
+         "inputs_sampled": "input sampling (--sample-inputs)", "snapshots": "--snapshots",
          "outcomes": "the outcomes kept", "point": "the sweep point's values",
          "sim_sources_sha256": "the sim/ sources (another version of the model)"}
 
@@ -218,6 +270,7 @@ def save_part(parts: Path, task: Task, res: ReplicateResult,
             written.append(name)
             sums[name] = _file_sha256(path)
     meta = {"tables": written, "behaviour": res.extra.get("behaviour"),
+            "inputs": res.extra.get("inputs"),
             "ledger_total": getattr(res, "ledger_total", None),
             "identity": ident if ident is not None else identity(task), "sha256": sums}
     (parts / f"{task.key}.error.json").unlink(missing_ok=True)
@@ -340,7 +393,7 @@ def _dispatch_local(tasks: list[Task], workers: int):
 def assemble(parts: Path, tasks: list[Task], out: Path) -> dict:
     """Stream the parts into ``out/<table>.parquet`` in task order; return a summary."""
     writers: dict[str, pq.ParquetWriter] = {}
-    failed, behaviour, totals = [], [], {}
+    failed, behaviour, inputs, totals = [], [], [], {}
     try:
         for t in tasks:
             if not part_ok(parts, t.key):
@@ -354,6 +407,9 @@ def assemble(parts: Path, tasks: list[Task], out: Path) -> dict:
             if meta.get("behaviour"):
                 behaviour.append({"variant": t.variant, "replicate": t.replicate,
                                   **meta["behaviour"]})
+            if meta.get("inputs"):
+                inputs.append({"variant": t.variant, "replicate": t.replicate,
+                               **meta["inputs"]})
             if meta.get("ledger_total") is not None:
                 totals[t.key] = meta["ledger_total"]
             for name in meta["tables"]:
@@ -369,6 +425,8 @@ def assemble(parts: Path, tasks: list[Task], out: Path) -> dict:
         os.replace(out / f".{name}.parquet.tmp", out / f"{name}.parquet")
     if behaviour:
         atomic_write_parquet(pd.DataFrame(behaviour), out / "behaviour.parquet")
+    if inputs:
+        atomic_write_parquet(pd.DataFrame(inputs), out / "inputs.parquet")
     return {"failed": failed, "tables": sorted(writers), "ledger_totals": totals}
 
 

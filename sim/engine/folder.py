@@ -82,6 +82,7 @@ def parts_summary(out: Path) -> dict | None:
             "seeds": sorted({i.get("seed") for i in idents}, key=str),
             "replicates": {v: len(r) for v, r in by_variant.items()},
             "scenario_sha256": sorted({str(i.get("scenario_sha256")) for i in idents}),
+            "inputs_sampled": sorted({bool(i.get("inputs_sampled")) for i in idents}),
             "sim_sources_sha256": sorted({str(i.get("sim_sources_sha256")) for i in idents})}
 
 
@@ -89,7 +90,10 @@ def write_manifest(out: Path, manifest: dict) -> None:
     """Write manifest.json last, atomically, with the time it was finished: the one
     writer of every command's manifest. What the parts record they were made by is
     written with it (``made_by``); a run's or comparison's seed is the parts' own (a
-    study's parts draw from seeds derived from its seed)."""
+    study's parts draw from seeds derived from its seed). Every manifest says whether its
+    replicates drew the scenario's inputs (``inputs_sampled``; false for the commands
+    that never do)."""
+    manifest.setdefault("inputs_sampled", False)
     summary = parts_summary(out)
     if summary is not None:
         manifest["made_by"] = summary
@@ -108,7 +112,7 @@ LOCK_NAME, PID_NAME = ".hitech-sim.lock", ".hitech-sim.pid"
 RESULT_NAMES = frozenset({
     "manifest.json", "targets.json", "outcomes.json", "design.json", "realism.json",
     "calibration.json", "metrics.parquet", "ledger.parquet", "firms.parquet",
-    "outcomes.parquet", "behaviour.parquet", "comparison.csv", "points.csv",
+    "outcomes.parquet", "behaviour.parquet", "inputs.parquet", "comparison.csv", "points.csv",
     "probabilities.csv", "sensitivity.csv", "morris.csv", "sobol.csv", "robust.csv",
     "regret.csv", "prim.csv", "worlds.csv", "realism.csv", "initial_totals.csv",
     "moments.csv", "parameters.csv", "trace.csv", "holdout.csv", "backtest_summary.csv",

@@ -156,3 +156,33 @@ def flatten(d, prefix=""):
         out[prefix] = d
     return out
 
+
+
+_COUNTED = {"behaviour": ("行为不确定性", "behaviour uncertainty"),
+            "inputs": ("输入不确定性", "input uncertainty")}
+
+
+def uncertainty_text(m: dict) -> tuple[str, str]:
+    """What a folder's target probabilities count, in Chinese and English, from its
+    manifest: ``uncertainty`` (luck, behaviour, inputs; written by
+    :func:`sim.analysis.targets.uncertainty_counted`) and ``probability_kind``. Older
+    manifests without ``uncertainty`` are read from ``probability_kind``."""
+    pk = str(m.get("probability_kind") or "")
+    kinds = m.get("uncertainty")
+    if not isinstance(kinds, list):
+        kinds = ["luck"] if pk.startswith("luck only") or not pk else ["luck", "behaviour"]
+    extra = [k for k in kinds if k in _COUNTED]
+    if not extra:
+        return ("这些概率只计运气（随机性）：每次重复使用情景设定的行为参数和输入值，未计入我们对企业行为和输入数据认识的不确定性，因此可能偏于自信。",
+                "These probabilities count luck only: every replicate uses the scenario's "
+                "behaviour and input values, not what we do not know about behaviour or "
+                "inputs, so they may be over-confident.")
+    zh = "、".join(["运气"] + [_COUNTED[k][0] for k in extra[:-1]]) + "和" + _COUNTED[extra[-1]][0]
+    how_zh = "；".join(w for k, w in (("behaviour", "每次重复从合理区间抽取行为参数"),
+                                     ("inputs", "每次重复从情景 inputs: 的区间抽取输入值"))
+                      if k in extra)
+    missing = [k for k in _COUNTED if k not in extra]
+    note_zh = ("（未计入" + _COUNTED[missing[0]][0] + "）") if missing else ""
+    note_en = f"; {_COUNTED[missing[0]][1]} is not counted" if missing else ""
+    return (f"这些概率同时计入{zh}：{how_zh}{note_zh}。",
+            f"These probabilities count {pk}{note_en}.")

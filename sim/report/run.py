@@ -12,7 +12,8 @@ from sim.core.calendar import q_index
 from sim.report.figures import (awards, cluster_growth, compare_section, fan_section,
                                 investment, ladder, zone_multiples)
 from sim.report.lang import (FAN_METRICS, INVEST, LADDER, SECTOR_METRICS, ReportError,
-                             flatten, fmt_value, item_name, metric_label)
+                             flatten, fmt_value, item_name, metric_label,
+                             uncertainty_text)
 from sim.report.page import Page, read_json
 
 
@@ -109,6 +110,12 @@ def run_report(R: Page, m: dict, command: str) -> str:
                                           "amount_wan"]) if lp.exists() else None
     awards(R, ledger, m.get("replicates"), resolved if command == "compare" else {base: rb},
            variants, zones, scale, flow_qs)
+    drawn = [k for k in (m.get("sampled_inputs") or []) if "budget" in k]
+    if m.get("inputs_sampled") and drawn:
+        R.p(f"预算按重复抽取（--sample-inputs：{', '.join(drawn)}）；图表中的预算为情景设定值，各次重复的抽取值见 inputs.parquet。",
+            f"Budgets are drawn per replicate (--sample-inputs: {', '.join(drawn)}); the "
+            "budget shown is the scenario's value, each replicate's draw is in "
+            "inputs.parquet.", "note")
 
     # 9. compare
     if command == "compare" and (out / "comparison.csv").exists():
@@ -142,15 +149,7 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
                      zones: list[dict]):
     L = R.L
     R.h2("目标达成概率", "Targets: probability of meeting them")
-    pk = str(m.get("probability_kind") or "")
-    if pk.startswith("luck only"):
-        R.p("这些概率只计运气（随机性）：每次重复使用情景设定的行为参数，未计入我们对企业行为认识的不确定性，因此可能偏于自信。",
-            "These probabilities count luck only: every replicate uses the scenario's "
-            "behaviour values, not what we do not know about behaviour, so they may be "
-            "over-confident.")
-    else:
-        R.p("这些概率同时计入运气和行为不确定性：每次重复从合理区间抽取行为参数。",
-            f"These probabilities count luck and behaviour uncertainty: {pk}.")
+    R.p(*uncertainty_text(m))
     if not targets:
         R.p("本次运行没有目标。", "This run has no targets.")
         return

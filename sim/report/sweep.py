@@ -7,7 +7,8 @@ import pandas as pd
 
 from sim.analysis.summaries import responses
 from sim.report.figures import heat_map
-from sim.report.lang import METRIC_LABELS, Lang, ReportError, fmt_value, money_scale
+from sim.report.lang import (METRIC_LABELS, Lang, ReportError, fmt_value, money_scale,
+                             uncertainty_text)
 from sim.report.page import Page, read_csv, safe_name
 from sim.report.style import COLORS, plt
 
@@ -40,13 +41,7 @@ def sweep_report(R: Page, m: dict) -> str:
     ]
     R.table(pd.DataFrame(rows, columns=[L.t("项目", "Item"), L.t("值", "Value")]), "run_info")
     R.table(points, "points", caption=("扫描点", "Points"))
-    pk = str(m.get("probability_kind") or "")
-    if pk.startswith("luck only"):
-        R.p("目标概率只计运气（随机性），未计入行为不确定性。",
-            "Target probabilities count luck only, not behaviour uncertainty.")
-    else:
-        R.p("目标概率同时计入运气和行为不确定性。",
-            f"Target probabilities count luck and behaviour uncertainty: {pk}.")
+    R.p(*uncertainty_text(m))
     oc_path = out / "outcomes.parquet"
     oc = pd.read_parquet(oc_path) if oc_path.exists() else pd.DataFrame()
     probs_path = out / "probabilities.csv"

@@ -316,6 +316,16 @@ def _merge(base: Node, over: Node, path: tuple = ()) -> Node:
         for k, v in over.value.items():
             out[k] = _merge(out[k], v, path + (k,)) if k in out else v
         return Node(out, over.file, over.line)
+    if path == ("inputs",) and isinstance(base.value, list) and isinstance(over.value, list):
+        out = list(base.value)  # rows of the same key replaced whole, new rows added last
+        index = {_key_of(n): i for i, n in enumerate(out) if _key_of(n) is not None}
+        for n in over.value:
+            k = _key_of(n)
+            if k is not None and k in index:
+                out[index[k]] = n
+            else:
+                out.append(n)
+        return Node(out, over.file, over.line)
     if path == ("zones",) and isinstance(base.value, list) and isinstance(over.value, list):
         out = list(base.value)
         index = {_id_of(n): i for i, n in enumerate(out) if _id_of(n) is not None}
@@ -337,6 +347,12 @@ def _is_whole_value(n: Node, path: tuple) -> bool:
     return bool(n.value) and all(is_quarter(k) for k in n.value)
 
 
+def _key_of(n: Node) -> Any:
+    if isinstance(n.value, dict) and "key" in n.value:
+        return n.value["key"].value
+    return None
+
+
 def _id_of(n: Node) -> Any:
     if isinstance(n.value, dict) and "id" in n.value:
         return n.value["id"].value
@@ -346,8 +362,10 @@ def _id_of(n: Node) -> Any:
 def _resolve(path: Path, chain: tuple = ()) -> Node:
     path = path.resolve()
     node = read_yaml(path)
+    _refuse_central(node)
     ext = node.value.pop("extends", None)
     if ext is None:
+        _declare_inputs(node)
         return node
     if not isinstance(ext.value, str) or not ext.value.strip():
         raise ScenarioError([Problem(ext.file, ext.line, "extends", "expected a file path "
@@ -366,7 +384,165 @@ def _resolve(path: Path, chain: tuple = ()) -> Node:
                                      f"loop: {names} (valid: a chain that ends)")])
     base = _resolve(parent, chain + (path,))
     base.value.pop("name", None)  # the name is the variant's own
-    return _merge(base, node)
+    merged = _merge(base, node)
+    _declare_inputs(merged)
+    return merged
+
+
+# ------------------------------------------------------------------------- inputs
+
+# Top-level sections an input may not name: behaviour has its own switch
+# (--sample-behaviour); the run's settings, targets and the inputs themselves are not
+# uncertainties of the world.
+NOT_INPUTS = ("behaviour", "seed", "replicates", "population", "calendar", "inputs",
+              "targets", "name", "description", "sources")
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _children(d: dict, loc: tuple) -> dict:
+    """A mapping's keys with their values, the schema's defaults for keys not written."""
+    out = dict(d)
+    cls = _model_at(loc)
+    if cls is not None:
+        for f, info in cls.model_fields.items():
+            if f not in out:
+                dv = info.get_default(call_default_factory=True)
+                out[f] = dv.model_dump(mode="json") if isinstance(dv, BaseModel) else dv
+    return out
+
+
+def _numeric_names(d: dict, loc: tuple) -> list[str]:
+    return [k for k, v in _children(d, loc).items() if _is_number(v)]
+
+
+def declared_value(tree: dict, key: str) -> Any:
+    """The value at a dotted ``key`` of a plain scenario tree (lists by index or id, as
+    ``--set`` takes them), the schema's default where the key is not written;
+    :class:`LookupError` saying what is wrong and what is valid. The value must be a
+    plain number (what an ``inputs:`` row can draw)."""
+    parts = key.split(".")
+    if parts[0] in NOT_INPUTS:
+        why = ("behaviour parameters are drawn with --sample-behaviour"
+               if parts[0] == "behaviour" else "it is a setting of the run, not an input")
+        raise LookupError(f"{parts[0]} cannot be an input: {why} (valid: a number under "
+                          "zones, sectors, incubators, capital, projects, policy or "
+                          "constants)")
+    cur: Any = tree
+    loc: tuple = ()
+    parent: Any = None
+    for i, p in enumerate(parts):
+        where = ".".join(parts[: i + 1])
+        parent = cur
+        if isinstance(cur, list):
+            idx = entry_index(cur, p, _plain_id)
+            if idx is None:
+                raise LookupError(f"{where}: {_no_entry(cur, _plain_id)}")
+            cur, loc = cur[idx], loc + (idx,)
+        elif isinstance(cur, dict):
+            kids = _children(cur, loc)
+            if p not in kids:
+                guess = difflib.get_close_matches(p, list(kids), n=1)
+                hint = f"; did you mean {guess[0]!r}?" if guess else ""
+                num = _numeric_names(cur, loc)
+                raise LookupError(f"{where}: no such key (valid keys here: "
+                                  f"{', '.join(kids)}{hint}"
+                                  + (f"; numbers among them: {', '.join(num)}" if num else "")
+                                  + ")")
+            cur, loc = kids[p], loc + (p,)
+        else:
+            raise LookupError(f"{where}: {'.'.join(parts[:i])} is a plain value; it has "
+                              "no keys below it")
+    if not _is_number(cur):
+        what = ("a dated value" if isinstance(cur, dict) and cur and all(is_quarter(k) for k in cur)
+                else schema._describe(cur))
+        num = (_numeric_names(parent, loc[:-1]) if isinstance(parent, dict) else [])
+        raise LookupError(f"{key}: is {what}, not a number (valid: a key whose value is a "
+                          "plain number here"
+                          + (f"; numbers beside it: {', '.join(num)}" if num else "") + ")")
+    return cur
+
+
+def _declare_inputs(root: Node) -> None:
+    """Fill ``central`` of the ``inputs:`` rows that have none (those this file
+    declares; inherited rows keep their own) with the value at the row's key in this
+    scenario, and check it: the key exists, its value is a plain number, not 0, and
+    lies in ``[low, high]``. Problems name the row's file and line."""
+    rows = root.value.get("inputs")
+    if rows is None or not isinstance(rows.value, list):
+        return  # a wrong type is the schema's to report
+    todo = [r for r in rows.value if isinstance(r.value, dict) and "central" not in r.value
+            and isinstance(r.value.get("key", Node(None, "", 0)).value, str)]
+    if not todo:
+        return
+    tree = _plain(root, (), {})
+    problems = []
+    todo_ids = {id(r) for r in todo}
+    for i, row in enumerate(rows.value):
+        if id(row) not in todo_ids:
+            continue
+        keyn = row.value["key"]
+        where = f"inputs.{i}"
+        try:
+            v = declared_value(tree, keyn.value.strip())
+        except LookupError as e:
+            problems.append(Problem(keyn.file, keyn.line, f"{where}.key", str(e)))
+            continue
+        lo, hi = (row.value.get(k, Node(None, "", 0)).value for k in ("low", "high"))
+        if v == 0:
+            problems.append(Problem(keyn.file, keyn.line, f"{where}.key", f"{keyn.value}: the "
+                                    "scenario's value is 0, and a draw is applied as a ratio "
+                                    "to it (valid: a key whose value is not 0)"))
+            continue
+        if _is_number(lo) and _is_number(hi) and lo <= hi and not lo <= v <= hi:
+            problems.append(Problem(row.file, row.line, where, f"the scenario's value of "
+                                    f"{keyn.value}, {v:g}, is outside [low, high] = "
+                                    f"[{lo:g}, {hi:g}] (valid: a range that holds the "
+                                    "scenario's own value)"))
+            continue
+        row.value["central"] = Node(float(v), keyn.file, keyn.line)
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _refuse_central(node: Node) -> None:
+    rows = node.value.get("inputs")
+    if rows is None or not isinstance(rows.value, list):
+        return
+    bad = [Problem(r.value["central"].file, r.value["central"].line, f"inputs.{i}.central",
+                   "is set by the loader: the scenario's own value at the key (valid: leave "
+                   "it out)")
+           for i, r in enumerate(rows.value) if isinstance(r.value, dict)
+           and "central" in r.value]
+    if bad:
+        raise ScenarioError(bad)
+
+
+def check_inputs(resolved: dict, origins: dict) -> None:
+    """Every ``inputs:`` row's key must hold a number (or a dated number) in the final
+    scenario, after ``extends`` and ``--set``; :class:`ScenarioError` otherwise."""
+    problems = []
+    for i, row in enumerate(resolved.get("inputs") or []):
+        try:
+            v = value_at(resolved, locate(resolved, row["key"]))
+        except LookupError as e:
+            problems.append(Problem(*_where(("inputs", i, "key"), origins),
+                                    f"inputs.{i}.key", str(e)))
+            continue
+        vals = list(v.values()) if isinstance(v, dict) and v and all(
+            is_quarter(k) for k in v) else [v]
+        if not all(_is_number(x) for x in vals):
+            problems.append(Problem(*_where(("inputs", i, "key"), origins), f"inputs.{i}.key",
+                                    f"{row['key']}: is {schema._describe(v)}, not a number "
+                                    "(valid: a key whose value is a number or a dated number)"))
+        elif row.get("central") is None:
+            problems.append(Problem(*_where(("inputs", i), origins), f"inputs.{i}",
+                                    "no central value (valid: a row read from a scenario "
+                                    "file or dict, which the loader completes)"))
+    if problems:
+        raise ScenarioError(problems)
 
 
 # ------------------------------------------------------------------------- --set
@@ -396,6 +572,66 @@ def parse_set(item: str) -> tuple[str, Any]:
     return key, node.value["v"]
 
 
+def entry_index(entries: list, part: str, id_of) -> int | None:
+    """The list entry a key part names: an index (``0``, ``1``, ...) or an entry's
+    ``id`` (zones, incubators, capital providers, sectors), as ``--set`` takes it; None
+    if none. ``id_of`` reads an entry's id (of a YAML node or of a plain dict)."""
+    if part.isdigit() and int(part) < len(entries):
+        return int(part)
+    idx = None
+    for j, n in enumerate(entries):
+        if id_of(n) == part:
+            idx = j
+    return idx
+
+
+def _no_entry(entries: list, id_of) -> str:
+    ids = [str(id_of(n)) for n in entries if id_of(n) is not None]
+    return (f"no such list entry (valid: an index 0..{len(entries) - 1} or an id: "
+            f"{', '.join(ids)})")
+
+
+def _plain_id(d: Any) -> Any:
+    return d.get("id") if isinstance(d, dict) else None
+
+
+def locate(tree: dict, key: str) -> tuple:
+    """The place of a dotted ``key`` (as ``--set`` takes it: lists by index or id) in a
+    plain resolved scenario, as a tuple of keys and list indices; :class:`LookupError`
+    saying what is wrong and what is valid if it is not there."""
+    cur: Any = tree
+    loc: list = []
+    for i, p in enumerate(key.split(".")):
+        where = ".".join(key.split(".")[: i + 1])
+        if isinstance(cur, list):
+            idx = entry_index(cur, p, _plain_id)
+            if idx is None:
+                raise LookupError(f"{where}: {_no_entry(cur, _plain_id)}")
+            cur, p = cur[idx], idx
+        elif isinstance(cur, dict):
+            if p not in cur:
+                raise LookupError(f"{where}: no such key (valid keys here: "
+                                  f"{', '.join(map(str, cur))})")
+            cur = cur[p]
+        else:
+            raise LookupError(f"{where}: is a plain value; it has no keys below it")
+        loc.append(p)
+    return tuple(loc)
+
+
+def value_at(tree: dict, loc: tuple) -> Any:
+    """The value at ``loc`` (from :func:`locate`) in a plain tree."""
+    cur: Any = tree
+    for p in loc:
+        cur = cur[p]
+    return cur
+
+
+def set_at(tree: dict, loc: tuple, value: Any) -> None:
+    """Set the value at ``loc`` (from :func:`locate`) in a plain tree, in place."""
+    value_at(tree, loc[:-1])[loc[-1]] = value
+
+
 def _apply_set(root: Node, key: str, value: Node) -> None:
     parts = key.split(".")
     cur = root
@@ -403,18 +639,10 @@ def _apply_set(root: Node, key: str, value: Node) -> None:
         last = i == len(parts) - 1
         where = ".".join(parts[: i + 1])
         if isinstance(cur.value, list):
-            idx = None
-            if p.isdigit() and int(p) < len(cur.value):
-                idx = int(p)
-            else:
-                for j, n in enumerate(cur.value):
-                    if _id_of(n) == p:
-                        idx = j
+            idx = entry_index(cur.value, p, _id_of)
             if idx is None:
-                ids = [str(_id_of(n)) for n in cur.value if _id_of(n) is not None]
-                raise ScenarioError([Problem(value.file, 0, where, "no such list entry (valid: "
-                                             f"an index 0..{len(cur.value) - 1} or an id: "
-                                             f"{', '.join(ids)})")])
+                raise ScenarioError([Problem(value.file, 0, where,
+                                             _no_entry(cur.value, _id_of))])
             if last:
                 cur.value[idx] = value
                 return
@@ -578,6 +806,7 @@ def load(source: str | Path | dict, overrides: list[str] | dict | None = None) -
         if ext is not None:
             raise ScenarioError([Problem("<dict>", 0, "extends", "extends needs a file; load "
                                          "the base file and pass overrides instead")])
+        _declare_inputs(root)  # a resolved dict's rows keep their central value
     else:
         path = Path(source)
         root = _resolve(path)
@@ -592,10 +821,15 @@ def load(source: str | Path | dict, overrides: list[str] | dict | None = None) -
         items = [(k, v) for k, v in (parse_set(s) for s in overrides)]
     for key, node in items:
         _apply_set(root, key, node)
+    if items:
+        _declare_inputs(root)  # rows an override adds are declared with the overrides
     origins: dict = {}
     tree = _plain(root, (), origins)
     model = validate_tree(tree, origins, name)
     resolved = model.model_dump(mode="json")
+    if not resolved["inputs"]:
+        del resolved["inputs"]  # a scenario without inputs keeps the hash it had before them
+    check_inputs(resolved, origins)
     return Loaded(model=model, resolved=resolved, sha256=canonical_sha256(resolved),
                   path=str(source) if not isinstance(source, dict) else "<dict>",
                   origins=origins)

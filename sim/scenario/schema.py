@@ -487,6 +487,20 @@ class Target(Strict):
     threshold: Num()
 
 
+class Input(Strict):
+    """An input uncertainty: the value at ``key`` (a dotted path as ``--set`` takes it)
+    is drawn uniformly from ``[low, high]`` (in the key's unit) per replicate with
+    ``--sample-inputs``. ``central`` is filled by the loader: the value at ``key`` in the
+    scenario that declares this row (it must lie in ``[low, high]``); a scenario whose
+    value differs (a variant) runs with ``value x draw / central``."""
+
+    key: Text
+    low: Num()
+    high: Num()
+    source: Text
+    central: Num() | None = None
+
+
 class Scenario(Strict):
     """A whole scenario, after ``extends`` and ``--set`` are resolved."""
 
@@ -505,6 +519,7 @@ class Scenario(Strict):
     constants: Constants = Constants()  # type: ignore[valid-type]
     behaviour: Behaviour = Behaviour()  # type: ignore[valid-type]
     targets: list[Target] = []
+    inputs: list[Input] = []
     sources: dict[str, str] = {}
 
 
@@ -595,6 +610,11 @@ def cross_check(s: Scenario, metric_names: set[str], flow_metrics: set[str]) -> 
         if zid not in zone_ids:
             errs.append((("policy", "operating_model", "adopt", zid), f"unknown zone {zid!r} "
                          f"(valid: {', '.join(zone_ids)})"))
+    for i, x in enumerate(s.inputs):
+        if x.low > x.high:
+            errs.append((("inputs", i, "high"), f"{x.high:g} is below low {x.low:g} (valid: "
+                         "low <= high)"))
+    errs += _unique_keys([x.key for x in s.inputs])
     b = s.behaviour
     if b.misfit_land_prob > b.fit_land_prob:
         errs.append((("behaviour", "misfit_land_prob"), "larger than fit_land_prob (valid: a "
@@ -609,6 +629,16 @@ def _unique(ids: list[str], section: str) -> list[tuple]:
         if x in seen:
             out.append(((section, i, "id"), f"duplicate id {x!r} (also entry {seen[x] + 1})"))
         seen[x] = i
+    return out
+
+
+def _unique_keys(keys: list[str]) -> list[tuple]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, k in enumerate(keys):
+        if k in seen:
+            out.append((("inputs", i, "key"), f"duplicate key {k!r} (also entry {seen[k] + 1})"))
+        seen[k] = i
     return out
 
 

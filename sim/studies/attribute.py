@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.analysis.shapley import attribution_table
 from sim.core.calendar import q_index
-from sim.engine.batch import run_in_folder
+from sim.engine.batch import input_keys, run_in_folder
 from sim.engine.ensemble import Task
 from sim.engine.folder import holds_folders, versions, write_json, write_manifest
 from sim.scenario.levers import ATTRIBUTION_GROUPS, NOT_LEVERS
@@ -86,11 +86,14 @@ def outcomes_of(base_loaded) -> list[dict]:
 def attribute(base_loaded, cf_loaded, *, replicates: int | None = None,
               seed: int | None = None, out: str | Path, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
-              progress: bool = False) -> Attribution:
+              progress: bool = False, sample_inputs: bool = False) -> Attribution:
     """Run the 2^k coalitions, write the folder (``outcomes.parquet``,
-    ``attribution.csv``, ``coalitions.csv``, ``manifest.json``) and return its table."""
+    ``attribution.csv``, ``coalitions.csv``, ``manifest.json``) and return its table.
+    With ``sample_inputs`` replicate k of every coalition draws the same inputs (the
+    base's ``inputs:``, which the counterfactual shares)."""
     b, c = base_loaded.resolved, cf_loaded.resolved
     keys = differing(b, c, str(cf_loaded.path))
+    inputs = input_keys([(str(base_loaded.path), b)], sample_inputs)
     n = int(replicates if replicates is not None else base_loaded.model.replicates)
     seed = int(base_loaded.model.seed if seed is None else seed)
     outcomes = outcomes_of(base_loaded)
@@ -100,7 +103,8 @@ def attribute(base_loaded, cf_loaded, *, replicates: int | None = None,
         name = f"{base_loaded.model.name}--s{mask:02d}"
         r = coalition(b, c, mask, name)
         tasks += [Task(f"s{mask:02d}--r{rep:06d}", r, name, rep, seed, outcomes=outcomes,
-                       extra={"coalition": mask}) for rep in range(n)]
+                       extra={"coalition": mask}, sample_inputs=sample_inputs)
+                  for rep in range(n)]
     out = Path(out)
     started, summary = run_in_folder(tasks, out, workers=workers, scheduler=scheduler,
                                      resume=resume, overwrite=overwrite, progress=progress)
@@ -123,6 +127,7 @@ def attribute(base_loaded, cf_loaded, *, replicates: int | None = None,
         "scheduler": scheduler, "versions": versions(), "started": started,
         "finished": None, "status": "complete" if not summary["failed"] else "partial",
         "failed": summary["failed"], "differing_levers": keys,
+        "inputs_sampled": bool(sample_inputs), "sampled_inputs": inputs,
         "groups": [{"id": g.id, "name_zh": g.name_zh, "name_en": g.name_en,
                     "levers": list(g.codes)} for g in ATTRIBUTION_GROUPS],
         "pairing": "common random numbers: every coalition runs replicates 0..N-1 of "

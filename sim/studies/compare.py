@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.paired import COMPARE_METRICS, paired_differences
-from sim.analysis.targets import evaluate_targets, probability_kind
+from sim.analysis.targets import evaluate_targets, probability_kind, uncertainty_counted
 from sim.core.calendar import q_index
-from sim.engine.batch import begin, collect, make_tasks, read_ledger, read_metrics
+from sim.engine.batch import (begin, collect, input_keys, make_tasks, read_ledger,
+                              read_metrics)
 from sim.engine.folder import atomic_write_text, holds_folders, versions, write_manifest
 from sim.scenario.loader import Problem, ScenarioError
 
@@ -38,8 +39,11 @@ class CompareResult:
 def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
             seed: int | None = None, workers: int = 1, out: str | Path | None = None,
             overwrite: bool = False, resume: bool = False, progress: bool = False,
-            sample_behaviour: bool = False, scheduler: str | None = None) -> CompareResult:
-    """Run the base and each variant on the same seeds and compare them."""
+            sample_behaviour: bool = False, sample_inputs: bool = False,
+            scheduler: str | None = None) -> CompareResult:
+    """Run the base and each variant on the same seeds and compare them. With
+    ``sample_inputs`` replicate k of every variant draws the same inputs (the base's
+    ``inputs:`` rows, which every variant must share)."""
 
     b = base_loaded.model
     names = [b.name] + [v.model.name for v in variant_loaded]
@@ -53,9 +57,11 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
             raise ScenarioError([Problem(str(v.path), 0, "calendar", "differs from the "
                                          "base's calendar (valid: the same start and end, so "
                                          "quarters can be paired)")])
-    n, seed, out, started = begin(b, replicates, seed, out, overwrite, resume)
     allv = [base_loaded] + list(variant_loaded)
-    tasks = [t for L in allv for t in make_tasks(L, n, seed, False, sample_behaviour)]
+    keys = input_keys([(str(L.path), L.resolved) for L in allv], sample_inputs)
+    n, seed, out, started = begin(b, replicates, seed, out, overwrite, resume)
+    tasks = [t for L in allv for t in make_tasks(L, n, seed, False, sample_behaviour,
+                                                 sample_inputs)]
     tables, failed = collect(tasks, out=out, workers=workers, scheduler=scheduler,
                              resume=resume, progress=progress)
     wanted = sorted(set(COMPARE_METRICS) | {t["metric"] for t in
@@ -78,7 +84,9 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
         "variants": names,
         "variant_sha256": {L.model.name: L.sha256 for L in allv},
         "sample_behaviour": sample_behaviour,
-        "probability_kind": probability_kind(sample_behaviour),
+        "inputs_sampled": bool(sample_inputs), "sampled_inputs": keys,
+        "probability_kind": probability_kind(sample_behaviour, keys),
+        "uncertainty": uncertainty_counted(sample_behaviour, keys),
         "pairing": "common random numbers: every variant runs replicates 0..N-1 of the "
                    "base's seed",
         "resolved": {L.model.name: L.resolved for L in allv},

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.targets import probability_kind, summarise
+from sim.analysis.targets import probability_kind, summarise, uncertainty_counted
 from sim.core.calendar import q_index
-from sim.engine.batch import run_in_folder
+from sim.engine.batch import input_keys, run_in_folder
 from sim.engine.ensemble import Task
 from sim.engine.folder import atomic_write_text, holds_folders, versions, write_manifest
 from sim.scenario.loader import Problem, ScenarioError, load
@@ -52,10 +52,13 @@ def points_of(sw: SweepFile, seed: int) -> list[dict]:
 @holds_folders
 def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
-              progress: bool = False) -> dict:
-    """Run a sweep file; write its results folder; return the manifest."""
+              progress: bool = False, sample_inputs: bool = False) -> dict:
+    """Run a sweep file; write its results folder; return the manifest. With
+    ``sample_inputs`` replicate k of every point draws the base's ``inputs:`` (the same
+    draw at every point)."""
     sw, base_path = load_sweep(path)
     base = load(base_path, sw.set)
+    keys = input_keys([(str(base_path), base.resolved)], sample_inputs)
     seed = int(base.model.seed if sw.seed is None else sw.seed)
     pts = points_of(sw, seed)
     outcomes = [o.model_dump() for o in sw.outcomes]
@@ -78,7 +81,7 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
         for k in range(int(sw.replicates)):
             tasks.append(Task(f"p{i:05d}--r{k:06d}", L.resolved, sw.name, k, seed,
                               sample_behaviour=sample or False, outcomes=outcomes,
-                              extra=extra))
+                              extra=extra, sample_inputs=sample_inputs))
     out = Path(out)
     started, summary = run_in_folder(tasks, out, workers=workers, scheduler=scheduler,
                                      resume=resume, overwrite=overwrite, progress=progress)
@@ -93,7 +96,9 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
         "scheduler": scheduler, "versions": versions(), "started": started,
         "finished": None, "status": "complete" if not summary["failed"] else "partial",
         "failed": summary["failed"], "sampled_behaviour": sample,
-        "probability_kind": probability_kind(sample),
+        "inputs_sampled": bool(sample_inputs), "sampled_inputs": keys,
+        "probability_kind": probability_kind(sample, keys),
+        "uncertainty": uncertainty_counted(sample, keys),
         "sweep": sw.model_dump(mode="json"),
     }
     atomic_write_text(json.dumps(outcomes, ensure_ascii=False, indent=1),
