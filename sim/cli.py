@@ -217,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     cr.add_argument("--sample-behaviour", action="store_true", help="each replicate draws the "
                     "behaviour parameters from their plausible ranges, so the validation "
                     "intervals hold behaviour as well as luck")
+    cr.add_argument("--sample-inputs", action="store_true", help="each replicate draws the "
+                    "scenario's inputs: (input uncertainty) into the validation intervals")
     cr.add_argument("--backtest", default=None, metavar="JSON", help="stored backtest to "
                     "report (default: scenarios/calibration/backtest.json if present)")
     cr.add_argument("--overwrite", action="store_true", help="replace an existing folder")
@@ -600,7 +602,8 @@ def cmd_check_realism(args) -> int:
     out = Path(args.out) if args.out else Path("results") / f"realism-{L.model.name}"
     res = check_realism(L, out=out, replicates=args.replicates, seed=args.seed,
                         workers=args.workers, overwrite=args.overwrite,
-                        sample_behaviour=args.sample_behaviour, backtest=args.backtest)
+                        sample_behaviour=args.sample_behaviour,
+                        sample_inputs=args.sample_inputs, backtest=args.backtest)
     print(f"check-realism {L.model.name}: {args.replicates} replicate(s) at population.scale "
           f"{L.model.population.scale} -> {out}/")
     groups = {k: [c for c in res["checks"] if c["kind"] == k]

@@ -87,10 +87,8 @@ def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | N
     (``tables``: what the figures draw, from :func:`compute_checks`).
 
     ``sample_behaviour``: each replicate draws the behaviour parameters, so the
-    validation intervals hold behaviour as well as luck. ``sample_inputs`` is the hook
-    for input uncertainty (``--sample-inputs``, being added on another branch): until
-    :func:`sim.studies.run.run_scenario` takes it, asking for it is refused with a clear
-    error rather than ignored. ``backtest``: the stored backtest to read (default
+    validation intervals hold behaviour as well as luck. ``sample_inputs``: each replicate
+    draws the scenario's ``inputs:`` too, so the intervals hold input uncertainty. ``backtest``: the stored backtest to read (default
     ``scenarios/calibration/backtest.json`` if present)."""
     sc = loaded.model
     q4s = [q for q in range(q_index(sc.calendar.start), q_index(sc.calendar.end) + 1)
@@ -101,14 +99,11 @@ def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | N
                                      f"{len(q4s)} Q4 quarter(s); check-realism compares "
                                      "yearly snapshots (valid: a calendar through at least "
                                      "two Q4s, e.g. end 2026Q4 or later)")])
-    if sample_inputs:  # HOOK: pass sample_inputs to run_scenario once it takes it
-        raise ScenarioError([Problem(str(loaded.path), 0, "--sample-inputs",
-                                     "input sampling is not available in this version "
-                                     "(valid: --sample-behaviour for behaviour and luck)")])
     bt = read_backtest(backtest)
     out = Path(out)
     run_scenario(loaded, replicates=replicates, seed=seed, workers=workers, snapshots=True,
-                 out=out, overwrite=overwrite, sample_behaviour=sample_behaviour)
+                 out=out, overwrite=overwrite, sample_behaviour=sample_behaviour,
+                 sample_inputs=sample_inputs)
     metrics = read_metrics(out)
     cols = ["replicate", "quarter", "enterprise", "zone", "founded", "revenue_4q_wan",
             "rd_4q_wan", "hte_valid", "hte_certified", "exited"]
@@ -117,7 +112,8 @@ def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | N
     initial = initial_totals(loaded, metrics, firms)
     df = pd.DataFrame(checks)
     atomic_write_text(df.to_csv(index=False), out / "realism.csv")
-    interval_over = ["luck"] + (["behaviour"] if sample_behaviour else [])
+    interval_over = ["luck"] + (["behaviour"] if sample_behaviour else []) + (
+        ["inputs"] if sample_inputs else [])
     doc = {"scenario": loaded.model.name, "replicates": replicates,
            "population_scale": loaded.model.population.scale,
            "validation_interval": {"quantiles": [0.05, 0.95], "over": interval_over},
