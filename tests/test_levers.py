@@ -179,7 +179,11 @@ def test_zone_pays_from_its_own_budget_and_zone_awards_fund_it():
     settle(m)
     assert [lv for lv, *_ in ledger(m)] == ["A7"]  # the deferred A3 was served first
     settle(m, T0 + 1)  # now the zone's budget (500 + 500) covers the deferred claim
-    assert [lv for lv, *_ in ledger(m)] == ["A7", "A3"]
+    # paid 500 from the zone's own budget and 100 out of the province's transfer: two
+    # rows, the second marked from_transfer (counted once, in the A7 transfer's row)
+    r = m.treasury.rows
+    assert list(zip(r["lever"], r["amount_wan"], r["from_transfer"])) == [
+        ("A7", 500.0, False), ("A3", 500.0, False), ("A3", 100.0, True)]
 
 
 def test_a5_province_award_and_zone_match():
@@ -277,7 +281,10 @@ def test_vectorised_settlement_equals_claim_by_claim(mode, monkeypatch):
         results.append((ledger(m), np.array(flows), dict(m.treasury.zone_fund),
                         dict(m.treasury.left)))
     (la, fa, za, lefta), (lb, fb, zb, leftb) = results
-    assert len(la) > 50 and la == [tuple(r) for r in lb]
+    # the same rows; a payment split between a zone's budget and its transfers may
+    # differ in the last bits (a running sum against a cumulative sum)
+    assert len(la) > 50 and [(r[0], r[1], r[3]) for r in la] == [(r[0], r[1], r[3]) for r in lb]
+    assert [r[2] for r in la] == pytest.approx([r[2] for r in lb], rel=1e-12)
     assert np.allclose(fa, fb, equal_nan=True)
     assert fa[..., met.M["awards_unpaid_wan"]].sum() > 0  # budgets did bind
     assert za == pytest.approx(zb) and lefta == pytest.approx(leftb)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.analysis.summaries import counted
 from sim.analysis.targets import value_at_checkpoint
 from sim.core.calendar import q_index
 
@@ -19,6 +20,7 @@ def paired_differences(metrics: pd.DataFrame, ledger: pd.DataFrame, base: str,
                        n: int) -> pd.DataFrame:
     """One row per variant, metric and checkpoint: the paired difference variant - base."""
     rows = []
+    ledger = counted(ledger)
     for cp in checkpoints:
         cost = (ledger[ledger.quarter.map(q_index) <= q_index(cp)]
                 .groupby(["variant", "replicate"])["amount_wan"].sum()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.analysis.summaries import (QUANTILES, annualise, awards_by_year, awards_table,
+from sim.analysis.summaries import (QUANTILES, annualise, awards_by_year, awards_table, counted,
                                     budgets, by_variant, fan_table, growth_table, ladder_means,
                                     median_per_quarter, median_total)
 from sim.core.calendar import q_index
@@ -338,7 +338,8 @@ def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs):
     if ledger is None or not flow_qs:
         R.p("没有奖补台账。", "No ledger.")
         return
-    led = ledger[["variant", "replicate", "quarter", "lever", "payer", "amount_wan"]].copy()
+    led = counted(ledger)[["variant", "replicate", "quarter", "lever", "payer",
+                           "amount_wan"]].copy()
     n = int(replicates or 1)
     led["year"] = led["quarter"].str[:4].astype(int)
     base = variants[0]

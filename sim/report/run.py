@@ -105,8 +105,7 @@ def run_report(R: Page, m: dict, command: str) -> str:
     # 8. awards
     R.h2("奖补支出与预算", "Awards paid and budgets")
     lp = out / "ledger.parquet"
-    ledger = pd.read_parquet(lp, columns=["variant", "replicate", "quarter", "lever", "payer",
-                                          "amount_wan"]) if lp.exists() else None
+    ledger = pd.read_parquet(lp) if lp.exists() else None
     awards(R, ledger, m.get("replicates"), resolved if command == "compare" else {base: rb},
            variants, zones, scale, flow_qs)
 

@@ -428,6 +428,9 @@ class Budget(Strict):
     province_wan_per_year: Num(0.0, dated=True) = 100000.0
     zone_wan_per_year: Num(0.0, dated=True) = 10000.0
     on_exhausted: Literal["defer", "lapse"] = "defer"
+    # money the province transfers into a zone's fund (A2, A7, A8, A9) that the zone has
+    # not spent by the end of a year: kept for the next (true) or gone (false)
+    zone_fund_carry_over: bool = True
 
 
 class Policy(Strict):
