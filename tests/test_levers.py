@@ -191,7 +191,26 @@ def test_a5_province_award_and_zone_match():
                "policy.hte_matching.ratio": 1.5})
     ladder.a5_claims(m, T0, np.array([7]))
     settle(m)
+    # the zone's match follows the province's payment ("在省级补助的基础上"): claimed when
+    # the province pays, settled from the next quarter
+    assert [(p, a) for _, p, a, _ in ledger(m)] == [("province", 30.0)]
+    settle(m, T0 + 1)
     assert sorted((p, a) for _, p, a, _ in ledger(m)) == [("province", 30.0), ("zone", 45.0)]
+
+
+def test_a5_match_is_never_paid_without_the_provinces_award():
+    over = {"policy.hte_matching.provincial_award_wan": 30,
+            "policy.budget.province_wan_per_year": 0}
+    m = model(over)
+    ladder.a5_claims(m, T0, np.array([7, 8, 9]))
+    for t in range(T0, T0 + 8):
+        settle(m, t)
+    assert ledger(m) == []  # the province paid nothing, so no zone owes a match
+    # with match_follows: decision the zones match the decided award even unpaid
+    m = model({**over, "policy.hte_matching.match_follows": "decision"})
+    ladder.a5_claims(m, T0, np.array([7, 8, 9]))
+    settle(m)
+    assert [p for _, p, _, _ in ledger(m)] == ["zone"] * 3
 
 
 def test_ranking_awards_once_for_top40_and_for_rising_ten():

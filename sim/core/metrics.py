@@ -15,6 +15,7 @@ FLOWS = ["births", "exits", "revenue_wan", "rd_wan", "projects_arrived", "projec
          "projects_referred", "projects_lost", "investment_landed_wan",
          "investment_credited_wan", "subsidy_wan", "awards_unpaid_wan", "claims_lapsed",
          "awards_earned_wan", "awards_lapsed_wan", "awards_paid_from_transfer_wan",
+         "tax_expenditure_wan",
          "vc_invested_wan", "loans_wan", "graduations", "pilots"]
 RATIOS = ["rd_intensity", "local_supply_share"]
 METRICS = STOCKS + FLOWS + RATIOS

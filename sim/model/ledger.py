@@ -368,6 +368,23 @@ class Treasury:
         self._book(quarter, q, s, out, M)
         self._track(quarter, payer_key + 1, s.amount, s.paid, ~q["refused"] & ~s.gone)
 
+    def _match_a5(self, quarter: int, q: dict, p: np.ndarray, a: np.ndarray) -> None:
+        """A5's zone match, "在省级补助的基础上": when the province pays a firm's A5 award,
+        the firm's zone owes its match (``ratio`` × what was paid), claimed now and
+        settled from the next quarter (``hte_matching.match_follows: payment``)."""
+        pol = self.model.scenario_data.policy.hte_matching
+        if pol.match_follows != "payment":
+            return
+        sel = (q["lever"][p] == "A5") & (q["payer"][p] == 0) & (q["row"][p] >= 0)
+        if not sel.any():
+            return
+        ratio = self.model.lever("hte_matching.ratio", quarter)
+        if ratio <= 0:
+            return
+        k = p[sel]
+        self.claim_many(quarter, q["zone"][k], q["uid"][k], q["row"][k], "A5", "zone",
+                        a[sel] * ratio)
+
     def _paid_so_far(self, combo: int) -> np.ndarray:
         """Highest award paid per firm row for one (year, group, payer) set."""
         arr = self.stack_paid.get(combo)
@@ -505,6 +522,7 @@ class Treasury:
                                                                       minlength=Z)
             f = row >= 0
             np.add.at(self.model.firms.cash, row[f], a[f])
+            self._match_a5(quarter, q, p, a)
         first = refused_now & ~q["refused"]
         if first.any():
             out[:, M["awards_unpaid_wan"]] += np.bincount(q["zone"][first],

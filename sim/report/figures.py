@@ -414,9 +414,34 @@ def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs):
             csv=py)
 
 
-def compare_section(R, d, base):
+def money_reading(R, d, base, shifts, last) -> None:
+    """One line per variant on where money went when the base's budgets bind (arrears at
+    the last checkpoint): which lever's payments fell and which rose."""
+    L = R.L
+    arr = d[(d.metric == "arrears_wan") & (d.checkpoint == last)]
+    if shifts is None or shifts.empty or arr.empty or not (arr.base_median > 0).any():
+        return
+    a = float(arr.base_median.iloc[0])
+    R.p(L.t(f"预算约束：基准在 {last} 仍有 {fmt_money(a, L)} 已承诺未支付（欠付）；"
+            "某项杠杆少花的钱会被其他奖补的排队吸收，所以实付口径的成本变化可能接近零。",
+            f"Budgets bind: the base still owes {fmt_money(a, L)} of awards earned but not "
+            f"paid at {last}; money one lever stops spending is absorbed by the other awards' "
+            "queue, so the change in payments can be near zero."), "note")
+    for v, g in shifts.groupby("variant", sort=False):
+        g = g.set_index("lever")["paid_change_wan"]
+        down, up = g.idxmin(), g.idxmax()
+        if g[down] >= -1.0 or g[up] <= 1.0:
+            continue
+        R.p(L.t(f"{v}：{down} 实付 {fmt_money(g[down], L)}，{up} 实付 +{fmt_money(g[up], L)}，"
+                f"即释放的资金主要流向 {up}。",
+                f"{v}: {down} pays {fmt_money(g[down], L)} and {up} +{fmt_money(g[up], L)} "
+                f"to {last}: the money freed goes mostly to {up}."), "note")
+
+
+def compare_section(R, d, base, shifts=None):
     """Paired differences (variant − base) at the last checkpoint: mean and 90% interval
-    per metric, and the cost per unit of outcome, from the comparison table ``d``."""
+    per metric, the money reading, and the cost per unit of outcome on both bases, from
+    the comparison table ``d`` (and ``shifts``: payments' change by lever)."""
     L = R.L
     if d.empty:
         return
@@ -473,26 +498,46 @@ def compare_section(R, d, base):
         shown[c] = [fmt_value(mm, v, L) for mm, v in zip(shown.metric, shown[c], strict=True)]
     shown["share_positive"] = shown["share_positive"].map(lambda v: f"{100 * v:.0f}%")
     R.table(shown, "paired_differences", caption=("配对差异", "Paired differences"), csv=d)
+    money_reading(R, d, base, shifts, last)
     R.h3("单位成本", "Cost per unit of outcome")
-    c = d[d.metric.isin(["wan_per_extra_hte", "wan_per_extra_yi_revenue"])]
+    c = d[d.metric.isin(["wan_per_extra_hte", "wan_per_extra_yi_revenue"])].copy()
     if c.empty:
         return
-    ct = c.pivot_table(index=["variant", "checkpoint"], columns="metric", values="diff_mean",
-                       aggfunc="first").reset_index()
+    if "basis" not in c:
+        c["basis"], c["note"] = "paid", ""
+    c["note"] = c["note"].fillna("")
+    ct = c.pivot_table(index=["variant", "checkpoint", "basis"], columns="metric",
+                       values="diff_mean", aggfunc="first", dropna=False).reset_index()
+    notes = c.groupby(["variant", "checkpoint", "basis"])["note"].agg(
+        lambda x: "; ".join(sorted({n for n in x if n}))).reset_index()
+    ct = ct.merge(notes, on=["variant", "checkpoint", "basis"], how="left")
+    ct = ct.sort_values(["variant", "checkpoint", "basis"], key=lambda col: col.map(
+        q_index) if col.name == "checkpoint" else col)
     shown = ct.copy()
     for col in ("wan_per_extra_hte", "wan_per_extra_yi_revenue"):
         if col in shown:
-            shown[col] = shown[col].map(lambda v: fmt_money(v, L))
+            shown[col] = [fmt_money(v, L) if np.isfinite(v) else "—" for v in shown[col]]
+    zh_notes = {"no measurable effect": "效果不显著", "cheaper and better": "更省且更好",
+                "costlier and worse": "更贵且更差"}
+    shown["note"] = [L.t("; ".join(zh_notes.get(x, x) for x in n.split("; ") if x), n)
+                     for n in shown["note"].fillna("")]
+    shown["basis"] = shown["basis"].map({"earned": L.t("承诺（应付）", "obligations (earned)"),
+                                         "paid": L.t("实付", "payments (paid)")})
     shown = shown.rename(columns={
+        "variant": L.t("方案", "variant"), "checkpoint": L.t("检查点", "checkpoint"),
+        "basis": L.t("口径", "basis"), "note": L.t("说明", "note"),
         "wan_per_extra_hte": L.t("每增加一家高企的奖补", "Awards per extra 高企"),
         "wan_per_extra_yi_revenue": L.t("每增加 1 亿元收入的奖补", "Awards per extra 亿元 revenue")})
-    R.table(shown, "cost_per_unit", caption=("单位成本（奖补差 ÷ 结果差，均值）",
-                                             "Cost per unit (extra awards ÷ extra outcome, "
-                                             "means)"), csv=ct)
-    R.p("结果差接近零时单位成本没有意义（可能极大或为负）。",
-        "When the outcome difference is near zero the cost per unit is meaningless (huge or "
-        "negative).", "note")
-
+    R.table(shown, "cost_per_unit", caption=(
+        "单位成本（奖补差 ÷ 结果差，均值；承诺与实付两种口径）",
+        "Cost per unit (extra awards ÷ extra outcome, means; on obligations and on "
+        "payments)"), csv=ct)
+    R.p("只在效果的 90% 区间不含零时给出单位成本；否则记为“效果不显著”。预算约束时，"
+        "实付口径会把某项杠杆释放的资金算作“免费”（被其他奖补的排队吸收），承诺口径不会。",
+        "A cost per unit is given only where the effect's 90% interval excludes zero; "
+        "otherwise it reads \"no measurable effect\". When a budget binds, the payments basis "
+        "shows a lever as free (the money it frees is absorbed by other awards' queue); the "
+        "obligations basis does not.", "note")
 
 
 def heat_map(R, g, x0, x1, col, name, what, prob):

@@ -8,6 +8,7 @@ import json
 
 import pandas as pd
 
+from sim.analysis.paired import money_shifts
 from sim.core.calendar import q_index
 from sim.report.figures import (awards, cluster_growth, compare_section, fan_section,
                                 investment, ladder, zone_multiples)
@@ -112,7 +113,13 @@ def run_report(R: Page, m: dict, command: str) -> str:
     # 9. compare
     if command == "compare" and (out / "comparison.csv").exists():
         R.h2("方案与基准的配对差异", "Paired differences from the base")
-        compare_section(R, pd.read_csv(out / "comparison.csv", encoding="utf-8-sig"), base)
+        d = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig")
+        shifts = None
+        if ledger is not None and not d.empty:
+            last = sorted(d.checkpoint.unique(), key=q_index)[-1]
+            shifts = money_shifts(ledger, base, variants[1:], last,
+                                  int(m.get("replicates") or 1))
+        compare_section(R, d, base, shifts)
     return title
 
 

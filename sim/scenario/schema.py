@@ -325,6 +325,10 @@ class HteMatching(Lever):
                               "existing award for a newly certified 高企") = 20.0
     ratio: Num(0.0, dated=True, description="zone's match per yuan of the provincial "
                "award; the plan says at least 1:1") = 1.0
+    # the plan's match is "在省级补助的基础上": by default the zone's match is claimed when
+    # the province pays its award (payment); "decision": when the province's award is
+    # decided (the claim arises), whether or not it is paid (docs/levers.md, A5)
+    match_follows: Literal["payment", "decision"] = "payment"
 
 
 class UnicornAward(Lever):

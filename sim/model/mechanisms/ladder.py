@@ -126,7 +126,9 @@ def a5_claims(model, t: int, rows: np.ndarray) -> None:
     prov = model.lever("hte_matching.provincial_award_wan", t)
     ratio = model.lever("hte_matching.ratio", t)
     f = model.firms
-    for payer, amt in (("province", prov), ("zone", prov * ratio)):
+    # by default the zone's match follows the province's payment (the ledger claims it)
+    follows = model.scenario_data.policy.hte_matching.match_follows == "decision"
+    for payer, amt in (("province", prov), ("zone", prov * ratio if follows else 0.0)):
         if amt > 0:
             model.treasury.claim_many(t, f.zone[rows], f.uid[rows], rows, "A5", payer,
                                      np.full(rows.size, float(amt)))
