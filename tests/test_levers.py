@@ -244,11 +244,41 @@ def test_a3_pilot_awards_capped_and_paid_by_the_zone():
         "population.scale": 0.05, "calendar.end": "2026Q4", "calendar.checkpoints": [],
         "targets": [], "policy.budget.zone_wan_per_year": 1e9,
         "policy.scenario_pilot.investment_median_wan": 1e6,
+        "policy.scenario_pilot.max_investment_to_revenue": 1e6,
         "policy.scenario_pilot.pilots_per_zone_year": 200}), replicates=1)
     a3 = res.ledger[res.ledger.lever == "A3"]
     assert len(a3) > 0
     assert (a3.payer == "zone").all()
     assert np.allclose(a3.amount_wan, 2000.0)
+
+
+def test_a3_pilots_are_sized_to_the_firm():
+    """A pilot goes only to a firm able to carry it, its investment is at most
+    max_investment_to_revenue x the firm's revenue, and the firm pays it."""
+    over = {"population.scale": 0.05, "calendar.end": "2026Q4", "calendar.checkpoints": [],
+            "targets": [], "policy.budget.zone_wan_per_year": 1e9,
+            "policy.scenario_pilot.investment_median_wan": 1e5,  # huge, so the size binds
+            "policy.scenario_pilot.max_investment_to_revenue": 0.5,
+            "policy.scenario_pilot.min_revenue_wan": 2000,
+            "policy.scenario_pilot.pilots_per_zone_year": 40}
+    m = HighTechZoneModel(sim.load_scenario(ROOT / "scenarios" / "yunnan_baseline.yaml",
+                                            over).model, replicate=0, seed=3)
+    seen = []
+    orig = m.treasury.claim
+
+    def spy(c):
+        if c.lever == "A3":
+            seen.append((c.amount, float(m.firms.rev4[c.row]), float(m.firms.cash[c.row])))
+        orig(c)
+
+    m.treasury.claim = spy
+    for _ in range(m.n_steps):
+        m.step()
+    assert len(seen) > 5
+    amount, rev4, _ = np.array(seen).T
+    assert (rev4 >= 2000).all()
+    assert (amount <= 0.30 * 0.5 * rev4 + 1e-9).all()  # rate x at most half its revenue
+    assert np.isclose(amount, 0.30 * 0.5 * rev4).mean() > 0.5  # the size did bind
 
 
 # ------------------------------------------------------------------ the ledger's two paths

@@ -114,7 +114,8 @@ def annual_round(model, t: int, u: np.ndarray) -> None:
     model.new_unicorns = np.flatnonzero(uni & ~f.ever_unicorn[:n])
     if model.on("unicorn_award", t):
         pol = model.scenario_data.policy.unicorn_award
-        amt = model.lever("unicorn_award.amount_wan", t)
+        amt = model.lever("unicorn_award.amount_wan", t) * model.lever(
+            "unicorn_award.share_of_maximum", t)
         for r in model.new_unicorns.tolist():
             once(model, "A6", int(f.uid[r]), t, int(f.zone[r]), r, pol.payer, amt)
     f.unicorn[:n] = uni

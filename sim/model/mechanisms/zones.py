@@ -106,7 +106,8 @@ def annual(model, t: int, u: np.ndarray, noise: np.ndarray) -> None:
             p.national_rank = None
             if model.on("zone_approval_award", t):  # A7: newly approved national zone
                 once(model, "A7", ("national", p.index), t, p.index, -1, "province",
-                           model.lever("zone_approval_award.national_wan", t))
+                           model.lever("zone_approval_award.national_wan", t)
+                           * model.lever("zone_approval_award.share_of_maximum", t))
             if model.rank_score_out.size:  # the number of national zones stays fixed
                 model.rank_score_out = np.delete(model.rank_score_out,
                                                 int(np.argmin(model.rank_score_out)))
@@ -118,7 +119,8 @@ def annual(model, t: int, u: np.ndarray, noise: np.ndarray) -> None:
             p.level = "provincial"
             if model.on("zone_approval_award", t):  # A7: newly approved provincial zone
                 once(model, "A7", ("provincial", p.index), t, p.index, -1, "province",
-                           model.lever("zone_approval_award.provincial_wan", t))
+                           model.lever("zone_approval_award.provincial_wan", t)
+                           * model.lever("zone_approval_award.share_of_maximum", t))
     # B12: chain leaders matched with local suppliers raise the local supply share
     if model.on("supply_matching", t):
         has_leader = np.bincount(f.zone[:n], weights=alive & f.leader[:n],
