@@ -330,10 +330,12 @@ def investment(R, met, base, zones, flow_qs):
                                            "Investment by zone (median totals)"), csv=raw)
 
 
-def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs):
-    """Awards paid per year by lever, and by payer against the budgets (the base
-    variant, mean over ``replicates``), from the ledger (None: there is none);
-    ``resolved``: variant -> resolved scenario."""
+def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs, claims=None,
+           arrears=None):
+    """Awards paid per year by lever, and by payer: earned and paid against the budgets
+    (the base variant, mean over ``replicates``), from the ledger (None: there is none)
+    and the claim book; ``resolved``: variant -> resolved scenario; ``arrears``: per
+    year, the mean awards waiting at the year's end (all payers)."""
     L = R.L
     if ledger is None or not flow_qs:
         R.p("没有奖补台账。", "No ledger.")
@@ -405,13 +407,38 @@ def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs):
     # tables: by lever, payer, year, per variant
     R.csv(awards_table(led, n), "awards_by_lever_payer_year")
     py = by_payer.reindex(columns=["province", "zone"]).fillna(0.0).add_prefix("paid_")
-    py = py.join(bud.add_prefix("budget_")).reset_index()
+    if claims is not None and len(claims):
+        cb = claims[claims.variant == base].copy()
+        cb["year"] = cb["quarter"].str[:4].astype(int)
+        earned = (cb.groupby(["year", "payer"])["earned_wan"].sum() / n).unstack("payer") \
+            .reindex(index=years, columns=["province", "zone"]).fillna(0.0)
+        py = earned.add_prefix("earned_").join(py)
+    py = py.join(bud.add_prefix("budget_"))
+    if arrears is not None:
+        py["arrears_at_year_end"] = arrears.reindex(py.index)
+        if py["arrears_at_year_end"].notna().any() and "budget_province" in py:
+            yearly = py[[c for c in py.columns if c.startswith("budget_")]].sum(axis=1)
+            py["arrears_in_years_of_budget"] = py["arrears_at_year_end"] / yearly.where(
+                yearly > 0)
+    py = py.reset_index()
     shown = py.copy()
     for c in shown.columns[1:]:
-        shown[c] = shown[c].map(lambda v: fmt_money(v, L))
-    R.table(shown, "awards_vs_budget", caption=("年度奖补与预算（基准方案，均值）",
-                                                "Awards per year vs budget (base, mean)"),
-            csv=py)
+        if c == "arrears_in_years_of_budget":
+            shown[c] = shown[c].map(lambda v: "–" if not np.isfinite(v) else f"{v:.2f}")
+        else:
+            shown[c] = shown[c].map(lambda v: fmt_money(v, L))
+    heads = {"year": ("年份", "year"), "earned_province": ("省级应付", "earned: province"),
+             "earned_zone": ("园区应付", "earned: zones"),
+             "paid_province": ("省级实付", "paid: province"), "paid_zone": ("园区实付", "paid: zones"),
+             "budget_province": ("省级预算", "budget: province"),
+             "budget_zone": ("园区预算", "budget: zones"),
+             "arrears_at_year_end": ("年末欠付", "arrears at year end"),
+             "arrears_in_years_of_budget": ("欠付相当于几年预算", "arrears, years of budget")}
+    shown = shown.rename(columns={k: L.t(*v) for k, v in heads.items()})
+    R.table(shown, "awards_vs_budget", caption=(
+        "年度奖补：应付（承诺）、实付与预算，及年末欠付（基准方案，均值）",
+        "Awards per year: earned (obligations), paid and budget, and arrears at year end "
+        "(base, mean)"), csv=py)
 
 
 def money_reading(R, d, base, shifts, last) -> None:

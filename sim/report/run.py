@@ -36,7 +36,7 @@ def run_report(R: Page, m: dict, command: str) -> str:
     mp = out / "metrics.parquet"
     if not mp.exists():
         raise ReportError(f"{out}: no metrics.parquet (the run did not finish?)")
-    need = sorted(set(FAN_METRICS + LADDER + INVEST + SECTOR_METRICS)
+    need = sorted(set(FAN_METRICS + LADDER + INVEST + SECTOR_METRICS + ["awards_waiting_wan"])
                   | {t["metric"] for t in rb.get("targets", [])})
     met = pd.read_parquet(mp, filters=[("metric", "in", need)])
     quarters = sorted(met["quarter"].unique(), key=q_index)
@@ -107,8 +107,15 @@ def run_report(R: Page, m: dict, command: str) -> str:
     R.h2("奖补支出与预算", "Awards paid and budgets")
     lp = out / "ledger.parquet"
     ledger = pd.read_parquet(lp) if lp.exists() else None
+    cp = out / "claims.parquet"
+    claims = pd.read_parquet(cp, columns=["variant", "quarter", "payer", "earned_wan"]) \
+        if cp.exists() else None
+    w = allz[(allz.metric == "awards_waiting_wan") & (allz.variant == base)
+             & allz.quarter.str.endswith("Q4")]
+    arrears = (w.groupby("quarter")["value"].mean().rename(lambda q: int(q[:4]))
+               if len(w) else None)
     awards(R, ledger, m.get("replicates"), resolved if command == "compare" else {base: rb},
-           variants, zones, scale, flow_qs)
+           variants, zones, scale, flow_qs, claims, arrears)
 
     # 9. compare
     if command == "compare" and (out / "comparison.csv").exists():
