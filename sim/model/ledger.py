@@ -38,7 +38,7 @@ from sim.scenario.levers import SERVICE_ORDER
 LEVER_ORDER = SERVICE_ORDER  # new claims are served in the registry's order: A1, A2, ...
 PAYERS = ("province", "zone")
 _COLS = ("quarter", "zone", "uid", "row", "lever", "payer", "full", "refused", "group", "rec",
-         "owed")
+         "owed", "parent")
 EPS = 1e-9
 
 
@@ -85,7 +85,7 @@ class ClaimBook:
 
     def __init__(self):
         self.cols: dict[str, list] = {k: [] for k in (
-            "quarter", "zone", "uid", "lever", "payer", "earned")}
+            "quarter", "zone", "uid", "lever", "payer", "earned", "parent")}
         self.paid: dict[str, list] = {k: [] for k in ("rec", "amount", "quarter",
                                                       "from_transfer")}
         self.lapsed: dict[str, list] = {k: [] for k in ("rec", "amount")}
@@ -94,8 +94,9 @@ class ClaimBook:
     def n(self) -> int:
         return len(self.cols["earned"])
 
-    def add(self, quarter: int, zone, uid, lever, payer, earned) -> np.ndarray:
-        """New records; returns their indices."""
+    def add(self, quarter: int, zone, uid, lever, payer, earned, parent) -> np.ndarray:
+        """New records (instalments of one award share its ``parent``); returns their
+        indices."""
         k = len(earned)
         first = self.n
         c = self.cols
@@ -105,6 +106,7 @@ class ClaimBook:
         c["lever"].extend(list(lever))
         c["payer"].extend(np.asarray(payer).tolist())
         c["earned"].extend(np.asarray(earned, dtype=np.float64).tolist())
+        c["parent"].extend(np.asarray(parent).tolist())
         return np.arange(first, first + k, dtype=np.int64)
 
     def pay(self, quarter: int, rec, amount, from_transfer) -> None:
@@ -137,14 +139,28 @@ class ClaimBook:
             r, qq = pr[order], pq[order]
             lead = np.r_[True, r[1:] != r[:-1]]
             first[r[lead]] = qq[lead]
-        return {"quarter": c["quarter"].astype(np.int64) if n else np.zeros(0, np.int64),
-                "zone": c["zone"].astype(np.int64) if n else np.zeros(0, np.int64),
-                "uid": c["uid"].astype(np.int64) if n else np.zeros(0, np.int64),
-                "lever": np.asarray(self.cols["lever"], dtype=object),
-                "payer": c["payer"].astype(np.int64) if n else np.zeros(0, np.int64),
-                "earned": c["earned"].astype(np.float64) if n else np.zeros(0),
-                "paid": paid[:n], "from_transfer": ft[:n], "lapsed": lapsed[:n],
-                "first_paid": first}
+        rec = {"quarter": c["quarter"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "zone": c["zone"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "uid": c["uid"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "lever": np.asarray(self.cols["lever"], dtype=object),
+               "payer": c["payer"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "earned": c["earned"].astype(np.float64) if n else np.zeros(0),
+               "paid": paid[:n], "from_transfer": ft[:n], "lapsed": lapsed[:n],
+               "first_paid": first}
+        parent = c["parent"].astype(np.int64) if n else np.zeros(0, np.int64)
+        if n == 0 or np.unique(parent).size == n:
+            return rec
+        # an award paid in instalments (population.scale < 1): one row, its sums
+        u, lead, inv = np.unique(parent, return_index=True, return_inverse=True)
+        out = {k: rec[k][lead] for k in ("quarter", "zone", "uid", "lever", "payer")}
+        for k in ("earned", "paid", "from_transfer", "lapsed"):
+            out[k] = np.bincount(inv, weights=rec[k], minlength=u.size)
+        fp = np.where(first < 0, np.iinfo(np.int64).max, first)
+        m = np.full(u.size, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(m, inv, fp)
+        out["first_paid"] = np.where(m == np.iinfo(np.int64).max, -1, m)
+        order = np.argsort(lead, kind="stable")
+        return {k: v[order] for k, v in out.items()}
 
 
 class Treasury:
@@ -176,6 +192,13 @@ class Treasury:
         self.rows["from_transfer"] = []
         self.budgets: list[tuple[int, str, int, float]] = []  # (year, payer, zone, amount)
         self.book = ClaimBook()  # every award earned and what became of it
+        self._parent = 0  # id of the next award (its instalments share it)
+        self._match_of: dict[int, int] = {}  # a provincial A5 award -> its zone match
+        # at population.scale s < 1 an award outside the non-stacking groups is served in
+        # k = round(1/s) instalments of 1/k of it, so the queue is the full-scale queue in
+        # miniature and money per firm does not depend on the scale (docs/levers.md)
+        sc = float(model.scale)
+        self.instalments = max(1, int(round(1.0 / sc))) if 0 < sc < 1 else 1
         self.waiting = np.zeros(len(model.parks) + 1)  # per zone row: owed, still queued
         self.carry_fund = pol.zone_fund_carry_over
         # 就高不就低: lever -> group; coded (year, group, payer) -> highest amount paid
@@ -232,24 +255,38 @@ class Treasury:
     # ------------------------------------------------------------------ claims in
 
     def claim(self, c: Claim) -> None:
-        """Queue a claim for payment at the end of the quarter."""
+        """Queue a claim for payment at the end of the quarter (in instalments at
+        ``population.scale`` < 1, for awards outside the non-stacking groups)."""
         n = self._new
-        n["quarter"].append(c.quarter)
-        n["zone"].append(c.zone)
-        n["uid"].append(c.enterprise_uid)
-        n["row"].append(c.row)
-        n["lever"].append(c.lever)
-        n["payer"].append(PAYERS.index(c.payer))
-        n["full"].append(c.full)
-        n["refused"].append(c.refused)
-        n["group"].append(self.group_of.get(c.lever, -1))
-        n["rec"].append(-1)
-        n["owed"].append(np.nan)
+        group = self.group_of.get(c.lever, -1)
+        k = self.instalments if group < 0 else 1
+        n["quarter"].extend([c.quarter] * k)
+        n["zone"].extend([c.zone] * k)
+        n["uid"].extend([c.enterprise_uid] * k)
+        n["row"].extend([c.row] * k)
+        n["lever"].extend([c.lever] * k)
+        n["payer"].extend([PAYERS.index(c.payer)] * k)
+        n["full"].extend([c.full / k] * k)
+        n["refused"].extend([c.refused] * k)
+        n["group"].extend([group] * k)
+        n["rec"].extend([-1] * k)
+        n["owed"].extend([np.nan] * k)
+        n["parent"].extend([self._parent] * k)
+        self._parent += 1
 
     def claim_many(self, quarter: int, zone, uid, row, lever: str, payer: str,
-                   amount) -> None:
+                   amount, parent=None) -> None:
         """Queue claims of one lever and payer for many firms (arrays of equal length)."""
         amount = np.asarray(amount, dtype=np.float64)
+        group = self.group_of.get(lever, -1)
+        parts = self.instalments if group < 0 and parent is None else 1
+        if parent is None:  # new awards (else: instalments of awards already split)
+            parent = self._parent + np.arange(amount.size)
+            self._parent += amount.size
+        if parts > 1:  # each award's instalments next to each other
+            rep = lambda x: np.repeat(np.asarray(x), parts)  # noqa: E731
+            zone, uid, row, parent = rep(zone), rep(uid), rep(row), rep(parent)
+            amount = rep(amount) / parts
         k = amount.size
         n = self._new
         n["quarter"].extend([quarter] * k)
@@ -260,9 +297,10 @@ class Treasury:
         n["payer"].extend([PAYERS.index(payer)] * k)
         n["full"].extend(amount.tolist())
         n["refused"].extend([False] * k)
-        n["group"].extend([self.group_of.get(lever, -1)] * k)
+        n["group"].extend([group] * k)
         n["rec"].extend([-1] * k)
         n["owed"].extend([np.nan] * k)
+        n["parent"].extend(np.asarray(parent).tolist())
 
     @property
     def pending(self) -> list[Claim]:
@@ -291,6 +329,7 @@ class Treasury:
             "group": np.array(n["group"], dtype=np.int64),
             "rec": np.array(n["rec"], dtype=np.int64),
             "owed": np.array(n["owed"], dtype=np.float64),
+            "parent": np.array(n["parent"], dtype=np.int64),
         }
         self._new = {k: [] for k in _COLS}
         if new["full"].size:
@@ -382,8 +421,15 @@ class Treasury:
         if ratio <= 0:
             return
         k = p[sel]
+        # one match per provincial award; an instalment's match is an instalment of it
+        parent = np.empty(k.size, dtype=np.int64)
+        for i, pp in enumerate(q["parent"][k].tolist()):
+            if pp not in self._match_of:
+                self._match_of[pp] = self._parent
+                self._parent += 1
+            parent[i] = self._match_of[pp]
         self.claim_many(quarter, q["zone"][k], q["uid"][k], q["row"][k], "A5", "zone",
-                        a[sel] * ratio)
+                        a[sel] * ratio, parent=parent)
 
     def _paid_so_far(self, combo: int) -> np.ndarray:
         """Highest award paid per firm row for one (year, group, payer) set."""
@@ -489,7 +535,8 @@ class Treasury:
         earn = new & (owed > EPS)
         if earn.any():
             rec[earn] = self.book.add(quarter, q["zone"][earn], q["uid"][earn],
-                                      q["lever"][earn], q["payer"][earn], owed[earn])
+                                      q["lever"][earn], q["payer"][earn], owed[earn],
+                                      q["parent"][earn])
             out[:, M["awards_earned_wan"]] += np.bincount(q["zone"][earn], weights=owed[earn],
                                                           minlength=Z)
         shrunk = ~new & (q["owed"] - owed > EPS)
