@@ -269,7 +269,7 @@ class Results:
         >>> res.series("hte_count")
         Traceback (most recent call last):
         ...
-        ValueError: unknown metric 'hte_count' (valid: awards_unpaid_wan, births, ...)
+        ValueError: unknown metric 'hte_count' (valid: awards_earned_wan, awards_lapsed_wan, ...)
         """
         self._check(metric, zone)
         m = self.metrics

@@ -45,7 +45,9 @@ def test_run_writes_every_file(tmp_path):
     assert m.quarter.min() == "2025Q2" and m.quarter.max() == "2026Q4"
     led = pd.read_parquet(out / "ledger.parquet")
     assert list(led.columns) == ["variant", "replicate", "quarter", "zone", "enterprise",
-                                 "lever", "payer", "amount_wan"]
+                                 "lever", "payer", "amount_wan", "from_transfer"]
+    claims = pd.read_parquet(out / "claims.parquet")
+    assert len(claims) >= (~led.from_transfer).sum() > 0  # every payment was earned first
     targets = json.loads((out / "targets.json").read_text(encoding="utf-8"))
     by_id = {t["id"]: t for t in targets}
     # targets dated after the (shortened) calendar are not evaluated

@@ -64,8 +64,9 @@ def test_every_lever_has_its_off_variant_named_from_the_registry():
         path = ROOT / "scenarios" / "variants" / f"off_{lv.code.lower()}_{lv.key}.yaml"
         assert path.exists(), path
         pol = load(path).resolved["policy"]
-        if lv.code == "A5":
-            assert pol[lv.key]["ratio"] == 0.0 or pol[lv.key]["enabled"] is False
+        if lv.code == "A5":  # only the plan's match; the province's award stays
+            assert pol[lv.key]["ratio"] == 0.0 and pol[lv.key]["enabled"] is True
+            assert pol[lv.key]["provincial_award_wan"] > 0
         else:
             assert pol[lv.key]["enabled"] is False, lv.code
         # nothing else is switched

@@ -6,12 +6,49 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.analysis.summaries import counted
 from sim.analysis.targets import value_at_checkpoint
 from sim.core.calendar import q_index
 
 # what a comparison reports, for all modelled zones (ALL)
 COMPARE_METRICS = ["hte", "enterprises", "gazelles", "specialised", "revenue_wan", "rd_wan",
                    "projects_landed", "investment_credited_wan", "subsidy_wan"]
+# the money a comparison reads: obligations, payments and arrears (docs/levers.md)
+MONEY_METRICS = ["awards_earned_wan", "awards_paid_from_transfer_wan", "awards_waiting_wan",
+                 "tax_expenditure_wan"]
+# cost rows: per basis, the cumulative money row it divides
+BASES = {"earned": "obligations_to_date_wan", "paid": "awards_to_date_wan"}
+
+
+def to_date(metrics: pd.DataFrame, metric: str, quarter: str, zone: str = "ALL"
+            ) -> pd.DataFrame:
+    """Per variant and replicate: a flow summed over every quarter up to ``quarter``.
+    Rows replicates, columns variants."""
+    sel = metrics[(metrics.metric == metric) & (metrics.zone == zone)
+                  & (metrics.sector == "ALL")]
+    sel = sel[sel.quarter.map(q_index) <= q_index(quarter)]
+    return sel.groupby(["variant", "replicate"])["value"].sum().unstack("variant")
+
+
+def _money_tables(metrics: pd.DataFrame, ledger: pd.DataFrame, cp: str, start_q: int,
+                  n: int) -> dict[str, pd.DataFrame]:
+    """Cumulative payments (the ledger, counted once), obligations (awards earned, less
+    a zone's payments out of the province's transfers, which the transfer already
+    counts) and arrears (the waiting stock) at checkpoint ``cp``."""
+    paid = (ledger[ledger.quarter.map(q_index) <= q_index(cp)]
+            .groupby(["variant", "replicate"])["amount_wan"].sum()
+            .unstack("variant").reindex(range(n)).fillna(0.0))
+    out = {"awards_to_date_wan": paid}
+    if (metrics.metric == "awards_earned_wan").any():
+        earned = to_date(metrics, "awards_earned_wan", cp)
+        via = to_date(metrics, "awards_paid_from_transfer_wan", cp)
+        out["obligations_to_date_wan"] = (earned - via.reindex_like(earned).fillna(0.0)) \
+            .reindex(range(n)).fillna(0.0)
+        out["arrears_wan"] = value_at_checkpoint(metrics, "awards_waiting_wan", cp, start_q)
+    if (metrics.metric == "tax_expenditure_wan").any():
+        out["tax_expenditure_to_date_wan"] = to_date(metrics, "tax_expenditure_wan", cp) \
+            .reindex(range(n)).fillna(0.0)
+    return out
 
 
 def paired_differences(metrics: pd.DataFrame, ledger: pd.DataFrame, base: str,
@@ -19,13 +56,12 @@ def paired_differences(metrics: pd.DataFrame, ledger: pd.DataFrame, base: str,
                        n: int) -> pd.DataFrame:
     """One row per variant, metric and checkpoint: the paired difference variant - base."""
     rows = []
+    ledger = counted(ledger)
     for cp in checkpoints:
-        cost = (ledger[ledger.quarter.map(q_index) <= q_index(cp)]
-                .groupby(["variant", "replicate"])["amount_wan"].sum()
-                .unstack("variant").reindex(range(n)).fillna(0.0))
-        for metric in COMPARE_METRICS + ["awards_to_date_wan"]:
-            if metric == "awards_to_date_wan":
-                table = cost
+        money = _money_tables(metrics, ledger, cp, start_q, n)
+        for metric in COMPARE_METRICS + list(money):
+            if metric in money:
+                table = money[metric]
             else:
                 table = value_at_checkpoint(metrics, metric, cp, start_q)
             if base not in table:
@@ -44,19 +80,50 @@ def paired_differences(metrics: pd.DataFrame, ledger: pd.DataFrame, base: str,
     df = pd.DataFrame(rows)
     if df.empty:
         return df
-    # cost per unit of outcome: extra awards (万元) per extra 高企 / per extra 亿元 revenue
+    return pd.concat([df, cost_rows(df, base)], ignore_index=True)
+
+
+def cost_rows(df: pd.DataFrame, base: str) -> pd.DataFrame:
+    """Cost per unit of outcome, on the obligations basis (``earned``: what the variant
+    commits) and the payments basis (``paid``): the change in money to date per extra
+    高企 and per extra 亿元 of revenue (mean paired differences). Only where the effect's
+    90% interval excludes 0; otherwise the value is empty and the note says "no measurable
+    effect". A variant that costs less and does better is noted "cheaper and better"."""
     out = []
     for (v, cp), g in df.groupby(["variant", "checkpoint"], sort=False):
-        c = g[g.metric == "awards_to_date_wan"]["diff_mean"]
-        h = g[g.metric == "hte"]["diff_mean"]
-        r = g[g.metric == "revenue_wan"]["diff_mean"]
-        if len(c) and len(h):
-            out.append({"variant": v, "base": base, "metric": "wan_per_extra_hte",
-                        "checkpoint": cp,
-                        "diff_mean": float(c.iloc[0] / h.iloc[0]) if h.iloc[0] else np.nan})
-        if len(c) and len(r):
-            out.append({"variant": v, "base": base, "metric": "wan_per_extra_yi_revenue",
-                        "checkpoint": cp,
-                        "diff_mean": float(c.iloc[0] / (r.iloc[0] / 1e4)) if r.iloc[0] else
-                        np.nan})
-    return pd.concat([df, pd.DataFrame(out)], ignore_index=True)
+        rows = {r.metric: r for r in g.itertuples()}
+        for basis, money in BASES.items():
+            if money not in rows:
+                continue
+            c = rows[money]
+            for metric, unit, name in (("hte", 1.0, "wan_per_extra_hte"),
+                                       ("revenue_wan", 1e4, "wan_per_extra_yi_revenue")):
+                if metric not in rows:
+                    continue
+                e = rows[metric]
+                measurable = e.diff_p05 > 0 or e.diff_p95 < 0
+                if not measurable:
+                    value, note = np.nan, "no measurable effect"
+                else:
+                    value = float(c.diff_mean / (e.diff_mean / unit)) if e.diff_mean else np.nan
+                    note = ("cheaper and better" if c.diff_mean < 0 < e.diff_mean else
+                            "costlier and worse" if c.diff_mean > 0 > e.diff_mean else "")
+                out.append({"variant": v, "base": base, "metric": name, "checkpoint": cp,
+                            "diff_mean": value, "basis": basis, "note": note})
+    return pd.DataFrame(out)
+
+
+def money_shifts(ledger: pd.DataFrame, base: str, variants: list[str], quarter: str,
+                 n: int) -> pd.DataFrame:
+    """Per variant and lever: the mean paired change in awards paid up to ``quarter``
+    (counted once): where money a variant frees or takes goes when budgets bind."""
+    led = counted(ledger)
+    led = led[led.quarter.map(q_index) <= q_index(quarter)]
+    t = led.groupby(["variant", "lever"])["amount_wan"].sum().unstack("lever").fillna(0.0) / n
+    rows = []
+    for v in variants:
+        if v not in t.index or base not in t.index:
+            continue
+        d = t.loc[v] - t.loc[base]
+        rows += [{"variant": v, "lever": lv, "paid_change_wan": float(x)} for lv, x in d.items()]
+    return pd.DataFrame(rows, columns=["variant", "lever", "paid_change_wan"])

@@ -110,6 +110,15 @@ def ladder_means(allz: pd.DataFrame, variant: str, quarters: list[str],
     return mean
 
 
+def counted(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The ledger rows that count in totals across payers: all but a zone's payments out of
+    money the province transferred to it (``from_transfer``), which the transfer's own row
+    already counts (docs/levers.md, "Transfers"). The one place this rule lives."""
+    if "from_transfer" not in ledger.columns:
+        return ledger
+    return ledger[~ledger["from_transfer"].astype(bool)]
+
+
 def awards_by_year(led: pd.DataFrame, replicates: int, by: str,
                    years: list[int]) -> pd.DataFrame:
     """Mean over replicates of awards paid (万元) per year (rows ``years``) and ``by``

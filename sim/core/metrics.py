@@ -10,10 +10,12 @@ import numpy as np
 
 STOCKS = ["enterprises", "startups", "tech_smes", "hte", "gazelles", "leaders", "unicorns",
           "listed", "specialised", "incubatees", "national_clusters", "national_zones",
-          "national_rank", "enclaves"]
+          "national_rank", "enclaves", "awards_waiting_wan", "employees"]
 FLOWS = ["births", "exits", "revenue_wan", "rd_wan", "projects_arrived", "projects_landed",
          "projects_referred", "projects_lost", "investment_landed_wan",
          "investment_credited_wan", "subsidy_wan", "awards_unpaid_wan", "claims_lapsed",
+         "awards_earned_wan", "awards_lapsed_wan", "awards_paid_from_transfer_wan",
+         "tax_expenditure_wan",
          "vc_invested_wan", "loans_wan", "graduations", "pilots"]
 RATIOS = ["rd_intensity", "local_supply_share"]
 METRICS = STOCKS + FLOWS + RATIOS

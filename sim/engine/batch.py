@@ -52,10 +52,10 @@ def input_keys(scenarios: list[tuple[str, dict]], sample_inputs: bool) -> list[s
 def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str | None,
             resume: bool, progress: bool):
     """Run tasks; with ``out``, in parts there, then assembled. Returns tables (metrics,
-    ledger, firms, behaviour draws, input draws) or None (read them from ``out``) and the
-    failures."""
+    ledger, firms, behaviour draws, input draws, claims) or None (read them from ``out``)
+    and the failures."""
     parts = out / "parts" if out is not None else None
-    mets, leds, firms, failed, behaviour, inputs = [], [], [], [], [], []
+    mets, leds, firms, failed, behaviour, inputs, claims = [], [], [], [], [], [], []
     done = {}
     for task, r in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
                            resume=resume, progress=progress):
@@ -68,6 +68,8 @@ def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str
             continue
         mets.append(r.metrics)
         leds.append(r.ledger)
+        if r.claims is not None:
+            claims.append(r.claims)
         if r.firms is not None:
             firms.append(r.firms)
         if "behaviour" in r.extra:
@@ -85,7 +87,8 @@ def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str
               pd.DataFrame(columns=LEDGER_COLUMNS))
     return (metrics, ledger, pd.concat(firms, ignore_index=True) if firms else None,
             pd.DataFrame(behaviour) if behaviour else None,
-            pd.DataFrame(inputs) if inputs else None), failed
+            pd.DataFrame(inputs) if inputs else None,
+            pd.concat(claims, ignore_index=True) if claims else None), failed
 
 
 def read_metrics(out: Path, metrics: list[str] | None = None) -> pd.DataFrame:

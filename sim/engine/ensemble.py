@@ -39,7 +39,7 @@ from sim.engine.replicate import ReplicateResult, progress_bar, run_replicate
 from sim.scenario.loader import canonical_sha256, locate, set_at, value_at
 from sim.scenario.params import BEHAVIOUR
 
-TABLES = ("metrics", "ledger", "firms", "outcomes")
+TABLES = ("metrics", "ledger", "claims", "firms", "outcomes")
 BEHAVIOUR_STREAM = 1000  # spawn_key (replicate, 1000): the behaviour draw
 INPUTS_STREAM = 2000  # spawn_key (replicate, 2000): the inputs draw
 MAX_ATTEMPTS = 3  # runs of a task whose worker process is lost before it is recorded failed
@@ -146,8 +146,9 @@ def run_task(task: Task) -> ReplicateResult:
         if task.outcomes is not None:
             res.extra["outcomes"] = outcome_rows(res.metrics, task)
             res.metrics = None  # a sweep keeps only its outcomes
-            res.ledger_total = float(res.ledger["amount_wan"].sum())
-            res.ledger = None
+            led = res.ledger
+            res.ledger_total = float(led["amount_wan"][~led["from_transfer"]].sum())
+            res.ledger = res.claims = None
     return res
 
 

@@ -111,7 +111,7 @@ LOCK_NAME, PID_NAME = ".hitech-sim.lock", ".hitech-sim.pid"
 # "Results folder"); ``--overwrite`` replaces a folder only if it holds nothing else.
 RESULT_NAMES = frozenset({
     "manifest.json", "targets.json", "outcomes.json", "design.json", "realism.json",
-    "calibration.json", "metrics.parquet", "ledger.parquet", "firms.parquet",
+    "calibration.json", "metrics.parquet", "ledger.parquet", "claims.parquet", "firms.parquet",
     "outcomes.parquet", "behaviour.parquet", "inputs.parquet", "comparison.csv", "points.csv",
     "probabilities.csv", "sensitivity.csv", "morris.csv", "sobol.csv", "robust.csv",
     "regret.csv", "prim.csv", "worlds.csv", "realism.csv", "initial_totals.csv",
@@ -120,7 +120,7 @@ RESULT_NAMES = frozenset({
     "report.html", "report.pdf",
     LOCK_NAME, PID_NAME})
 _TMP = re.compile(r"\..+\.tmp(-\d+)?")  # an atomic write cut short
-_PART = re.compile(r".+\.(done|error\.json|(metrics|ledger|firms|outcomes)\.parquet)")
+_PART = re.compile(r".+\.(done|error\.json|(metrics|ledger|claims|firms|outcomes)\.parquet)")
 _SUBFOLDERS = {"parts": _PART, "figures": re.compile(r".+\.(png|svg|csv)"),
                "tables": re.compile(r".+\.csv")}
 

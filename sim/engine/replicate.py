@@ -76,6 +76,7 @@ class ReplicateResult:
     replicate: int
     metrics: pd.DataFrame | None = None
     ledger: pd.DataFrame | None = None
+    claims: pd.DataFrame | None = None
     firms: pd.DataFrame | None = None
     error: str | None = None
     seconds: float = 0.0
@@ -86,7 +87,9 @@ class ReplicateResult:
 
 
 LEDGER_COLUMNS = ["variant", "replicate", "quarter", "zone", "enterprise", "lever", "payer",
-                  "amount_wan"]
+                  "amount_wan", "from_transfer"]
+CLAIM_COLUMNS = ["variant", "replicate", "quarter", "zone", "enterprise", "lever", "payer",
+                 "earned_wan", "paid_wan", "paid_from_transfer_wan", "lapsed_wan", "first_paid"]
 
 
 def ledger_frame(model, variant: str, replicate: int) -> pd.DataFrame:
@@ -103,6 +106,30 @@ def ledger_frame(model, variant: str, replicate: int) -> pd.DataFrame:
         "lever": pd.Series(r["lever"], dtype=str),
         "payer": pd.Series(r["payer"], dtype=str),
         "amount_wan": np.array(r["amount_wan"], dtype=np.float64),
+        "from_transfer": np.array(r["from_transfer"], dtype=bool),
+    })
+
+
+def claims_frame(model, variant: str, replicate: int) -> pd.DataFrame:
+    """Every award earned and what became of it (interface.md ``claims.parquet``)."""
+    c = model.treasury.book.table()
+    n = c["earned"].size
+    zones = np.array(model.zone_ids, dtype=object)
+    payers = np.array(["province", "zone"], dtype=object)
+    return pd.DataFrame({
+        "variant": pd.Series([variant] * n, dtype=str),
+        "replicate": np.full(n, replicate, dtype=np.int64),
+        "quarter": pd.Series([q_label(int(q)) for q in c["quarter"]], dtype=str),
+        "zone": pd.Series(zones[c["zone"]] if n else [], dtype=str),
+        "enterprise": pd.Series(["" if e < 0 else str(e) for e in c["uid"]], dtype=str),
+        "lever": pd.Series(c["lever"], dtype=str),
+        "payer": pd.Series(payers[c["payer"]] if n else [], dtype=str),
+        "earned_wan": c["earned"],
+        "paid_wan": c["paid"],
+        "paid_from_transfer_wan": c["from_transfer"],
+        "lapsed_wan": c["lapsed"],
+        "first_paid": pd.Series(["" if q < 0 else q_label(int(q)) for q in c["first_paid"]],
+                                dtype=str),
     })
 
 
@@ -141,6 +168,7 @@ def run_replicate(resolved: dict, variant: str, replicate: int, seed: int,
                                          model.sector_ids, model.out, model.out_sector,
                                          model.quarters[0])
             res.ledger = ledger_frame(model, variant, replicate)
+            res.claims = claims_frame(model, variant, replicate)
             if snapshots:
                 res.firms = firms_frame(model, variant, replicate)
             model.release()

@@ -133,9 +133,9 @@ def zone_effects(model, t: int) -> None:
     pay = 1.0 + (b.pay_reform_uplift if model.on("pay_reform", t) else 0.0)
     model.service = b.service_effect * company * pay
     model.attraction = 1.0 + b.company_model_attraction * company
+    # B5 acts only through the service drift of company-run zones (docs/levers.md B5):
+    # no source supports an effect of pay reform on landing projects
     land = 1.0
-    if model.on("pay_reform", t):  # B5: more effective staff convert more projects
-        land *= 1.0 + 0.5 * b.pay_reform_uplift
     if model.on("delegated_powers", t):
         land *= 1.0 + b.delegation_land_uplift
     if model.on("assessment", t):

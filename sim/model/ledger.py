@@ -14,9 +14,15 @@ quarter it is first refused (``awards_unpaid_wan``), and lapses in ``claims_laps
 就高不就低: awards of one group of ``policy.non_stacking.groups`` (default A1 with A10)
 to one firm in one year, from one payer, are not added up: a later, higher award is
 paid only the difference, a lower one nothing, so the firm ends with the highest.
-Awards to a zone or cluster (A2, A7, A8, A9) paid by the province go into that zone's
-fund, which is kept across years and pays the zone's claims once its yearly budget is
-used up.
+Awards to a zone or cluster (A2, A7, A8, A9) paid by the province are transfers into
+that zone's fund, which is kept across years (``policy.budget.zone_fund_carry_over``)
+and pays the zone's claims once its yearly budget is used up; those payments are ledger
+rows marked ``from_transfer``, left out of ``subsidy_wan`` (the transfer's own row counts).
+
+Obligations: a claim is earned when first settled, at what it is owed after 就高不就低
+(``awards_earned_wan``), and from then on is paid, waiting (``awards_waiting_wan``, the
+queue's sum) or lapsed (``awards_lapsed_wan``); :class:`ClaimBook` keeps one record per
+award earned.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from sim.scenario.levers import SERVICE_ORDER
 
 LEVER_ORDER = SERVICE_ORDER  # new claims are served in the registry's order: A1, A2, ...
 PAYERS = ("province", "zone")
-_COLS = ("quarter", "zone", "uid", "row", "lever", "payer", "full", "refused", "group")
+_COLS = ("quarter", "zone", "uid", "row", "lever", "payer", "full", "refused", "group", "rec",
+         "owed", "parent")
 EPS = 1e-9
 
 
@@ -64,6 +71,96 @@ class _Settlement:
     paid: np.ndarray
     gone: np.ndarray  # topped-up amount is nothing: dropped
     amount: np.ndarray  # what the claim is paid (after topping up)
+    from_fund: np.ndarray  # the part of a zone's payment made out of its transfers
+
+
+class ClaimBook:
+    """Every award earned, one record each, and what became of it: paid (when, and how
+    much of it out of money the province transferred to the zone) or lapsed.
+
+    A record is made when the claim is first settled (the quarter it arises): what it
+    is owed then, after 就高不就低, is what was earned. Payments and lapses are kept as
+    events and summed per record when the table is read.
+    """
+
+    def __init__(self):
+        self.cols: dict[str, list] = {k: [] for k in (
+            "quarter", "zone", "uid", "lever", "payer", "earned", "parent")}
+        self.paid: dict[str, list] = {k: [] for k in ("rec", "amount", "quarter",
+                                                      "from_transfer")}
+        self.lapsed: dict[str, list] = {k: [] for k in ("rec", "amount")}
+
+    @property
+    def n(self) -> int:
+        return len(self.cols["earned"])
+
+    def add(self, quarter: int, zone, uid, lever, payer, earned, parent) -> np.ndarray:
+        """New records (instalments of one award share its ``parent``); returns their
+        indices."""
+        k = len(earned)
+        first = self.n
+        c = self.cols
+        c["quarter"].extend([quarter] * k)
+        c["zone"].extend(np.asarray(zone).tolist())
+        c["uid"].extend(np.asarray(uid).tolist())
+        c["lever"].extend(list(lever))
+        c["payer"].extend(np.asarray(payer).tolist())
+        c["earned"].extend(np.asarray(earned, dtype=np.float64).tolist())
+        c["parent"].extend(np.asarray(parent).tolist())
+        return np.arange(first, first + k, dtype=np.int64)
+
+    def pay(self, quarter: int, rec, amount, from_transfer) -> None:
+        p = self.paid
+        rec = np.asarray(rec).tolist()
+        p["rec"].extend(rec)
+        p["amount"].extend(np.asarray(amount, dtype=np.float64).tolist())
+        p["quarter"].extend([quarter] * len(rec))
+        p["from_transfer"].extend(np.asarray(from_transfer, dtype=np.float64).tolist())
+
+    def lapse(self, rec, amount) -> None:
+        self.lapsed["rec"].extend(np.asarray(rec).tolist())
+        self.lapsed["amount"].extend(np.asarray(amount, dtype=np.float64).tolist())
+
+    def table(self) -> dict[str, np.ndarray]:
+        """One row per record: quarter earned, zone, enterprise uid (-1: a zone or
+        cluster), lever, payer (0 province, 1 zone), earned, paid, paid out of
+        transfers, lapsed, first quarter paid (-1: never)."""
+        n = self.n
+        c = {k: np.asarray(v) for k, v in self.cols.items()}
+        pr = np.asarray(self.paid["rec"], dtype=np.int64)
+        paid = np.bincount(pr, weights=np.asarray(self.paid["amount"]), minlength=n)
+        ft = np.bincount(pr, weights=np.asarray(self.paid["from_transfer"]), minlength=n)
+        lr = np.asarray(self.lapsed["rec"], dtype=np.int64)
+        lapsed = np.bincount(lr, weights=np.asarray(self.lapsed["amount"]), minlength=n)
+        first = np.full(n, -1, dtype=np.int64)
+        if pr.size:
+            pq = np.asarray(self.paid["quarter"], dtype=np.int64)
+            order = np.lexsort((pq, pr))
+            r, qq = pr[order], pq[order]
+            lead = np.r_[True, r[1:] != r[:-1]]
+            first[r[lead]] = qq[lead]
+        rec = {"quarter": c["quarter"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "zone": c["zone"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "uid": c["uid"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "lever": np.asarray(self.cols["lever"], dtype=object),
+               "payer": c["payer"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "earned": c["earned"].astype(np.float64) if n else np.zeros(0),
+               "paid": paid[:n], "from_transfer": ft[:n], "lapsed": lapsed[:n],
+               "first_paid": first}
+        parent = c["parent"].astype(np.int64) if n else np.zeros(0, np.int64)
+        if n == 0 or np.unique(parent).size == n:
+            return rec
+        # an award paid in instalments (population.scale < 1): one row, its sums
+        u, lead, inv = np.unique(parent, return_index=True, return_inverse=True)
+        out = {k: rec[k][lead] for k in ("quarter", "zone", "uid", "lever", "payer")}
+        for k in ("earned", "paid", "from_transfer", "lapsed"):
+            out[k] = np.bincount(inv, weights=rec[k], minlength=u.size)
+        fp = np.where(first < 0, np.iinfo(np.int64).max, first)
+        m = np.full(u.size, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(m, inv, fp)
+        out["first_paid"] = np.where(m == np.iinfo(np.int64).max, -1, m)
+        order = np.argsort(lead, kind="stable")
+        return {k: v[order] for k, v in out.items()}
 
 
 class Treasury:
@@ -92,7 +189,18 @@ class Treasury:
         # ledger columns (extended a quarter at a time)
         self.rows: dict[str, list] = {k: [] for k in (
             "quarter", "zone", "enterprise", "lever", "payer", "amount_wan")}
+        self.rows["from_transfer"] = []
         self.budgets: list[tuple[int, str, int, float]] = []  # (year, payer, zone, amount)
+        self.book = ClaimBook()  # every award earned and what became of it
+        self._parent = 0  # id of the next award (its instalments share it)
+        self._match_of: dict[int, int] = {}  # a provincial A5 award -> its zone match
+        # at population.scale s < 1 an award outside the non-stacking groups is served in
+        # k = round(1/s) instalments of 1/k of it, so the queue is the full-scale queue in
+        # miniature and money per firm does not depend on the scale (docs/levers.md)
+        sc = float(model.scale)
+        self.instalments = max(1, int(round(1.0 / sc))) if 0 < sc < 1 else 1
+        self.waiting = np.zeros(len(model.parks) + 1)  # per zone row: owed, still queued
+        self.carry_fund = pol.zone_fund_carry_over
         # 就高不就低: lever -> group; coded (year, group, payer) -> highest amount paid
         # to each firm row
         self.group_of = {lv: gi for gi, g in enumerate(
@@ -134,6 +242,8 @@ class Treasury:
         pol = self.model.scenario_data.policy.budget
         scale = self.model.scale
         prov = payer_budget(pol.province_wan_per_year, year, self.start, scale)
+        if not self.carry_fund:  # unspent transfers lapse at the turn of the year
+            self.zone_fund = {k: 0.0 for k in self.zone_fund}
         self.left = {("province", -1): prov}
         self.budgets.append((year, "province", -1, prov))
         for park in self.model.parks:
@@ -145,22 +255,38 @@ class Treasury:
     # ------------------------------------------------------------------ claims in
 
     def claim(self, c: Claim) -> None:
-        """Queue a claim for payment at the end of the quarter."""
+        """Queue a claim for payment at the end of the quarter (in instalments at
+        ``population.scale`` < 1, for awards outside the non-stacking groups)."""
         n = self._new
-        n["quarter"].append(c.quarter)
-        n["zone"].append(c.zone)
-        n["uid"].append(c.enterprise_uid)
-        n["row"].append(c.row)
-        n["lever"].append(c.lever)
-        n["payer"].append(PAYERS.index(c.payer))
-        n["full"].append(c.full)
-        n["refused"].append(c.refused)
-        n["group"].append(self.group_of.get(c.lever, -1))
+        group = self.group_of.get(c.lever, -1)
+        k = self.instalments if group < 0 else 1
+        n["quarter"].extend([c.quarter] * k)
+        n["zone"].extend([c.zone] * k)
+        n["uid"].extend([c.enterprise_uid] * k)
+        n["row"].extend([c.row] * k)
+        n["lever"].extend([c.lever] * k)
+        n["payer"].extend([PAYERS.index(c.payer)] * k)
+        n["full"].extend([c.full / k] * k)
+        n["refused"].extend([c.refused] * k)
+        n["group"].extend([group] * k)
+        n["rec"].extend([-1] * k)
+        n["owed"].extend([np.nan] * k)
+        n["parent"].extend([self._parent] * k)
+        self._parent += 1
 
     def claim_many(self, quarter: int, zone, uid, row, lever: str, payer: str,
-                   amount) -> None:
+                   amount, parent=None) -> None:
         """Queue claims of one lever and payer for many firms (arrays of equal length)."""
         amount = np.asarray(amount, dtype=np.float64)
+        group = self.group_of.get(lever, -1)
+        parts = self.instalments if group < 0 and parent is None else 1
+        if parent is None:  # new awards (else: instalments of awards already split)
+            parent = self._parent + np.arange(amount.size)
+            self._parent += amount.size
+        if parts > 1:  # each award's instalments next to each other
+            rep = lambda x: np.repeat(np.asarray(x), parts)  # noqa: E731
+            zone, uid, row, parent = rep(zone), rep(uid), rep(row), rep(parent)
+            amount = rep(amount) / parts
         k = amount.size
         n = self._new
         n["quarter"].extend([quarter] * k)
@@ -171,7 +297,10 @@ class Treasury:
         n["payer"].extend([PAYERS.index(payer)] * k)
         n["full"].extend(amount.tolist())
         n["refused"].extend([False] * k)
-        n["group"].extend([self.group_of.get(lever, -1)] * k)
+        n["group"].extend([group] * k)
+        n["rec"].extend([-1] * k)
+        n["owed"].extend([np.nan] * k)
+        n["parent"].extend(np.asarray(parent).tolist())
 
     @property
     def pending(self) -> list[Claim]:
@@ -198,6 +327,9 @@ class Treasury:
             "full": np.array(n["full"], dtype=np.float64),
             "refused": np.array(n["refused"], dtype=bool),
             "group": np.array(n["group"], dtype=np.int64),
+            "rec": np.array(n["rec"], dtype=np.int64),
+            "owed": np.array(n["owed"], dtype=np.float64),
+            "parent": np.array(n["parent"], dtype=np.int64),
         }
         self._new = {k: [] for k in _COLS}
         if new["full"].size:
@@ -217,20 +349,31 @@ class Treasury:
         q = self._queue()
         if q["full"].size == 0:  # nothing paid or claimed this quarter
             self._paid4[quarter % 4] = self._owed4[quarter % 4] = 0.0
+            self.waiting = np.zeros(out.shape[0])
             return
         firms = self.model.firms
-        # a firm that exited before it was paid: its claims end with it
+        # a firm that exited before it was paid: its claims end with it (a waiting
+        # claim's amount lapses; a new one was never owed)
         keep = (q["row"] < 0) | firms.alive[np.maximum(q["row"], 0)]
         if not keep.all():
+            gone = ~keep & (q["rec"] >= 0)
+            if gone.any():
+                self.book.lapse(q["rec"][gone], q["owed"][gone])
+                out[:, M["awards_lapsed_wan"]] += np.bincount(
+                    q["zone"][gone], weights=q["owed"][gone], minlength=out.shape[0])
             q = {k: v[keep] for k, v in q.items()}
         m = q["full"].size
+        if m == 0:
+            self._paid4[quarter % 4] = self._owed4[quarter % 4] = 0.0
+            self.waiting = np.zeros(out.shape[0])
+            return
         # 就高不就低: claims of a non-stacking group to a firm, and their (year, group,
         # payer) set, coded; a firm's key is (set, row)
         stacks = (q["row"] >= 0) & (q["group"] >= 0)
         combo = (q["quarter"] // 4) * 4096 + q["group"] * 2 + q["payer"]
         code = np.where(stacks, combo * (1 << 32) + q["row"], -1)
         s = _Settlement(q, stacks, combo, code, np.zeros(m, dtype=bool),
-                        np.zeros(m, dtype=bool), q["full"].copy())
+                        np.zeros(m, dtype=bool), q["full"].copy(), np.zeros(m))
         payer_key = np.where(q["payer"] == 0, -1, q["zone"])  # -1: the province
         to_fund = (payer_key == -1) & (q["row"] < 0)  # the province's awards to a zone
         if not self.vectorised:
@@ -252,13 +395,41 @@ class Treasury:
                     if c1 > c0:
                         used = self._in_runs(s, idx[c0:c1], left + fund)
                         from_budget = min(left, used)
+                        if used > from_budget:  # the run's tail was paid out of the fund
+                            run = idx[c0:c1][s.paid[idx[c0:c1]]]
+                            cs = np.cumsum(s.amount[run])
+                            s.from_fund[run] = np.clip(cs - left, 0.0, s.amount[run])
                         left -= from_budget
                         fund -= used - from_budget
                     if k < into.size:
                         fund += float(s.amount[into[k]])
                 self.left[("zone", z)], self.zone_fund[z] = left, fund
-        self._book(quarter, q, s.amount, s.paid, ~s.paid & ~s.gone, out, M)
+        self._book(quarter, q, s, out, M)
         self._track(quarter, payer_key + 1, s.amount, s.paid, ~q["refused"] & ~s.gone)
+
+    def _match_a5(self, quarter: int, q: dict, p: np.ndarray, a: np.ndarray) -> None:
+        """A5's zone match, "在省级补助的基础上": when the province pays a firm's A5 award,
+        the firm's zone owes its match (``ratio`` × what was paid), claimed now and
+        settled from the next quarter (``hte_matching.match_follows: payment``)."""
+        pol = self.model.scenario_data.policy.hte_matching
+        if pol.match_follows != "payment":
+            return
+        sel = (q["lever"][p] == "A5") & (q["payer"][p] == 0) & (q["row"][p] >= 0)
+        if not sel.any():
+            return
+        ratio = self.model.lever("hte_matching.ratio", quarter)
+        if ratio <= 0:
+            return
+        k = p[sel]
+        # one match per provincial award; an instalment's match is an instalment of it
+        parent = np.empty(k.size, dtype=np.int64)
+        for i, pp in enumerate(q["parent"][k].tolist()):
+            if pp not in self._match_of:
+                self._match_of[pp] = self._parent
+                self._parent += 1
+            parent[i] = self._match_of[pp]
+        self.claim_many(quarter, q["zone"][k], q["uid"][k], q["row"][k], "A5", "zone",
+                        a[sel] * ratio, parent=parent)
 
     def _paid_so_far(self, combo: int) -> np.ndarray:
         """Highest award paid per firm row for one (year, group, payer) set."""
@@ -342,41 +513,82 @@ class Treasury:
             self.left[key] -= from_budget
             if a > from_budget:
                 self.zone_fund[pk] -= a - from_budget
+                s.from_fund[i] = a - from_budget
             s.paid[i] = True
             self._remember(s, np.array([i]))
             if pk < 0 and q["row"][i] < 0:
                 self.zone_fund[int(q["zone"][i])] += a  # awards to a zone fund it
 
-    def _book(self, quarter, q, amount, paid, refused_now, out, M) -> None:
-        """Ledger rows, flows, firms' cash, stacking memory, and the claims left over."""
+    def _book(self, quarter, q, s: "_Settlement", out, M) -> None:
+        """Ledger rows, flows, firms' cash, the claim book, and the claims left over.
+
+        Obligations: a new claim is earned at what it is owed after 就高不就低; a waiting
+        claim whose top-up shrank (a higher award of its group was paid meanwhile) lapses
+        by the difference, so what was earned is always paid, waiting or lapsed."""
         Z = out.shape[0]
+        amount, paid = s.amount, s.paid
+        owed = np.where(s.gone, 0.0, np.maximum(amount, 0.0))
+        refused_now = ~paid & ~s.gone
+        new = q["rec"] < 0
+        # the claim book: new obligations, and shrunken waiting ones
+        rec = q["rec"].copy()
+        earn = new & (owed > EPS)
+        if earn.any():
+            rec[earn] = self.book.add(quarter, q["zone"][earn], q["uid"][earn],
+                                      q["lever"][earn], q["payer"][earn], owed[earn],
+                                      q["parent"][earn])
+            out[:, M["awards_earned_wan"]] += np.bincount(q["zone"][earn], weights=owed[earn],
+                                                          minlength=Z)
+        shrunk = ~new & (q["owed"] - owed > EPS)
+        if shrunk.any():
+            cut = q["owed"][shrunk] - owed[shrunk]
+            self.book.lapse(rec[shrunk], cut)
+            out[:, M["awards_lapsed_wan"]] += np.bincount(q["zone"][shrunk], weights=cut,
+                                                          minlength=Z)
         p = np.flatnonzero(paid)
         if p.size:
             zone, row = q["zone"][p], q["row"][p]
-            a = amount[p]
+            a, ff = amount[p], s.from_fund[p]
+            self.book.pay(quarter, rec[p], a, ff)
+            # a payment partly out of transferred money is two rows: budget, transfer
+            own, tr = a - ff, ff
+            parts = [(np.flatnonzero(own > EPS), own, False), (np.flatnonzero(tr > EPS), tr, True)]
             r = self.rows
-            r["quarter"].extend([quarter] * p.size)
-            r["zone"].extend(zone.tolist())
-            r["enterprise"].extend(q["uid"][p].tolist())
-            r["lever"].extend(q["lever"][p].tolist())
-            r["payer"].extend([PAYERS[x] for x in q["payer"][p].tolist()])
-            r["amount_wan"].extend(a.tolist())
-            out[:, M["subsidy_wan"]] += np.bincount(zone, weights=a, minlength=Z)
+            for k, amt, flag in parts:
+                if not k.size:
+                    continue
+                r["quarter"].extend([quarter] * k.size)
+                r["zone"].extend(zone[k].tolist())
+                r["enterprise"].extend(q["uid"][p][k].tolist())
+                r["lever"].extend(q["lever"][p][k].tolist())
+                r["payer"].extend([PAYERS[x] for x in q["payer"][p][k].tolist()])
+                r["amount_wan"].extend(amt[k].tolist())
+                r["from_transfer"].extend([flag] * k.size)
+            out[:, M["subsidy_wan"]] += np.bincount(zone, weights=own, minlength=Z)
+            out[:, M["awards_paid_from_transfer_wan"]] += np.bincount(zone, weights=tr,
+                                                                      minlength=Z)
             f = row >= 0
             np.add.at(self.model.firms.cash, row[f], a[f])
+            self._match_a5(quarter, q, p, a)
         first = refused_now & ~q["refused"]
         if first.any():
             out[:, M["awards_unpaid_wan"]] += np.bincount(q["zone"][first],
                                                           weights=amount[first], minlength=Z)
+        self.waiting = np.zeros(Z)
         if not refused_now.any():
             return
         if self.on_exhausted == "defer":
             # budgets only shrink within a year: paid when a new budget opens
             d = {k: v[refused_now] for k, v in q.items()}
             d["refused"] = np.ones(d["full"].size, dtype=bool)
+            d["rec"], d["owed"] = rec[refused_now], owed[refused_now]
             self._deferred = d
+            self.waiting = np.bincount(d["zone"], weights=d["owed"], minlength=Z)
         else:
             out[:, M["claims_lapsed"]] += np.bincount(q["zone"][refused_now], minlength=Z)
+            self.book.lapse(rec[refused_now], owed[refused_now])
+            out[:, M["awards_lapsed_wan"]] += np.bincount(
+                q["zone"][refused_now], weights=owed[refused_now], minlength=Z)
 
 
 def _first_after_paid(code: np.ndarray, paid: np.ndarray) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.analysis.summaries import (QUANTILES, annualise, awards_by_year, awards_table,
+from sim.analysis.summaries import (QUANTILES, annualise, awards_by_year, awards_table, counted,
                                     budgets, by_variant, fan_table, growth_table, ladder_means,
                                     median_per_quarter, median_total)
 from sim.core.calendar import q_index
@@ -330,15 +330,18 @@ def investment(R, met, base, zones, flow_qs):
                                            "Investment by zone (median totals)"), csv=raw)
 
 
-def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs):
-    """Awards paid per year by lever, and by payer against the budgets (the base
-    variant, mean over ``replicates``), from the ledger (None: there is none);
-    ``resolved``: variant -> resolved scenario."""
+def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs, claims=None,
+           arrears=None):
+    """Awards paid per year by lever, and by payer: earned and paid against the budgets
+    (the base variant, mean over ``replicates``), from the ledger (None: there is none)
+    and the claim book; ``resolved``: variant -> resolved scenario; ``arrears``: per
+    year, the mean awards waiting at the year's end (all payers)."""
     L = R.L
     if ledger is None or not flow_qs:
         R.p("没有奖补台账。", "No ledger.")
         return
-    led = ledger[["variant", "replicate", "quarter", "lever", "payer", "amount_wan"]].copy()
+    led = counted(ledger)[["variant", "replicate", "quarter", "lever", "payer",
+                           "amount_wan"]].copy()
     n = int(replicates or 1)
     led["year"] = led["quarter"].str[:4].astype(int)
     base = variants[0]
@@ -404,18 +407,68 @@ def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs):
     # tables: by lever, payer, year, per variant
     R.csv(awards_table(led, n), "awards_by_lever_payer_year")
     py = by_payer.reindex(columns=["province", "zone"]).fillna(0.0).add_prefix("paid_")
-    py = py.join(bud.add_prefix("budget_")).reset_index()
+    if claims is not None and len(claims):
+        cb = claims[claims.variant == base].copy()
+        cb["year"] = cb["quarter"].str[:4].astype(int)
+        earned = (cb.groupby(["year", "payer"])["earned_wan"].sum() / n).unstack("payer") \
+            .reindex(index=years, columns=["province", "zone"]).fillna(0.0)
+        py = earned.add_prefix("earned_").join(py)
+    py = py.join(bud.add_prefix("budget_"))
+    if arrears is not None:
+        py["arrears_at_year_end"] = arrears.reindex(py.index)
+        if py["arrears_at_year_end"].notna().any() and "budget_province" in py:
+            yearly = py[[c for c in py.columns if c.startswith("budget_")]].sum(axis=1)
+            py["arrears_in_years_of_budget"] = py["arrears_at_year_end"] / yearly.where(
+                yearly > 0)
+    py = py.reset_index()
     shown = py.copy()
     for c in shown.columns[1:]:
-        shown[c] = shown[c].map(lambda v: fmt_money(v, L))
-    R.table(shown, "awards_vs_budget", caption=("年度奖补与预算（基准方案，均值）",
-                                                "Awards per year vs budget (base, mean)"),
-            csv=py)
+        if c == "arrears_in_years_of_budget":
+            shown[c] = shown[c].map(lambda v: "–" if not np.isfinite(v) else f"{v:.2f}")
+        else:
+            shown[c] = shown[c].map(lambda v: fmt_money(v, L))
+    heads = {"year": ("年份", "year"), "earned_province": ("省级应付", "earned: province"),
+             "earned_zone": ("园区应付", "earned: zones"),
+             "paid_province": ("省级实付", "paid: province"), "paid_zone": ("园区实付", "paid: zones"),
+             "budget_province": ("省级预算", "budget: province"),
+             "budget_zone": ("园区预算", "budget: zones"),
+             "arrears_at_year_end": ("年末欠付", "arrears at year end"),
+             "arrears_in_years_of_budget": ("欠付相当于几年预算", "arrears, years of budget")}
+    shown = shown.rename(columns={k: L.t(*v) for k, v in heads.items()})
+    R.table(shown, "awards_vs_budget", caption=(
+        "年度奖补：应付（承诺）、实付与预算，及年末欠付（基准方案，均值）",
+        "Awards per year: earned (obligations), paid and budget, and arrears at year end "
+        "(base, mean)"), csv=py)
 
 
-def compare_section(R, d, base):
+def money_reading(R, d, base, shifts, last) -> None:
+    """One line per variant on where money went when the base's budgets bind (arrears at
+    the last checkpoint): which lever's payments fell and which rose."""
+    L = R.L
+    arr = d[(d.metric == "arrears_wan") & (d.checkpoint == last)]
+    if shifts is None or shifts.empty or arr.empty or not (arr.base_median > 0).any():
+        return
+    a = float(arr.base_median.iloc[0])
+    R.p(L.t(f"预算约束：基准在 {last} 仍有 {fmt_money(a, L)} 已承诺未支付（欠付）；"
+            "某项杠杆少花的钱会被其他奖补的排队吸收，所以实付口径的成本变化可能接近零。",
+            f"Budgets bind: the base still owes {fmt_money(a, L)} of awards earned but not "
+            f"paid at {last}; money one lever stops spending is absorbed by the other awards' "
+            "queue, so the change in payments can be near zero."), "note")
+    for v, g in shifts.groupby("variant", sort=False):
+        g = g.set_index("lever")["paid_change_wan"]
+        down, up = g.idxmin(), g.idxmax()
+        if g[down] >= -1.0 or g[up] <= 1.0:
+            continue
+        R.p(L.t(f"{v}：{down} 实付 {fmt_money(g[down], L)}，{up} 实付 +{fmt_money(g[up], L)}，"
+                f"即释放的资金主要流向 {up}。",
+                f"{v}: {down} pays {fmt_money(g[down], L)} and {up} +{fmt_money(g[up], L)} "
+                f"to {last}: the money freed goes mostly to {up}."), "note")
+
+
+def compare_section(R, d, base, shifts=None):
     """Paired differences (variant − base) at the last checkpoint: mean and 90% interval
-    per metric, and the cost per unit of outcome, from the comparison table ``d``."""
+    per metric, the money reading, and the cost per unit of outcome on both bases, from
+    the comparison table ``d`` (and ``shifts``: payments' change by lever)."""
     L = R.L
     if d.empty:
         return
@@ -472,26 +525,46 @@ def compare_section(R, d, base):
         shown[c] = [fmt_value(mm, v, L) for mm, v in zip(shown.metric, shown[c], strict=True)]
     shown["share_positive"] = shown["share_positive"].map(lambda v: f"{100 * v:.0f}%")
     R.table(shown, "paired_differences", caption=("配对差异", "Paired differences"), csv=d)
+    money_reading(R, d, base, shifts, last)
     R.h3("单位成本", "Cost per unit of outcome")
-    c = d[d.metric.isin(["wan_per_extra_hte", "wan_per_extra_yi_revenue"])]
+    c = d[d.metric.isin(["wan_per_extra_hte", "wan_per_extra_yi_revenue"])].copy()
     if c.empty:
         return
-    ct = c.pivot_table(index=["variant", "checkpoint"], columns="metric", values="diff_mean",
-                       aggfunc="first").reset_index()
+    if "basis" not in c:
+        c["basis"], c["note"] = "paid", ""
+    c["note"] = c["note"].fillna("")
+    ct = c.pivot_table(index=["variant", "checkpoint", "basis"], columns="metric",
+                       values="diff_mean", aggfunc="first", dropna=False).reset_index()
+    notes = c.groupby(["variant", "checkpoint", "basis"])["note"].agg(
+        lambda x: "; ".join(sorted({n for n in x if n}))).reset_index()
+    ct = ct.merge(notes, on=["variant", "checkpoint", "basis"], how="left")
+    ct = ct.sort_values(["variant", "checkpoint", "basis"], key=lambda col: col.map(
+        q_index) if col.name == "checkpoint" else col)
     shown = ct.copy()
     for col in ("wan_per_extra_hte", "wan_per_extra_yi_revenue"):
         if col in shown:
-            shown[col] = shown[col].map(lambda v: fmt_money(v, L))
+            shown[col] = [fmt_money(v, L) if np.isfinite(v) else "—" for v in shown[col]]
+    zh_notes = {"no measurable effect": "效果不显著", "cheaper and better": "更省且更好",
+                "costlier and worse": "更贵且更差"}
+    shown["note"] = [L.t("; ".join(zh_notes.get(x, x) for x in n.split("; ") if x), n)
+                     for n in shown["note"].fillna("")]
+    shown["basis"] = shown["basis"].map({"earned": L.t("承诺（应付）", "obligations (earned)"),
+                                         "paid": L.t("实付", "payments (paid)")})
     shown = shown.rename(columns={
+        "variant": L.t("方案", "variant"), "checkpoint": L.t("检查点", "checkpoint"),
+        "basis": L.t("口径", "basis"), "note": L.t("说明", "note"),
         "wan_per_extra_hte": L.t("每增加一家高企的奖补", "Awards per extra 高企"),
         "wan_per_extra_yi_revenue": L.t("每增加 1 亿元收入的奖补", "Awards per extra 亿元 revenue")})
-    R.table(shown, "cost_per_unit", caption=("单位成本（奖补差 ÷ 结果差，均值）",
-                                             "Cost per unit (extra awards ÷ extra outcome, "
-                                             "means)"), csv=ct)
-    R.p("结果差接近零时单位成本没有意义（可能极大或为负）。",
-        "When the outcome difference is near zero the cost per unit is meaningless (huge or "
-        "negative).", "note")
-
+    R.table(shown, "cost_per_unit", caption=(
+        "单位成本（奖补差 ÷ 结果差，均值；承诺与实付两种口径）",
+        "Cost per unit (extra awards ÷ extra outcome, means; on obligations and on "
+        "payments)"), csv=ct)
+    R.p("只在效果的 90% 区间不含零时给出单位成本；否则记为“效果不显著”。预算约束时，"
+        "实付口径会把某项杠杆释放的资金算作“免费”（被其他奖补的排队吸收），承诺口径不会。",
+        "A cost per unit is given only where the effect's 90% interval excludes zero; "
+        "otherwise it reads \"no measurable effect\". When a budget binds, the payments basis "
+        "shows a lever as free (the money it frees is absorbed by other awards' queue); the "
+        "obligations basis does not.", "note")
 
 
 def heat_map(R, g, x0, x1, col, name, what, prob):

@@ -34,6 +34,17 @@ METRIC_LABELS = {
     "investment_landed_wan": ("落地投资", "Investment landed", "money"),
     "investment_credited_wan": ("计入考核的投资", "Investment credited", "money"),
     "awards_to_date_wan": ("累计奖补", "Awards to date", "money"),
+    "obligations_to_date_wan": ("累计承诺奖补", "Obligations to date", "money"),
+    "arrears_wan": ("欠付奖补", "Arrears (earned, not paid)", "money"),
+    "tax_expenditure_to_date_wan": ("累计税式支出", "Tax expenditure to date", "money"),
+    "awards_earned_wan": ("应付奖补（承诺）", "Awards earned (obligations)", "money"),
+    "awards_waiting_wan": ("待付奖补（欠付）", "Awards waiting (arrears)", "money"),
+    "awards_lapsed_wan": ("失效奖补", "Awards lapsed", "money"),
+    "awards_paid_from_transfer_wan": ("园区以省级转移资金支付", "Paid by zones out of transfers",
+                                      "money"),
+    "employees": ("从业人员", "Employees", "count"),
+    "tax_expenditure_wan": ("税式支出（高企税率与研发加计扣除）",
+                            "Tax expenditure (高企 rate and R&D super-deduction)", "money"),
 }
 # lever code -> (zh, en), from the lever registry (sim/scenario/levers.py)
 LEVER_NAMES = {lv.code: (lv.name_zh, lv.name_en) for lv in levers.LEVERS if lv.money}

@@ -8,6 +8,7 @@ import json
 
 import pandas as pd
 
+from sim.analysis.paired import money_shifts
 from sim.core.calendar import q_index
 from sim.report.figures import (awards, cluster_growth, compare_section, fan_section,
                                 investment, ladder, zone_multiples)
@@ -36,7 +37,7 @@ def run_report(R: Page, m: dict, command: str) -> str:
     mp = out / "metrics.parquet"
     if not mp.exists():
         raise ReportError(f"{out}: no metrics.parquet (the run did not finish?)")
-    need = sorted(set(FAN_METRICS + LADDER + INVEST + SECTOR_METRICS)
+    need = sorted(set(FAN_METRICS + LADDER + INVEST + SECTOR_METRICS + ["awards_waiting_wan"])
                   | {t["metric"] for t in rb.get("targets", [])})
     met = pd.read_parquet(mp, filters=[("metric", "in", need)])
     quarters = sorted(met["quarter"].unique(), key=q_index)
@@ -106,10 +107,16 @@ def run_report(R: Page, m: dict, command: str) -> str:
     # 8. awards
     R.h2("奖补支出与预算", "Awards paid and budgets")
     lp = out / "ledger.parquet"
-    ledger = pd.read_parquet(lp, columns=["variant", "replicate", "quarter", "lever", "payer",
-                                          "amount_wan"]) if lp.exists() else None
+    ledger = pd.read_parquet(lp) if lp.exists() else None
+    cp = out / "claims.parquet"
+    claims = pd.read_parquet(cp, columns=["variant", "quarter", "payer", "earned_wan"]) \
+        if cp.exists() else None
+    w = allz[(allz.metric == "awards_waiting_wan") & (allz.variant == base)
+             & allz.quarter.str.endswith("Q4")]
+    arrears = (w.groupby("quarter")["value"].mean().rename(lambda q: int(q[:4]))
+               if len(w) else None)
     awards(R, ledger, m.get("replicates"), resolved if command == "compare" else {base: rb},
-           variants, zones, scale, flow_qs)
+           variants, zones, scale, flow_qs, claims, arrears)
     drawn = [k for k in (m.get("sampled_inputs") or []) if "budget" in k]
     if m.get("inputs_sampled") and drawn:
         R.p(f"预算按重复抽取（--sample-inputs：{', '.join(drawn)}）；图表中的预算为情景设定值，各次重复的抽取值见 inputs.parquet。",
@@ -120,7 +127,13 @@ def run_report(R: Page, m: dict, command: str) -> str:
     # 9. compare
     if command == "compare" and (out / "comparison.csv").exists():
         R.h2("方案与基准的配对差异", "Paired differences from the base")
-        compare_section(R, pd.read_csv(out / "comparison.csv", encoding="utf-8-sig"), base)
+        d = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig")
+        shifts = None
+        if ledger is not None and not d.empty:
+            last = sorted(d.checkpoint.unique(), key=q_index)[-1]
+            shifts = money_shifts(ledger, base, variants[1:], last,
+                                  int(m.get("replicates") or 1))
+        compare_section(R, d, base, shifts)
     return title
 
 

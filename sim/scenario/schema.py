@@ -306,6 +306,12 @@ class ScenarioPilot(Lever):
                               dated=True) = 2.0
     investment_median_wan: Num(0.0, lo_open=True, description="median pilot investment "
                                "(assumption)") = 3000.0
+    max_investment_to_revenue: Num(0.0, lo_open=True, description="a pilot's investment is "
+                                   "at most this multiple of the firm's revenue over the "
+                                   "last four quarters (assumption: 1; range 0.5-2)") = 1.0
+    min_revenue_wan: Num(0.0, description="firms the zone considers able to carry a pilot: "
+                         "revenue over the last four quarters at least this, 万元 "
+                         "(assumption: 1000; range 300-3000)") = 1000.0
     payer: Literal["province", "zone"] = "zone"
 
 
@@ -313,6 +319,9 @@ class ResearcherStartup(Lever):
     """A4 科研人员创业补助: at most 50万元 to a researcher-founder with own IP."""
 
     amount_wan: Num(0.0, dated=True) = 50.0
+    share_of_maximum: Num(0.0, 1.0, dated=True, description="what is paid as a share of "
+                          "the plan's 'at most' amount (docs/levers.md: 1, the maximum, "
+                          "absent any record of actual grants; range 0.5-1)") = 1.0
     own_ip_share: Num(0.0, 1.0, description="share of researcher founders with their own "
                       "IP (assumption)") = 0.6
     payer: Literal["province", "zone"] = "province"
@@ -325,6 +334,10 @@ class HteMatching(Lever):
                               "existing award for a newly certified 高企") = 20.0
     ratio: Num(0.0, dated=True, description="zone's match per yuan of the provincial "
                "award; the plan says at least 1:1") = 1.0
+    # the plan's match is "在省级补助的基础上": by default the zone's match is claimed when
+    # the province pays its award (payment); "decision": when the province's award is
+    # decided (the claim arises), whether or not it is paid (docs/levers.md, A5)
+    match_follows: Literal["payment", "decision"] = "payment"
 
 
 class UnicornAward(Lever):
@@ -332,6 +345,9 @@ class UnicornAward(Lever):
 
     amount_wan: Num(0.0, dated=True) = 1000.0
     payer: Literal["province", "zone"] = "zone"
+    share_of_maximum: Num(0.0, 1.0, dated=True, description="what is paid as a share of "
+                          "the plan's 'at most' amount (docs/levers.md: 1, the maximum, "
+                          "absent any record of actual grants; range 0.5-1)") = 1.0
 
 
 class ZoneApprovalAward(Lever):
@@ -339,6 +355,9 @@ class ZoneApprovalAward(Lever):
 
     national_wan: Num(0.0, dated=True) = 1000.0
     provincial_wan: Num(0.0, dated=True) = 500.0
+    share_of_maximum: Num(0.0, 1.0, dated=True, description="what is paid as a share of "
+                          "the plan's 'at most' amount (docs/levers.md: 1, the maximum, "
+                          "absent any record of actual grants; range 0.5-1)") = 1.0
 
 
 class RankingAward(Lever):
@@ -428,6 +447,9 @@ class Budget(Strict):
     province_wan_per_year: Num(0.0, dated=True) = 100000.0
     zone_wan_per_year: Num(0.0, dated=True) = 10000.0
     on_exhausted: Literal["defer", "lapse"] = "defer"
+    # money the province transfers into a zone's fund (A2, A7, A8, A9) that the zone has
+    # not spent by the end of a year: kept for the next (true) or gone (false)
+    zone_fund_carry_over: bool = True
 
 
 class Policy(Strict):

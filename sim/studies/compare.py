@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.paired import COMPARE_METRICS, paired_differences
+from sim.analysis.paired import COMPARE_METRICS, MONEY_METRICS, paired_differences
 from sim.analysis.targets import evaluate_targets, probability_kind, uncertainty_counted
 from sim.core.calendar import q_index
 from sim.engine.batch import (begin, collect, input_keys, make_tasks, read_ledger,
@@ -64,7 +64,7 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
                                                  sample_inputs)]
     tables, failed = collect(tasks, out=out, workers=workers, scheduler=scheduler,
                              resume=resume, progress=progress)
-    wanted = sorted(set(COMPARE_METRICS) | {t["metric"] for t in
+    wanted = sorted(set(COMPARE_METRICS) | set(MONEY_METRICS) | {t["metric"] for t in
                                             base_loaded.resolved["targets"]})
     if tables is None:
         metrics, ledger = read_metrics(out, wanted), read_ledger(out)

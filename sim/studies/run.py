@@ -23,6 +23,7 @@ class RunResult:
     ledger: pd.DataFrame | None
     targets: list[dict]
     firms: pd.DataFrame | None = None
+    claims: pd.DataFrame | None = None  # every award earned and what became of it
 
 
 @holds_folders
@@ -51,9 +52,10 @@ def run_scenario(loaded, *, replicates: int | None = None, seed: int | None = No
     target_metrics = {t["metric"] for t in loaded.resolved["targets"]}
     if tables is None:
         metrics = read_metrics(out, sorted(target_metrics) or ["enterprises"])
-        ledger = firm_table = None
+        ledger = firm_table = claims = None
     else:
         metrics, ledger, firm_table = tables[:3]
+        claims = tables[5]
     targets = evaluate_targets(loaded.resolved["targets"], metrics, [sc.name], start_q, end_q)
     manifest = {
         "schema_version": 1,
@@ -82,4 +84,4 @@ def run_scenario(loaded, *, replicates: int | None = None, seed: int | None = No
         write_json(targets, out / "targets.json")
         write_manifest(out, manifest)
         return RunResult(manifest, None, None, targets)
-    return RunResult(manifest, metrics, ledger, targets, firm_table)
+    return RunResult(manifest, metrics, ledger, targets, firm_table, claims)

@@ -84,7 +84,8 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
     rows = add_firms(model, t, zones, sector, origin, rng, incubator=incub)
     if model.on("researcher_startup", t):  # A4: researcher founders with their own IP
         pol = model.scenario_data.policy.researcher_startup
-        amt = model.lever("researcher_startup.amount_wan", t)
+        amt = model.lever("researcher_startup.amount_wan", t) * model.lever(
+            "researcher_startup.share_of_maximum", t)
         res = np.flatnonzero((origin == ORIGIN["researcher"]) & (ip_u < pol.own_ip_share))
         for r in rows[res].tolist():
             once(model, "A4", int(model.firms.uid[r]), t, int(model.firms.zone[r]), r,

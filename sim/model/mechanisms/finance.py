@@ -25,6 +25,7 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
     # debt service: interest plus repayment of principal, paid from cash
     service = (b.loan_interest + b.loan_repayment) * f.debt[:n]
     f.cash[:n] += np.where(alive, margin * f.rev[:n] - f.rd[:n] - service, 0.0)
+    tax_expenditure(model, t, margin, alive)
     f.debt[:n] *= 1.0 - b.loan_repayment
     cand = np.flatnonzero(alive & (f.cash[:n] < 0))
     f.distress[:n] = False
@@ -44,7 +45,7 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
         deal = prov.invest(cand[sub], need[sub], zone[sub], stage[sub], score[sub],
                            rev4[sub], know=f.know[cand[sub]],
                            points=model.on("innovation_points", t),
-                           early=model.on("tech_transfer", t) or model.on("fault_tolerance", t))
+                           early=model.on("tech_transfer", t))  # 先投后股 is B9's
         pos = sub[deal.rows]
         rows = cand[pos]
         open_[pos] = False
@@ -57,3 +58,25 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
         model.flows[:-1, met.M[metric]] += np.bincount(
             f.zone[rows], weights=deal.amounts, minlength=len(model.parks))
     f.distress[cand[open_]] = True
+
+
+def tax_expenditure(model, t: int, margin: np.ndarray, alive: np.ndarray) -> None:
+    """The quarter's tax expenditure (``tax_expenditure_wan``, by zone): income tax the
+    state and province give up through the 高企 rate and the R&D super-deduction.
+
+    A firm's taxable profit before those is its operating margin × revenue − R&D (R&D is
+    expensed); at the standard rate (25%) it would pay 25% of that if positive. It pays
+    its own rate (15% while a 高企) on that profit less the extra R&D deduction
+    (``rd_super_deduction`` × R&D), if positive. The difference is the tax expenditure.
+    Losses are not carried forward (assumption: a loss-making firm gives up nothing in
+    the quarter), which understates the deduction's cost for young firms.
+    """
+    f, c = model.firms, model.scenario_data.constants
+    n = f.n
+    profit = margin * f.rev[:n] - f.rd[:n]
+    tau = np.where(f.hte_until[:n] >= t, c.hte_tax_rate, c.standard_tax_rate)
+    owed = tau * np.maximum(profit - c.rd_super_deduction * f.rd[:n], 0.0)
+    given = np.where(alive, c.standard_tax_rate * np.maximum(profit, 0.0) - owed, 0.0)
+    Z = len(model.parks)
+    model.flows[:Z, met.M["tax_expenditure_wan"]] += np.bincount(
+        f.zone[:n], weights=given, minlength=Z)[:Z]

@@ -114,7 +114,8 @@ def annual_round(model, t: int, u: np.ndarray) -> None:
     model.new_unicorns = np.flatnonzero(uni & ~f.ever_unicorn[:n])
     if model.on("unicorn_award", t):
         pol = model.scenario_data.policy.unicorn_award
-        amt = model.lever("unicorn_award.amount_wan", t)
+        amt = model.lever("unicorn_award.amount_wan", t) * model.lever(
+            "unicorn_award.share_of_maximum", t)
         for r in model.new_unicorns.tolist():
             once(model, "A6", int(f.uid[r]), t, int(f.zone[r]), r, pol.payer, amt)
     f.unicorn[:n] = uni
@@ -126,7 +127,9 @@ def a5_claims(model, t: int, rows: np.ndarray) -> None:
     prov = model.lever("hte_matching.provincial_award_wan", t)
     ratio = model.lever("hte_matching.ratio", t)
     f = model.firms
-    for payer, amt in (("province", prov), ("zone", prov * ratio)):
+    # by default the zone's match follows the province's payment (the ledger claims it)
+    follows = model.scenario_data.policy.hte_matching.match_follows == "decision"
+    for payer, amt in (("province", prov), ("zone", prov * ratio if follows else 0.0)):
         if amt > 0:
             model.treasury.claim_many(t, f.zone[rows], f.uid[rows], rows, "A5", payer,
                                      np.full(rows.size, float(amt)))

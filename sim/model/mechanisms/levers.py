@@ -43,7 +43,9 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
             1.0 + (b.fault_tolerance_uplift if model.on("fault_tolerance", t) else 0.0))
         rate = model.lever("scenario_pilot.rate", t)
         cap = model.lever("scenario_pilot.cap_wan", t)
-        fut = alive & model.future[f.sector[:n]]
+        sp = pol.scenario_pilot
+        # the zone chooses among future-industry firms able to carry a pilot
+        fut = alive & model.future[f.sector[:n]] & (f.rev4[:n] >= sp.min_revenue_wan)
         for p in model.parks:
             cand = np.flatnonzero(fut & (f.zone[:n] == p.index)) if fut.any() else []
             if len(cand) == 0:
@@ -56,9 +58,12 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
                 if r in chosen:  # one pilot per firm a quarter
                     continue
                 chosen.add(r)
-                inv = pol.scenario_pilot.investment_median_wan * math.exp(z_pilot[p.index, i])
-                claim(model, t, "A3", p.index, r, pol.scenario_pilot.payer,
-                            min(rate * inv, cap))
+                # the investment is sized to the firm: at most a multiple of its revenue;
+                # the firm pays it (borrowing through S4 if short) and the award comes back
+                inv = min(sp.investment_median_wan * math.exp(z_pilot[p.index, i]),
+                          sp.max_investment_to_revenue * float(f.rev4[r]))
+                f.cash[r] -= inv
+                claim(model, t, "A3", p.index, r, sp.payer, min(rate * inv, cap))
                 f.boost[r] = max(f.boost[r] if f.boost_until[r] >= t else 0.0,
                                  b.pilot_growth_boost)
                 f.boost_until[r] = max(f.boost_until[r], t + 4)

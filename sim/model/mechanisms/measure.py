@@ -63,6 +63,8 @@ def metrics(model, j: int) -> None:
     zs[:, M["national_rank"]] = [p.national_rank if p.level == "national"
                                  and p.national_rank is not None else np.nan
                                  for p in model.parks]
+    zs[:, M["employees"]] = per_zone(f.employees[:n])
+    zs[:, M["awards_waiting_wan"]] = model.treasury.waiting[:Z]
     rev = f.rev[:n]
     if j > 0:
         for name in met.FLOWS:

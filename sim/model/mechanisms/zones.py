@@ -2,7 +2,9 @@
 of provincial zones to national and of candidate parks to provincial (A7), local
 supply with chain leaders (B12), the national ranking against the other national zones
 and the awards it triggers (A8) (docs/model.md S10). Sets ``model.new_clusters`` and
-``model.upgraded``.
+``model.upgraded``. The awards to zones of these events (A2, A7, A8) are ×
+``population.scale``: the events do not become rarer when the firms are scaled down, so
+the amounts are, and money per firm does not depend on the scale.
 
 Draws: every quarter whatever the quarter (3 × zones × sectors uniforms, one normal
 per outside zone and per zone); they are used in Q4.
@@ -93,7 +95,7 @@ def annual(model, t: int, u: np.ndarray, noise: np.ndarray) -> None:
                 if model.on("cluster_award", t):  # A2: once per approved cluster
                     once(model, "A2", (p.index, s), t, p.index, -1,
                                model.scenario_data.policy.cluster_award.payer,
-                               model.lever("cluster_award.amount_wan", t))
+                               model.lever("cluster_award.amount_wan", t) * model.scale)
     model.upgraded = []
     zrev = cl_rev.sum(axis=1)
     zhte = cl_hte.sum(axis=1)
@@ -106,7 +108,9 @@ def annual(model, t: int, u: np.ndarray, noise: np.ndarray) -> None:
             p.national_rank = None
             if model.on("zone_approval_award", t):  # A7: newly approved national zone
                 once(model, "A7", ("national", p.index), t, p.index, -1, "province",
-                           model.lever("zone_approval_award.national_wan", t))
+                           model.lever("zone_approval_award.national_wan", t)
+                           * model.lever("zone_approval_award.share_of_maximum", t)
+                           * model.scale)
             if model.rank_score_out.size:  # the number of national zones stays fixed
                 model.rank_score_out = np.delete(model.rank_score_out,
                                                 int(np.argmin(model.rank_score_out)))
@@ -118,7 +122,9 @@ def annual(model, t: int, u: np.ndarray, noise: np.ndarray) -> None:
             p.level = "provincial"
             if model.on("zone_approval_award", t):  # A7: newly approved provincial zone
                 once(model, "A7", ("provincial", p.index), t, p.index, -1, "province",
-                           model.lever("zone_approval_award.provincial_wan", t))
+                           model.lever("zone_approval_award.provincial_wan", t)
+                           * model.lever("zone_approval_award.share_of_maximum", t)
+                           * model.scale)
     # B12: chain leaders matched with local suppliers raise the local supply share
     if model.on("supply_matching", t):
         has_leader = np.bincount(f.zone[:n], weights=alive & f.leader[:n],
@@ -152,7 +158,7 @@ def ranking_awards(model, t: int, before: dict) -> None:
         year = "" if once_ever else t // 4
         if old > 40 >= new:
             once(model, "A8", ("top40", p.index, year), t, p.index, -1, "province",
-                       model.lever("ranking_award.top40_wan", t))
+                       model.lever("ranking_award.top40_wan", t) * model.scale)
         if old - new >= 10:
             once(model, "A8", ("rise10", p.index, year), t, p.index, -1, "province",
-                       model.lever("ranking_award.rise10_wan", t))
+                       model.lever("ranking_award.rise10_wan", t) * model.scale)
