@@ -30,14 +30,14 @@ def test_a_variant_equal_to_the_base_differs_by_exactly_zero(tmp_path):
 
 
 def test_switching_a5_off_lowers_hte_in_every_pair_and_saves_money():
-    off = ROOT / "scenarios" / "variants" / "off_a5_all_hte_awards.yaml"
+    off = ROOT / "scenarios" / "variants" / "no_hte_awards.yaml"
     res = compare(sim.load_scenario(BASE, SMALL), [sim.load_scenario(off, SMALL)],
                   replicates=4, workers=2)
     d = res.differences.set_index(["metric", "checkpoint"])
     assert d.loc[("hte", "2027Q4"), "diff_p95"] < 0  # every pair: fewer 高企 without A5
     assert d.loc[("awards_to_date_wan", "2027Q4"), "diff_mean"] < 0
-    assert set(res.metrics.variant) == {"yunnan_baseline", "off_a5_all_hte_awards"}
-    assert {t["variant"] for t in res.targets} == {"yunnan_baseline", "off_a5_all_hte_awards"}
+    assert set(res.metrics.variant) == {"yunnan_baseline", "no_hte_awards"}
+    assert {t["variant"] for t in res.targets} == {"yunnan_baseline", "no_hte_awards"}
 
 
 def test_compare_cli_writes_one_folder(tmp_path):

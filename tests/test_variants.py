@@ -88,8 +88,15 @@ def total(res, metric, zone="ALL", quarter=None) -> float:
     return float(per_rep(res, metric, zone, quarter).sum())
 
 
+S = SMALL["population.scale"]
+
+
 def rows(res, lever):
-    return res.ledger[res.ledger.lever == lever]
+    """The awards of ``lever`` that were paid, one row each (from the claim book: at
+    population.scale < 1 the ledger pays most awards in instalments), with the amount
+    paid and the quarter of the first payment."""
+    c = res.claims[(res.claims.lever == lever) & (res.claims.paid_wan > 0)]
+    return c.assign(amount_wan=c.paid_wan, quarter=c.first_paid)
 
 
 def births_of(res, origin) -> Counter:
@@ -110,8 +117,9 @@ def test_there_is_a_variant_per_lever_and_the_named_extras():
     assert {"off_all_money", "off_all_rules", "rd_cap_500", "rd_cap_2000", "rd_cap_5000",
             "referral_split_0", "referral_split_0_3", "referral_split_0_5",
             "referral_split_0_7", "budget_half", "budget_double",
-            "operating_model_all_company", "rd_cap_2000_from_2027"} <= names
-    assert len(VARIANTS) == 38
+            "operating_model_all_company", "rd_cap_2000_from_2027",
+            "no_hte_awards"} <= names
+    assert len(VARIANTS) == 39
 
 
 def test_cli_validates_every_variant():
@@ -137,7 +145,10 @@ def test_variant_is_documented_differs_from_baseline_and_runs(path):
             != {k: v for k, v in base.resolved.items() if k not in strip})
     if path.stem.startswith("off_") and not path.stem.startswith("off_all"):
         key = path.stem.split("_", 2)[2]
-        assert getattr(loaded.model.policy, key).enabled is False
+        if key == "hte_matching":  # what the plan adds: the zones' match, not the award
+            assert loaded.model.policy.hte_matching.ratio == 0
+        else:
+            assert getattr(loaded.model.policy, key).enabled is False
     res = sim.run_scenario(loaded, replicates=2)
     assert res.manifest["status"] == "complete", res.manifest["failed"]
     assert set(res.metrics.replicate) == {0, 1}
@@ -209,7 +220,8 @@ def test_a2_cluster_award_paid_once_per_new_national_cluster():
     assert (new > 0).all()
     a2 = rows(on, "A2")
     assert np.array_equal(a2.groupby("replicate").size().reindex(range(N), fill_value=0), new)
-    assert (a2.amount_wan == 500).all() and (a2.payer == "province").all()
+    # awards to zones for events that do not become rarer are x population.scale
+    assert np.allclose(a2.amount_wan, 500 * S) and (a2.payer == "province").all()
     assert (a2.enterprise == "").all()
     # the award follows approval, it does not cause it
     assert len(rows(of, "A2")) == 0
@@ -251,7 +263,8 @@ def test_a5_hte_matching_raises_hte_and_pays_province_and_zone():
     on, of = run(), run(off("hte_matching"))
     assert total(on, "hte", quarter=END) > total(of, "hte", quarter=END)
     a5 = rows(on, "A5")
-    assert set(a5.payer) == {"province", "zone"} and (a5.amount_wan == 20).all()
+    # each award is 20万 (its size; budgets bind here, so some are paid only in part)
+    assert set(a5.payer) == {"province", "zone"} and np.allclose(a5.earned_wan, 20)
     assert len(rows(of, "A5")) == 0
 
 
@@ -289,7 +302,9 @@ def test_a7_zone_approval_award_for_new_national_and_provincial_zones():
         assert set(first.values()) == {"2025Q4", "2026Q4"}, first
         assert first["jinning"] == "2026Q4"  # a candidate is made provincial first
         # national: 1000 in the round a zone is upgraded; provincial: 500 (the candidate)
-        want = [(z, 1000.0, q) for z, q in first.items()] + [("jinning", 500.0, "2025Q4")]
+        # (x population.scale: awards to zones for events that do not become rarer)
+        want = [(z, 1000.0 * S, q) for z, q in first.items()] + [
+            ("jinning", 500.0 * S, "2025Q4")]
         assert got == sorted(want), r
     assert (a7.payer == "province").all()
     assert len(rows(of, "A7")) == 0
@@ -313,14 +328,14 @@ def test_a8_ranking_award_when_entering_top40_or_rising_ten():
             if q_index(q1) - q_index(q0) != 4 and q0 != "2025Q2":
                 continue  # the zone was not national the year before
             if old > 40 >= new and "top40" not in done:
-                want.append((r, q1, z, 1000.0))
+                want.append((r, q1, z, 1000.0 * S))
                 done.add("top40")
             if old - new >= 10 and "rise10" not in done:
-                want.append((r, q1, z, 500.0))
+                want.append((r, q1, z, 500.0 * S))
                 done.add("rise10")
     a8 = rows(on, "A8")
     got = list(zip(a8.replicate, a8.quarter, a8.zone, a8.amount_wan, strict=True))
-    assert {w[3] for w in want} == {1000.0, 500.0}  # both awards provoked
+    assert {w[3] for w in want} == {1000.0 * S, 500.0 * S}  # both awards provoked
     assert sorted(got) == sorted(want)
     assert len(rows(of, "A8")) == 0
 
@@ -398,11 +413,13 @@ def test_b5_pay_reform_raises_revenue_of_company_run_zones():
         total(of, "revenue_wan", z) for z in company)
 
 
-def test_b5_pay_reform_lands_more_projects():
-    # service_effect 0 shuts B5's other channel (the zones' service drift)
+def test_b5_pay_reform_does_not_touch_landing():
+    """B5 acts only through the service drift of company-run zones (docs/levers.md B5):
+    with that channel shut, switching it off changes no landing."""
     ov = {**MORE_PROJECTS, "behaviour.service_effect": 0.0}
     on, of = run(ov), run(off("pay_reform", ov))
-    assert total(on, "projects_landed") > total(of, "projects_landed")
+    assert np.array_equal(per_rep(on, "projects_landed"), per_rep(of, "projects_landed"))
+    assert total(on, "projects_landed") > 0
 
 
 def test_b6_ladder_more_hte_and_tech_smes():
