@@ -6,7 +6,8 @@ within ±10% of its input; the first Q4 round raises gazelles by at most 15% and
 most the province's latest published yearly growth (19.7%: net +600以上 in 2024 [V*
 wxredian.com] on 3,042 at end-2023, the stock that rests on two exact figures, Kunming
 city's +365 = 78.66% of the province's net increase [V kmanhang.cn], and that the
-scenarios' 3,640 for end-2024 agrees with; on 3,222 it would be 18.6%); the share of 高企 over 1亿 at the start in [18%, 30%]
+scenarios' 3,640 for end-2024 agrees with; on 3,222 it would be 18.6%); the share of
+高企 over 1亿 at the start in [18%, 30%]
 (Yunnan 2021: 23.81% [V yn.news.cn]); ages consistent with size and history.
 """
 

@@ -1,22 +1,23 @@
-"""Synthesising each zone's firms from its published totals.
+"""Synthesising each zone's firms from its published totals, consistent with the
+model's own rules (docs/model.md "Initialization", docs/baseline.md section 4).
 
-For a zone with N firms (after ``population.scale``), counts by rung and an annual
-revenue total R:
+For a zone with N firms (after ``population.scale``), counts by rung, an annual revenue
+total R, an R&D intensity, a recent growth and its largest firms (``firms.top``):
 
-1. annual revenues are drawn lognormal (``behaviour.size_sigma``) and scaled so that
-   they add up to R (exactly so after step 4);
-2. rungs are given by size-biased sampling: leaders are the largest firms, 高企 are
-   drawn with weights ~ size^0.5, gazelles among the 高企 below the leaders, tech SMEs
-   with weights ~ size^0.3 among the rest; the remaining firms are start-ups;
-3. ages by rung (start-ups young, leaders old; among start-ups the older ones larger),
-   sectors by the zone's sector shares;
-4. 12 quarters of history: revenue grown backwards at a firm-specific past growth rate
-   (gazelles 25-60% a year, consistent with the Torch test), zero before founding (a
-   firm younger than a year earns at its pace only since founding), then every firm of
-   the zone rescaled so that the last four quarters add up to R; R&D at the firm's
-   intensity, and certified firms above their 3-year R&D notch;
-5. certificates with staggered expiry: certified in the Q4 round of one of the last
-   three years, valid until the Q4 round 12 quarters later (when it can be renewed).
+1. sizes: the top firms at their revenue (x scale), the others lognormal
+   (``behaviour.size_sigma``) adding up to the rest of R (exactly so after step 4);
+2. rungs: certified top firms, leaders among the largest, 高企 with weights ~ size^0.5
+   at the published share over 1亿 (``hte_large_share``) and within the revenue share
+   the zone's R&D allows, gazelles among 高企 of 2000万-10亿, tech SMEs among the rest;
+3. ages by rung and size (no large firm founded recently; large non-gazelles older than
+   the gazelle test's size routes allow), sectors by the zone's shares;
+4. 12 quarters of history at the zone's growth (certified non-gazelles below the gazelle
+   test, gazelles 25-60% a year), zero before founding, the zone rescaled to R;
+5. R&D: a zone factor found so that the zone's R&D / revenue is its input after the
+   floors (高企 above their notch, tech SMEs and 专精特新 at 3%, bunching); the pool of
+   uncertified firms meeting every criterion set to ``hte_pool_ratio`` x 高企;
+6. certificates with staggered expiry (certified in the Q4 round of one of the last
+   three years, valid 12 quarters); gazelle and leader flags by the round's own tests.
 """
 
 from __future__ import annotations
@@ -288,7 +289,8 @@ def _zone_firms(model, z, n: int, rng: np.random.Generator, H: int):
     emp = np.maximum(3.0, S / b.revenue_per_employee_wan * np.exp(rng.normal(0, 0.4, n)))
     cols = dict(
         sector=sector, founded=start - age_q, rev=hist[:, -1], rd=rd_q, rev4=rev4,
-        rev12=hist[:, -12:].sum(axis=1), rd4=rd_hist[:, -4:].sum(axis=1), rd12=rd_hist[:, -12:].sum(axis=1),
+        rev12=hist[:, -12:].sum(axis=1), rd4=rd_hist[:, -4:].sum(axis=1),
+        rd12=rd_hist[:, -12:].sum(axis=1),
         rd_base=rd_base, rd_int=rd_base, know=rd_q / b.knowledge_depreciation,
         prod=rng.normal(0.0, b.productivity_sd, n), margin_dev=margin_dev,
         val_mult=np.exp(rng.normal(0.0, 0.8, n)), cash=cash, employees=emp, st_share=st,
