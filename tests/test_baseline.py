@@ -53,8 +53,8 @@ def test_baseline_first_quarter_matches_published_totals():
     # given a whole year's revenue in their few quarters
     total = sum(z.firms.revenue_wan for z in L.model.zones)
     assert 1.0 < 4 * f.rev[:n].sum() / total < 1.08
-    # Kunming's published figures: 28,700 firms, 2,400 高企 [V]
-    assert m.out[0, 0, M["enterprises"]] == 28700 and m.out[0, 0, M["hte"]] == 2400
+    # Kunming zone: 28,700 firms [V/D]; 740 高企, the zone's own (not the city's 2,400)
+    assert m.out[0, 0, M["enterprises"]] == 28700 and m.out[0, 0, M["hte"]] == 740
 
 
 def test_baseline_uses_the_stored_calibration():

@@ -21,6 +21,28 @@ def hte_threshold(rev_annual: np.ndarray, c) -> np.ndarray:
                     np.where(rev_annual <= 20000, c.hte_rd_mid, c.hte_rd_large))
 
 
+def gazelle_test(age_q: np.ndarray, old: np.ndarray, rev4: np.ndarray, r1: np.ndarray,
+                 c) -> np.ndarray:
+    """The Torch gazelle criteria (a valid 高企 certificate aside): <= 15 years old and
+    revenue growth >= 20% a year over two years from a base > 1000万, or <= 10 years and
+    > 10亿, or <= 5 years and > 5亿; R&D / revenue of the last year > 2.5%.
+
+    ``age_q`` quarters since founding, ``old`` revenue of the four quarters two years
+    before the last four (万元), ``rev4`` of the last four, ``r1`` their R&D / revenue."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cagr = np.where(old > 0, np.sqrt(np.maximum(rev4, 0) / old) - 1.0, 0.0)
+    gz = ((age_q <= c.gazelle_max_age_years * 4) & (old >= c.gazelle_min_base_wan)
+          & (cagr >= c.gazelle_min_growth))
+    gz |= (age_q <= 40) & (rev4 >= 100000)
+    gz |= (age_q <= 20) & (rev4 >= 50000)
+    return gz & (r1 >= c.gazelle_min_rd)
+
+
+def leader_test(rev4: np.ndarray, r1: np.ndarray, c) -> np.ndarray:
+    """A tech leader's criteria (a valid 高企 certificate aside): revenue and R&D."""
+    return (rev4 >= c.leader_min_revenue_wan) & (r1 >= c.leader_min_rd)
+
+
 def hazard(model, rows: slice | None = None) -> np.ndarray:
     """Quarterly hazard of an original result, from the knowledge stock."""
     f, b = model.firms, model.scenario_data.behaviour
@@ -78,7 +100,9 @@ def add_firms(model, t: int, zones: np.ndarray, sector: np.ndarray, origin: np.n
     techy = (origin == ORIGIN["researcher"]) | (origin == ORIGIN["spinoff"])
     if revenue_q is None:
         revenue_q = np.exp(np.log(b.entrant_revenue_wan / 4.0) + 1.0 * z[0])
-    rd_base = np.clip(sect_rd[sector] * np.where(techy, 2.0, 1.3)
+    # the sector's median x the zone's R&D factor of the synthesis (model.rd_factor) x
+    # 1.3 (2 for researchers' firms and spin-offs: assumption) x lognormal noise
+    rd_base = np.clip(sect_rd[sector] * model.rd_factor[zones] * np.where(techy, 2.0, 1.3)
                       * np.exp(b.rd_intensity_sigma * z[1] - 0.5 * b.rd_intensity_sigma**2),
                       0.0, 0.5)
     st = np.clip(0.12 + 0.06 * z[2] + np.where(techy, 0.1, 0.0), 0.01, 0.9)

@@ -1,29 +1,30 @@
-"""Synthesising each zone's firms from its published totals.
+"""Synthesising each zone's firms from its published totals, consistent with the
+model's own rules (docs/model.md "Initialization", docs/baseline.md section 4).
 
-For a zone with N firms (after ``population.scale``), counts by rung and an annual
-revenue total R:
+For a zone with N firms (after ``population.scale``), counts by rung, an annual revenue
+total R, an R&D intensity, a recent growth and its largest firms (``firms.top``):
 
-1. annual revenues are drawn lognormal (``behaviour.size_sigma``) and scaled so that
-   they add up to R (exactly so after step 4);
-2. rungs are given by size-biased sampling: leaders are the largest firms, 高企 are
-   drawn with weights ~ size^0.5, gazelles among the 高企 below the leaders, tech SMEs
-   with weights ~ size^0.3 among the rest; the remaining firms are start-ups;
-3. ages by rung (start-ups young, leaders old; among start-ups the older ones larger),
-   sectors by the zone's sector shares;
-4. 12 quarters of history: revenue grown backwards at a firm-specific past growth rate
-   (gazelles 25-60% a year, consistent with the Torch test), zero before founding (a
-   firm younger than a year earns at its pace only since founding), then every firm of
-   the zone rescaled so that the last four quarters add up to R; R&D at the firm's
-   intensity, and certified firms above their 3-year R&D notch;
-5. certificates with staggered expiry: certified in the Q4 round of one of the last
-   three years, valid until the Q4 round 12 quarters later (when it can be renewed).
+1. sizes: the top firms at their revenue (x scale), the others lognormal
+   (``behaviour.size_sigma``) adding up to the rest of R (exactly so after step 4);
+2. rungs: certified top firms, leaders among the largest, 高企 with weights ~ size^0.5
+   at the published share over 1亿 (``hte_large_share``) and within the revenue share
+   the zone's R&D allows, gazelles among 高企 of 2000万-10亿, tech SMEs among the rest;
+3. ages by rung and size (no large firm founded recently; large non-gazelles older than
+   the gazelle test's size routes allow), sectors by the zone's shares;
+4. 12 quarters of history at the zone's growth (certified non-gazelles below the gazelle
+   test, gazelles 25-60% a year), zero before founding, the zone rescaled to R;
+5. R&D: a zone factor found so that the zone's R&D / revenue is its input after the
+   floors (高企 above their notch, tech SMEs and 专精特新 at 3%, bunching); the pool of
+   uncertified firms meeting every criterion set to ``hte_pool_ratio`` x 高企;
+6. certificates with staggered expiry (certified in the Q4 round of one of the last
+   three years, valid 12 quarters); gazelle and leader flags by the round's own tests.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model.common import hte_threshold
+from sim.model.common import gazelle_test, hte_threshold, leader_test
 from sim.model.firms import ORIGIN, FirmTable
 
 STREAM = 0  # random stream id of the set-up (position in sim.model.zone_model.MECHANISMS)
@@ -43,144 +44,300 @@ def _pick(rng, pool: np.ndarray, k: int, weights: np.ndarray) -> np.ndarray:
     return pool[np.argpartition(-keys, k - 1)[:k]] if k < pool.size else pool
 
 
+def _gazelle_rows(hist: np.ndarray, age_q: np.ndarray, rd: np.ndarray, c) -> np.ndarray:
+    """Rows that meet the ladder's gazelle test on their synthesised history (the
+    round's own rule, :func:`sim.model.common.gazelle_test`)."""
+    old = hist[:, -12:-8].sum(axis=1)
+    return gazelle_test(age_q, old, hist[:, -4:].sum(axis=1), rd, c)
+
+
 def synthesise(model, rng: np.random.Generator) -> FirmTable:
     """Build the initial firm table of the model's scenario."""
+    sc = model.scenario_data
+    scale = sc.population.scale
+    start = model.start_q
+    sizes = [max(len(z.firms.top) + 1, _scaled(z.firms.total, scale)) for z in sc.zones]
+    # each zone's R&D factor (the zone's input over its sectors' medians, after the
+    # floors): new firms of the zone draw their R&D with it too (sim.model.common)
+    model.rd_factor = np.ones(len(sc.zones))
+    table = FirmTable(capacity=int(sum(sizes) * 3) + 64, hist=model.hist_len)
+    H = table.hist
+    for zi, (z, n) in enumerate(zip(sc.zones, sizes, strict=True)):
+        cols, hist, rd_hist, model.rd_factor[zi] = _zone_firms(model, z, n, rng, H)
+        rows = table.append(n, zone=zi, origin=ORIGIN["initial"], **cols)
+        # the ring holds quarter q at column q % H
+        ring = (np.arange(start - H, start)) % H
+        table.h_rev[ring[:, None], rows[None, :]] = hist.T
+        table.h_rd[ring[:, None], rows[None, :]] = rd_hist.T
+    _fill_incubators(model, table, rng)
+    return table
+
+
+def _zone_firms(model, z, n: int, rng: np.random.Generator, H: int):
+    """One zone's ``n`` firms: their columns, and H quarters of revenue and R&D history."""
     sc = model.scenario_data
     b, c = sc.behaviour, sc.constants
     scale = sc.population.scale
     start = model.start_q
     sectors = model.sector_ids
-    sizes = [max(1, _scaled(z.firms.total, scale)) for z in sc.zones]
-    table = FirmTable(capacity=int(sum(sizes) * 3) + 64, hist=model.hist_len)
-    H = table.hist
-    for zi, (z, n) in enumerate(zip(sc.zones, sizes, strict=True)):
-        f = z.firms
-        n_lead = min(n, _scaled(f.leader, scale))
-        n_hte = min(n, max(n_lead, _scaled(f.hte, scale)))
-        n_gaz = min(n_hte - n_lead, _scaled(f.gazelle, scale))
-        n_tsme = min(n - n_hte, _scaled(f.tech_sme, scale))
-        logs = rng.normal(0.0, b.size_sigma, n)
-        S = np.exp(logs)
-        S *= (f.revenue_wan * scale) / S.sum()  # annual revenue, 万元, adds up to R*scale
-        order = np.argsort(-S, kind="stable")
-        stage = np.zeros(n, dtype=np.int8)
-        leaders = order[:n_lead]
-        stage[leaders] = 4
-        rest = order[n_lead:]
-        hte = _pick(rng, rest, n_hte - n_lead, S[rest] ** 0.5)
-        stage[hte] = 2
-        gaz = _pick(rng, hte, n_gaz, S[hte] ** 0.3)
-        stage[gaz] = 3
-        pool = np.flatnonzero((stage == 0) & (S <= c.tech_sme_max_revenue_wan))
-        tsme = _pick(rng, pool, n_tsme, S[pool] ** 0.3)
-        stage[tsme] = 1
-        certified = stage >= 2
+    f = z.firms
+    R = f.revenue_wan * scale
 
-        # ages in years by rung (assumption: start-ups young, leaders old)
-        mean_age = np.array([3.0, 6.0, 10.0, 7.0, 18.0])[stage]
-        age_y = rng.exponential(mean_age) + 0.25
-        age_y[stage == 3] = np.minimum(age_y[stage == 3], c.gazelle_max_age_years - 0.5)
-        age_y[certified] = np.maximum(age_y[certified], 1.5)
-        age_q = np.maximum(1, np.round(age_y * 4)).astype(np.int32)
-        # among start-ups, older firms tend to be larger (firms grow with age; Haltiwanger,
-        # Jarmin & Miranda 2013): their sizes are re-dealt by rank of log age + N(0, 1)
-        # noise (assumption), so a firm founded last quarter is not drawn as a large one
-        su = np.flatnonzero(stage == 0)
-        if su.size > 1:
-            key = np.log(age_q[su]) + rng.normal(0.0, 1.0, su.size)
-            S[su[np.argsort(key, kind="stable")]] = np.sort(S[su], kind="stable")
-            order = np.argsort(-S, kind="stable")
+    # 1. sizes: the published largest firms first (their share of the zone kept at any
+    # scale), the others lognormal, adding up to the zone's revenue
+    top = f.top
+    k = len(top)
+    is_top = np.arange(n) < k
+    S = np.empty(n)
+    S[:k] = [t.revenue_wan * scale for t in top]
+    draws = np.exp(rng.normal(0.0, b.size_sigma, n - k))
+    S[k:] = draws * (R - S[:k].sum()) / draws.sum()  # annual revenue, 万元
 
-        shares = np.array([f.sector_shares.get(s, 0.0) for s in sectors])
-        sector = rng.choice(len(sectors), size=n, p=shares / shares.sum()).astype(np.int16)
+    # 2. rungs. 高企: certified top firms, then the largest other firms up to the leaders'
+    # count (where they meet the leader's revenue criterion), then the published share of
+    # 高企 over 1亿 (hte_large_share) drawn among the firms over 1亿 and the rest among
+    # the smaller ones, each with weight size^0.5
+    stage = np.zeros(n, dtype=np.int8)
+    top_hte = np.array([t.hte for t in top], bool)
+    stage[:k][top_hte] = 2
+    n_hte = max(int(top_hte.sum()), min(n, _scaled(f.hte, scale)))
+    lead_min = c.leader_min_revenue_wan
+    rest = k + np.argsort(-S[k:], kind="stable")  # the other firms, largest first
+    need = min(_scaled(f.leader, scale) - int((top_hte & (S[:k] >= lead_min)).sum()),
+               n_hte - int(top_hte.sum()))
+    forced = rest[: max(0, need)]
+    stage[forced[S[forced] >= lead_min]] = 2
+    free = rest[stage[rest] == 0]
+    m = n_hte - int((stage >= 2).sum())
+    big_pool, small_pool = free[S[free] >= 10000], free[S[free] < 10000]
+    want_big = int(round(b.hte_large_share * n_hte)) - int(((stage >= 2) & (S >= 10000)).sum())
+    n_small = min(small_pool.size, m - min(max(0, want_big), big_pool.size, m))
+    n_big = min(big_pool.size, m - n_small)
+    stage[_pick(rng, big_pool, n_big, S[big_pool] ** 0.5)] = 2
+    stage[_pick(rng, small_pool, n_small, S[small_pool] ** 0.5)] = 2
+    # 高企 spend at least 3% of revenue on R&D, so they can hold at most a share of the
+    # zone's revenue that its R&D intensity allows: half of its R&D (assumption). Above
+    # it, the largest drawn 高企 give way to smaller firms (top firms and leaders stay)
+    s_max = 0.5 * f.rd_intensity / c.hte_rd_large * R
+    fixed = np.zeros(n, bool)
+    fixed[:k] = True
+    fixed[forced] = True
+    while S[stage >= 2].sum() > s_max:
+        drawn = np.flatnonzero((stage >= 2) & ~fixed)
+        spare = np.flatnonzero((stage == 0) & ~is_top & (S < 10000))
+        if drawn.size == 0 or spare.size == 0:
+            break
+        big = drawn[np.argmax(S[drawn])]
+        if S[big] <= S[spare].max():
+            break
+        stage[big] = 0
+        stage[_pick(rng, spare, 1, S[spare] ** 0.5)] = 2
+    certified = stage >= 2
+    # gazelles (growth route): 高企 below the leaders' size with a base over 1000万 two
+    # years back (size >= 2000万 leaves room for 20% a year)
+    gpool = np.flatnonzero(certified & ~is_top & (S >= 2 * c.gazelle_min_base_wan)
+                           & (S < lead_min))
+    is_gaz = np.zeros(n, bool)
+    is_gaz[_pick(rng, gpool, _scaled(f.gazelle, scale), S[gpool] ** 0.3)] = True
+    pool = np.flatnonzero((stage == 0) & ~is_top & (S <= c.tech_sme_max_revenue_wan))
+    stage[_pick(rng, pool, _scaled(f.tech_sme, scale), S[pool] ** 0.3)] = 1
+    rung = stage.copy()
+    rung[is_gaz] = 3
+    rung[certified & (S >= lead_min)] = 4
 
-        # past growth (per year), gazelles fast
-        g = rng.normal(b.past_growth_mean, 0.15, n)
-        g[stage == 3] = rng.uniform(0.25, 0.6, int((stage == 3).sum()))
-        q_rev = S / 4.0
-        lags = np.arange(H)[::-1]  # column j holds quarter start-1-(H-1-j)
-        hist = q_rev[:, None] * np.exp(-g[:, None] * (lags[None, :]) / 4.0
-                                       + rng.normal(0, 0.05, (n, H)))
-        # S is the firm's annual revenue at its current pace: its last four quarters add
-        # up to S had it existed all year; a firm younger than a year earned only in its
-        # quarters since founding (not all of S squeezed into them)
-        hist *= (S / hist[:, -4:].sum(axis=1))[:, None]
-        born_after = lags[None, :] >= age_q[:, None]
-        hist[born_after] = 0.0
-        # the published total is of the last four quarters: rescale the zone's firms
-        # together so that they add up to it exactly
-        k = (f.revenue_wan * scale) / hist[:, -4:].sum()
-        hist *= k
-        S = S * k
-        q_rev = q_rev * k
+    # 3. ages in years by rung (assumption: start-ups young, leaders old)
+    age_y = rng.exponential(np.array([3.0, 6.0, 10.0, 7.0, 18.0])[rung]) + 0.25
+    age_y[certified] = np.maximum(age_y[certified], 1.5)
+    # among start-ups, older firms tend to be larger (firms grow with age; Haltiwanger,
+    # Jarmin & Miranda 2013): their sizes are re-dealt by rank of log age + N(0, 1)
+    # noise (assumption), so a firm founded last quarter is not drawn as a large one
+    su = np.flatnonzero((stage == 0) & ~is_top)
+    if su.size > 1:
+        key = np.log(age_y[su]) + rng.normal(0.0, 1.0, su.size)
+        S[su[np.argsort(key, kind="stable")]] = np.sort(S[su], kind="stable")
+    # size takes time (assumption: 1 year, plus 1.5 years for each tenfold above 1000万:
+    # 1亿 >= 2.5 years, 10亿 >= 4, 100亿 >= 5.5); a firm over 5亿 (10亿) that is no
+    # gazelle is older than 5 (10) years, else the gazelle test's size routes would make
+    # it one: large firms are established firms, never a fresh founding
+    age_y = np.maximum(age_y, 1.0 + 1.5 * np.log10(np.maximum(S, 1000.0) / 1000.0))
+    for lim, yrs in ((0.9 * 50000, 5.25), (0.9 * 100000, 10.25)):
+        old_big = ~is_gaz & (S >= lim)
+        age_y[old_big] = np.maximum(age_y[old_big], yrs)
+    # a certified firm over the gazelles' base that is no gazelle has its whole base
+    # year in the history (else a partial base year would read as fast growth)
+    based = certified & ~is_gaz & (S >= c.gazelle_min_base_wan)
+    age_y[based] = np.maximum(age_y[based], 3.25)
+    # a gazelle had its base two years before the last year: 3 to 15 years old
+    age_y[is_gaz] = np.clip(age_y[is_gaz], 3.25, c.gazelle_max_age_years - 0.5)
+    age_q = np.maximum(1, np.round(age_y * 4)).astype(np.int32)
+    age_q[:k] = [start - 4 * t.founded for t in top]  # founded at the start of the year
 
-        # R&D intensity: sector median x zone factor x lognormal noise
-        sect_rd = np.array([model.sector_rd[s] for s in range(len(sectors))])
-        zone_factor = f.rd_intensity / max(1e-9, float((shares * sect_rd).sum() / shares.sum()))
-        rd_base = sect_rd[sector] * zone_factor * np.exp(
-            rng.normal(-0.5 * b.rd_intensity_sigma**2, b.rd_intensity_sigma, n))
-        rd_base = np.clip(rd_base, 0.0, 0.5)
-        rev12 = hist.sum(axis=1)
-        rev4 = hist[:, -4:].sum(axis=1)
-        thr = hte_threshold(rev4, c)
-        low = certified & (rd_base < thr)
-        rd_base[low] = thr[low] * (1.0 + rng.uniform(0.01, 0.3, int(low.sum())))
-        # registered tech SMEs meet the registration proxy (R&D >= 3%, S&T staff >= 10%)
-        ts = stage == 1
-        rd_base[ts] = np.maximum(rd_base[ts], 0.03 * (1.0 + rng.uniform(0.0, 0.5, int(ts.sum()))))
+    shares = np.array([f.sector_shares.get(s, 0.0) for s in sectors])
+    sector = rng.choice(len(sectors), size=n, p=shares / shares.sum()).astype(np.int16)
+    sector[:k] = [model.sector_index[t.sector] for t in top]
 
-        st = np.clip(rng.beta(2, 22, n), 0.01, 0.9)  # mean ~0.08; 32% >= 10% (assumption)
-        st[stage >= 1] = np.maximum(st[stage >= 1], c.hte_st_staff_share)
-        st[certified] = np.maximum(st[certified], c.hte_st_staff_share + rng.uniform(
-            0.0, 0.2, int(certified.sum())))
-        ht = np.clip(rng.beta(3, 3, n), 0.0, 1.0)  # mean 0.5; 32% >= 60% (assumption)
-        ht[certified] = np.maximum(ht[certified], c.hte_hightech_revenue_share + rng.uniform(
-            0.0, 0.3, int(certified.sum())))
-        # firms that meet the other 高企 criteria and sit just below their R&D notch have
-        # already bunched at it before the plan (Chen et al. 2021): the same rule as the
-        # model's R&D decision, so the history is in that equilibrium from the start
+    # 4. history: the zone's recent growth (its `growth`, else past_growth_mean) with a
+    # spread across firms; gazelles fast; certified firms that are no gazelles below the
+    # gazelle test's growth (else they would be gazelles); the top firms at the zone's
+    # mean growth
+    g_mean = b.past_growth_mean if f.growth is None else f.growth
+    g = rng.normal(g_mean, 0.15, n)
+    g[is_gaz] = rng.uniform(0.25, 0.6, int(is_gaz.sum()))
+    # log growth below the test's 20% a year by a margin (assumption: 8 points, about
+    # the spread two quarters of the model's own shocks give a 2000万 firm's two-year
+    # growth), those drawn above it reflected below it (no pile just under the test)
+    g_cap = np.log1p(c.gazelle_min_growth) - 0.08
+    slow = certified & ~is_gaz
+    g[slow] = g_cap - np.abs(g[slow] - g_cap)
+    g[:k] = min(g_mean, g_cap)
+    noise = rng.normal(0, 0.05, (n, H))
+    lags = np.arange(H)[::-1]  # column j holds quarter start-1-(H-1-j)
+    hist = _history(S, g, age_q, noise, lags)
+    # the published total is of the last four quarters: rescale the zone's firms
+    # together so that they add up to it exactly
+    kz = R / hist[:, -4:].sum()
+    hist *= kz
+    S = S * kz
+    q_rev = S / 4.0
+    rev4 = hist[:, -4:].sum(axis=1)
+    thr = hte_threshold(rev4, c)
+
+    # 5. criteria other than R&D: S&T staff and high-tech products (assumption: ~32% of
+    # firms meet each), met by every registered and certified firm
+    st = np.clip(rng.beta(2, 22, n), 0.01, 0.9)  # mean ~0.08; 32% >= 10% (assumption)
+    st[stage >= 1] = np.maximum(st[stage >= 1], c.hte_st_staff_share)
+    st[certified] = np.maximum(st[certified], c.hte_st_staff_share + rng.uniform(
+        0.0, 0.2, int(certified.sum())))
+    ht = np.clip(rng.beta(3, 3, n), 0.0, 1.0)  # mean 0.5; 32% >= 60% (assumption)
+    ht[certified] = np.maximum(ht[certified], c.hte_hightech_revenue_share + rng.uniform(
+        0.0, 0.3, int(certified.sum())))
+    spec = np.zeros(n, bool)
+    cand = np.flatnonzero((stage >= 1) & (S >= c.specialised_min_revenue_wan))
+    spec[_pick(rng, cand, _scaled(f.specialised, scale), S[cand] ** 0.3)] = True
+
+    # 6. R&D intensity: the sector's median x lognormal noise x a zone factor found so
+    # that the zone's R&D / revenue (last quarter) is its input after the floors: 高企
+    # above their 3-year notch, registered tech SMEs at the registration proxy (R&D >=
+    # 3%), 专精特新 at their 3%, and firms that meet the other 高企 criteria and sit just
+    # below their notch bunched at it (Chen et al. 2021; the model's R&D rule)
+    sect_rd = np.array([model.sector_rd[s] for s in range(len(sectors))])
+    raw = sect_rd[sector] * np.exp(rng.normal(-0.5 * b.rd_intensity_sigma**2,
+                                              b.rd_intensity_sigma, n))
+    raw[:k] = sect_rd[sector[:k]]  # the top firms' own R&D is not published: the median
+    floor = np.zeros(n)
+    floor[certified] = thr[certified] * (1.0 + rng.uniform(0.01, 0.15, int(certified.sum())))
+    ts = stage == 1
+    floor[ts] = np.maximum(floor[ts], 0.03 * (1.0 + rng.uniform(0.0, 0.5, int(ts.sum()))))
+    floor[spec] = np.maximum(floor[spec], c.specialised_min_rd * (1.0 + rng.uniform(
+        0.0, 0.3, int(spec.sum()))))
+    w = hist[:, -1]
+    pool = int(round(b.hte_pool_ratio * n_hte))
+    aged = ~certified & (age_q >= c.hte_min_age_quarters)
+    for it in range(6):
         pursuing = (st >= c.hte_st_staff_share) & (ht >= c.hte_hightech_revenue_share)
-        near = pursuing & (rd_base < thr) & (rd_base >= thr * (1.0 - b.notch_reach))
-        rd_base[near] = thr[near] * (1.0 + b.notch_margin)
+        rd_base, kf = _zone_rd(raw, floor, thr, pursuing, w, f.rd_intensity, b)
+        # the pool the first round certifies from: hte_pool_ratio x the zone's 高企.
+        # Too many: the extra ones miss the product criterion. Too few: the uncertified
+        # firms closest to their notch meet the other criteria and bunch at it
+        elig = np.flatnonzero(aged & pursuing & (rd_base >= thr))
+        if elig.size > pool:
+            drop = rng.choice(elig, elig.size - pool, replace=False)
+            ht[drop] = rng.uniform(0.3, c.hte_hightech_revenue_share - 0.01, drop.size)
+        elif elig.size < pool:
+            cand = np.flatnonzero(aged & ~(pursuing & (rd_base >= thr)))
+            add = cand[np.argsort(-(rd_base[cand] / thr[cand]), kind="stable")]
+            add = add[: pool - elig.size]
+            st[add] = np.maximum(st[add], c.hte_st_staff_share)
+            ht[add] = np.maximum(ht[add], c.hte_hightech_revenue_share)
+            floor[add] = np.maximum(floor[add], thr[add] * (1.0 + b.notch_margin))
+        else:
+            break
+    # the pool looks like the 高企 it joins: as many gazelles among it as among them
+    # (the zone's gazelle share of 高企); the others grew below the test, with a whole
+    # base year if over the base, so the round does not turn them into gazelles
+    in_pool = np.flatnonzero(aged & pursuing & (rd_base >= thr) & (S >= c.gazelle_min_base_wan))
+    keep = int(round(in_pool.size * f.gazelle / max(1, f.hte)))
+    fix = rng.permutation(in_pool)[keep:]
+    if fix.size:
+        g[fix] = g_cap - np.abs(g[fix] - g_cap)
+        age_q[fix] = np.maximum(age_q[fix], 13)
+        last4 = hist[fix, -4:].sum(axis=1)
+        hist[fix] = _history(last4, g[fix], age_q[fix], noise[fix], lags)
+    rd_hist = hist * rd_base[:, None]
 
-        start_year = start // 4
-        # certified in the round of one of the last three years; valid 12 quarters
-        cert_year = start_year - 3 + rng.choice(3, size=n, p=[0.28, 0.33, 0.39])
-        hte_first = np.where(certified, cert_year * 4 + 3, -(10**6)).astype(np.int32)
-        hte_until = np.where(certified, hte_first + c.hte_validity_quarters,
-                             -(10**6)).astype(np.int32)
-        tsme_until = np.where(stage >= 1, start_year * 4 + 3, -(10**6)).astype(np.int32)
+    start_year = start // 4
+    # certified in the round of one of the last three years; valid 12 quarters
+    cert_year = start_year - 3 + rng.choice(3, size=n, p=[0.28, 0.33, 0.39])
+    hte_first = np.where(certified, cert_year * 4 + 3, -(10**6)).astype(np.int32)
+    hte_until = np.where(certified, hte_first + c.hte_validity_quarters,
+                         -(10**6)).astype(np.int32)
+    tsme_until = np.where(stage >= 1, start_year * 4 + 3, -(10**6)).astype(np.int32)
+    spec_until = np.where(spec, (start_year + rng.integers(0, 3, n)) * 4 + 3,
+                          -(10**6)).astype(np.int32)
+    listed = np.zeros(n, bool)
+    listed[:k] = [t.listed for t in top]
+    others = k + np.argsort(-S[k:], kind="stable")
+    listed[others[: max(0, _scaled(f.listed, scale) - int(listed.sum()))]] = True
+    # gazelles and leaders as the round itself would flag them on this history
+    gazelle = certified & _gazelle_rows(hist, age_q, rd_base, c)
+    leader = certified & leader_test(rev4, rd_base, c)
 
-        spec = np.zeros(n, bool)
-        cand = np.flatnonzero((stage >= 1) & (S >= c.specialised_min_revenue_wan))
-        spec[_pick(rng, cand, _scaled(f.specialised, scale), S[cand] ** 0.3)] = True
-        rd_spec = spec & (rd_base < c.specialised_min_rd)
-        rd_base[rd_spec] = c.specialised_min_rd * (1.0 + rng.uniform(0.0, 0.3, int(rd_spec.sum())))
-        rd_hist = hist * rd_base[:, None]
-        spec_until = np.where(spec, (start_year + rng.integers(0, 3, n)) * 4 + 3,
-                              -(10**6)).astype(np.int32)
-        listed = np.zeros(n, bool)
-        listed[order[: min(n, _scaled(f.listed, scale))]] = True
+    rd_q = rd_hist[:, -1]
+    cash = b.cash_buffer_quarters * (rd_q + 0.1 * q_rev)
+    margin_dev = rng.normal(0.0, b.margin_sd, n)
+    margin_dev[:k] = np.maximum(margin_dev[:k], 0.0)  # a published top firm: not loss-making
+    emp = np.maximum(3.0, S / b.revenue_per_employee_wan * np.exp(rng.normal(0, 0.4, n)))
+    cols = dict(
+        sector=sector, founded=start - age_q, rev=hist[:, -1], rd=rd_q, rev4=rev4,
+        rev12=hist[:, -12:].sum(axis=1), rd4=rd_hist[:, -4:].sum(axis=1),
+        rd12=rd_hist[:, -12:].sum(axis=1),
+        rd_base=rd_base, rd_int=rd_base, know=rd_q / b.knowledge_depreciation,
+        prod=rng.normal(0.0, b.productivity_sd, n), margin_dev=margin_dev,
+        val_mult=np.exp(rng.normal(0.0, 0.8, n)), cash=cash, employees=emp, st_share=st,
+        ht_share=ht, hte_until=hte_until, hte_first=hte_first, tsme_until=tsme_until,
+        spec_until=spec_until, gazelle=gazelle, leader=leader, listed=listed,
+    )
+    return cols, hist, rd_hist, kf
 
-        rd_q = rd_hist[:, -1]
-        know = rd_q / b.knowledge_depreciation
-        cash = b.cash_buffer_quarters * (rd_q + 0.1 * q_rev)
-        emp = np.maximum(3.0, S / b.revenue_per_employee_wan * np.exp(rng.normal(0, 0.4, n)))
-        rows = table.append(
-            n, zone=zi, sector=sector, origin=ORIGIN["initial"], founded=start - age_q,
-            rev=hist[:, -1], rd=rd_q, rev4=rev4, rev12=rev12, rd4=rd_hist[:, -4:].sum(axis=1),
-            rd12=rd_hist.sum(axis=1), rd_base=rd_base, rd_int=rd_base, know=know,
-            prod=rng.normal(0.0, b.productivity_sd, n), margin_dev=rng.normal(0.0, b.margin_sd, n),
-            val_mult=np.exp(rng.normal(0.0, 0.8, n)), cash=cash, employees=emp, st_share=st,
-            ht_share=ht, hte_until=hte_until, hte_first=hte_first, tsme_until=tsme_until,
-            spec_until=spec_until, gazelle=stage == 3, leader=stage == 4, listed=listed,
-        )
-        # the ring holds quarter q at column q % H
-        cols = (np.arange(start - H, start)) % H
-        table.h_rev[cols[:, None], rows[None, :]] = hist.T
-        table.h_rd[cols[:, None], rows[None, :]] = rd_hist.T
-    _fill_incubators(model, table, rng)
-    return table
+
+def _history(S: np.ndarray, g: np.ndarray, age_q: np.ndarray, noise: np.ndarray,
+             lags: np.ndarray) -> np.ndarray:
+    """Quarterly revenue of the last H quarters: annual revenue ``S`` at the current
+    pace, grown at log rate ``g`` a year with quarterly ``noise``, zero before founding.
+
+    S is the firm's annual revenue at its current pace: its last four quarters add up to
+    S had it existed all year; a firm younger than a year earned only in its quarters
+    since founding (not all of S squeezed into them)."""
+    hist = (S / 4.0)[:, None] * np.exp(-g[:, None] * lags[None, :] / 4.0 + noise)
+    hist *= (S / hist[:, -4:].sum(axis=1))[:, None]
+    hist[lags[None, :] >= age_q[:, None]] = 0.0
+    return hist
+
+
+def _zone_rd(raw: np.ndarray, floor: np.ndarray, thr: np.ndarray, pursuing: np.ndarray,
+             w: np.ndarray, target: float, b) -> np.ndarray:
+    """Firms' R&D intensities max(floor, raw x k, bunched at the notch), and the zone
+    factor k, found by bisection so that sum(rd x w) / sum(w) = ``target`` (as close as
+    the floors allow: at least the floors)."""
+
+    def at(kf: float) -> np.ndarray:
+        x = raw * kf
+        near = pursuing & (x < thr) & (x >= thr * (1.0 - b.notch_reach))
+        x = np.where(near, thr * (1.0 + b.notch_margin), x)
+        return np.clip(np.maximum(x, floor), 0.0, 0.5)
+
+    tot = float(w.sum())
+    if tot <= 0:
+        return at(1.0), 1.0
+    lo, hi = -12.0, 8.0  # log k
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if float((at(np.exp(mid)) * w).sum()) / tot < target:
+            lo = mid
+        else:
+            hi = mid
+    kf = float(np.exp(0.5 * (lo + hi)))
+    return at(kf), kf
 
 
 def _fill_incubators(model, table: FirmTable, rng) -> None:

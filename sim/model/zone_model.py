@@ -121,6 +121,9 @@ class HighTechZoneModel(mesa.Model):
         self.providers = [CapitalProvider(self, c) for c in sc.capital]
         self.treasury = Treasury(self)
 
+        # the initial firms; synthesis also sets ``self.rd_factor`` (per zone: the factor
+        # on its sectors' median R&D intensity that gives the zone its input R&D), with
+        # which new firms (sim.model.common.add_firms) draw their R&D
         self.firms = synthesise(self, self.stream(population.STREAM, 0))
         self.agent_seconds = 0.0  # time spent creating/removing Enterprise agents (bench)
         n = self.firms.n

@@ -44,6 +44,21 @@ BEHAVIOUR: dict[str, Param] = {
         0.08, 0.04, 0.12, "1/year",
         "Kunming zone revenue +10.7% (2021), Yuxi +8.5% (2023) [V]; firms a little below",
         "Mean yearly revenue growth of a firm in the 12 quarters of history.", (-0.5, 1.0)),
+    "hte_large_share": Param(
+        0.238, 0.18, 0.30, "1",
+        "487 of Yunnan's 2,055 高企 (23.81%) had revenue over 1亿 in 2021 [V yn.news.cn "
+        "2022-08-24]; 25.13% in 2020 [V]; range 18-30% (assumption)",
+        "Share of the synthesised 高企 with annual revenue over 1亿 (drawn apart from the "
+        "smaller ones), where the zone has enough such firms.", (0.0, 1.0)),
+    "hte_pool_ratio": Param(
+        0.31, 0.25, 0.5, "1 (firms per 高企)",
+        "the province's cultivation pool (后备培育库) of 933 firms in 2023 [V "
+        "zixun.kunming.cn] against 3,042 高企 at the end of that year's round (0.31, D; "
+        "0.36 against the 2,578 before it); the lower one, because at 0.36 the first round "
+        "without the plan ran 18.6-20.5%, above the province's 2024 growth of 19.7%",
+        "Firms that meet every 高企 criterion at the start but hold no certificate, as a "
+        "share of the zone's 高企 (the pool the first round certifies from); the rest of "
+        "the uncertified firms miss the high-tech product criterion.", (0.0, 5.0)),
     # --- R&D decision -------------------------------------------------------------
     "rd_price_elasticity": Param(
         1.14, 0.5, 2.0, "1 (elasticity of R&D to its after-subsidy user cost)",
@@ -201,6 +216,13 @@ BEHAVIOUR: dict[str, Param] = {
         0.5, 0.3, 0.8, "1",
         "assumption: certified firms are older and stronger", "Multiplier on the age hazard "
         "of a firm holding a valid 高企 certificate.", (0.0, 1.0)),
+    "large_exit_reduction": Param(
+        0.1, 0.0, 0.3, "1",
+        "assumption: China's exit rates by age (SAIC 2013) are those of mostly small firms; "
+        "a firm with 10亿 of revenue a year rarely closes within a quarter",
+        "Multiplier on the age hazard of a firm whose revenue of the last four quarters is "
+        "at least the tech leader's minimum (constants.leader_min_revenue_wan).",
+        (0.0, 1.0)),
     "incubator_exit_reduction": Param(
         0.5, 0.3, 0.8, "1",
         "assumption: incubators lower the failure hazard of their tenants",

@@ -201,6 +201,18 @@ class Sector(Strict):
     project_weight: Num(0.0, description="relative share of outside investment projects") = 1.0
 
 
+class TopFirm(Strict):
+    """One of a zone's largest firms, sized from its published revenue (its name and the
+    source are in docs/sources.md; scenarios and results use the anonymous ``id``)."""
+
+    id: Ident
+    revenue_wan: Num(0.0, lo_open=True, description="annual revenue booked in the zone, 万元")
+    sector: Ident
+    founded: Num(1900, 2100, integer=True, description="year of founding (the firm's age)")
+    hte: bool = Field(True, description="holds a valid 高企 certificate at the start")
+    listed: bool = Field(False, description="listed at the start")
+
+
 class Firms(Strict):
     """A zone's firms at the start: counts by rung, revenue, and mix of sectors."""
 
@@ -213,6 +225,10 @@ class Firms(Strict):
     listed: Num(0, integer=True) = 0
     revenue_wan: Num(0.0, lo_open=True, description="annual revenue of all its firms, 万元")
     rd_intensity: Num(0.0, 0.5, description="R&D / revenue of all its firms") = 0.02
+    growth: Num(-0.5, 1.0, description="recent yearly revenue growth of the zone: the mean "
+                "past growth of its synthesised firms (none: behaviour.past_growth_mean)"
+                ) | None = None
+    top: list[TopFirm] = []
     sector_shares: dict[str, Num(0.0, 1.0)]
 
 
@@ -599,6 +615,7 @@ def cross_check(s: Scenario, metric_names: set[str], flow_metrics: set[str]) -> 
         for k in ("specialised", "listed"):
             if getattr(f, k) > f.total:
                 errs.append((("zones", i, "firms", k), f"more than total ({f.total})"))
+        errs += _top_firms(z, i, sect, start)
         if z.level == "national" and z.national_rank is None:
             errs.append((("zones", i, "level"), "a national zone needs national_rank "
                          "(its rank among the national zones; an assumption if unpublished)"))
@@ -642,6 +659,36 @@ def cross_check(s: Scenario, metric_names: set[str], flow_metrics: set[str]) -> 
         errs.append((("behaviour", "misfit_land_prob"), "larger than fit_land_prob (valid: a "
                      "project lands at least as often where it fits)"))
     return errs
+
+
+def _top_firms(z: Zone, i: int, sectors: set[str], start: int) -> list[tuple]:
+    """A zone's largest firms: known sectors, founded by the start, fewer than its firms,
+    together at most 90% of its revenue, certified ones within its 高企."""
+    f, out = z.firms, []
+    loc = ("zones", i, "firms", "top")
+    ids = [t.id for t in f.top]
+    out += [(loc + (j, "id"), f"duplicate id {x!r} (valid: each id once within the zone)")
+            for j, x in enumerate(ids) if ids.index(x) != j]
+    for j, t in enumerate(f.top):
+        if t.sector not in sectors:
+            out.append((loc + (j, "sector"), f"unknown sector {t.sector!r} (valid: "
+                        f"{', '.join(sorted(sectors))})"))
+        if t.founded * 4 >= start:
+            out.append((loc + (j, "founded"), f"{t.founded} is not before the start year "
+                        f"{start // 4} (valid: a year before the start)"))
+    tot = sum(t.revenue_wan for t in f.top)
+    if tot > 0.9 * f.revenue_wan:
+        out.append((loc, f"the top firms' revenue {tot:g} is more than 90% of the zone's "
+                    f"revenue_wan {f.revenue_wan:g} (valid: at most 90%, the rest is the "
+                    f"zone's other firms)"))
+    if len(f.top) >= f.total:
+        out.append((loc, f"{len(f.top)} top firms for {f.total} firms (valid: fewer top "
+                    f"firms than firms)"))
+    certified = sum(t.hte for t in f.top)
+    if certified > f.hte:
+        out.append((loc, f"{certified} certified top firms but hte is {f.hte} (valid: hte "
+                    f"counts them too)"))
+    return out
 
 
 def _unique(ids: list[str], section: str) -> list[tuple]:

@@ -1,5 +1,5 @@
-"""S5 Exit: a quarterly hazard by age (China's exit rates), lower for certified and
-incubated firms and researcher firms on leave (B2), higher for firms in distress (the
+"""S5 Exit: a quarterly hazard by age (China's exit rates), lower for certified,
+incubated and large firms and researcher firms on leave (B2), higher for firms in distress (the
 ``distress`` column finance set this quarter); exits are recorded as a flow and their
 Enterprise agents removed (docs/model.md S5).
 
@@ -32,6 +32,8 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
     q = EXIT_Q[np.maximum(age_y, 0)] * b.exit_hazard_scale
     q = q * np.where(f.hte_until[:n] >= t, b.hte_exit_reduction, 1.0)
     q = q * np.where(f.incubator[:n] >= 0, b.incubator_exit_reduction, 1.0)
+    c = model.scenario_data.constants
+    q = q * np.where(f.rev4[:n] >= c.leader_min_revenue_wan, b.large_exit_reduction, 1.0)
     if model.on("researcher_leave", t):
         pol = model.scenario_data.policy.researcher_leave
         leave_q = 4 * (pol.years + pol.extension_years)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.common import credible, hte_threshold, once
+from sim.model.common import credible, gazelle_test, hte_threshold, leader_test, once
 from sim.model.firms import ORIGIN
 
 STREAM = 6  # random stream id (position in sim.model.zone_model.MECHANISMS); never change it
@@ -75,19 +75,13 @@ def annual_round(model, t: int, u: np.ndarray) -> None:
     f.tsme_until[:n] = np.where(reg, t + 4, np.where(f.tsme_until[:n] == t, t - 1,
                                                       f.tsme_until[:n]))
 
-    # gazelles (Torch): <= 15 years, growth >= 20% a year from a base > 1000万, or
-    # <= 10 years and > 10亿, or <= 5 years and > 5亿; R&D > 2.5%
+    # gazelles (the Torch criteria, sim.model.common.gazelle_test) and leaders
     H = f.hist
     old = f.h_rev[np.arange(t - 11, t - 7) % H, :n].sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         cagr = np.where(old > 0, np.sqrt(np.maximum(rev4, 0) / old) - 1.0, 0.0)
-    gz = ((age <= c.gazelle_max_age_years * 4) & (old >= c.gazelle_min_base_wan)
-          & (cagr >= c.gazelle_min_growth))
-    gz |= (age <= 40) & (rev4 >= 100000)
-    gz |= (age <= 20) & (rev4 >= 50000)
-    f.gazelle[:n] = alive & valid & gz & (r1 >= c.gazelle_min_rd)
-    f.leader[:n] = (alive & valid & (rev4 >= c.leader_min_revenue_wan)
-                    & (r1 >= c.leader_min_rd))
+    f.gazelle[:n] = alive & valid & gazelle_test(age, old, rev4, r1, c)
+    f.leader[:n] = alive & valid & leader_test(rev4, r1, c)
 
     spec_ok = (alive & ((f.tsme_until[:n] >= t) | valid)
                & (rev4 >= c.specialised_min_revenue_wan) & (r1 >= c.specialised_min_rd))
