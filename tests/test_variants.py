@@ -137,7 +137,7 @@ def test_variant_is_documented_differs_from_baseline_and_runs(path):
             != {k: v for k, v in base.resolved.items() if k not in strip})
     if path.stem.startswith("off_") and not path.stem.startswith("off_all"):
         key = path.stem.split("_", 2)[2]
-        assert getattr(loaded.model.policy, key).enabled is False
+        assert getattr(loaded.model.policy, key).effective == "never"  # as before the plan
     res = sim.run_scenario(loaded, replicates=2)
     assert res.manifest["status"] == "complete", res.manifest["failed"]
     assert set(res.metrics.replicate) == {0, 1}
