@@ -82,6 +82,7 @@ LEVERS: tuple[LeverDef, ...] = (
              "payer", 4),
     LeverDef("A5", "hte_matching", "高企配套奖励", "HTE matching", ("province", "zone"),
              None, 5, status="strengthened", pre_plan={"ratio": 0.0}),
+    # ^ the province's award existed (1.17亿 paid in 2023 [V]); the zones' match is the plan's
     LeverDef("A6", "unicorn_award", "独角兽奖励", "Unicorn award", ("zone",), "payer", 6),
     LeverDef("A7", "zone_approval_award", "升级奖励", "Zone approval award", ("province",),
              None, 7),
@@ -93,9 +94,13 @@ LEVERS: tuple[LeverDef, ...] = (
              sliders=(Slider("referrer_share", "referrer_share", "B1 referrer's credit share", 0.0, 1.0, 0.05),)),
     LeverDef("B2", "researcher_leave", "科研人员离岗创业", "Researcher leave",
              status="strengthened", pre_plan={"extension_years": 0}),
+    # ^ national 离岗创业 guidance since 2017 [V*]; the plan adds the extension (assumption)
     LeverDef("B3", "operating_model", "运营模式", "Operating model", status="strengthened"),
     LeverDef("B4", "delegated_powers", "放管服赋权", "Delegated powers"),
     LeverDef("B5", "pay_reform", "人事薪酬", "Staffing and pay reform"),
+    # pre-plan levels of B6, B7, B10: share of the plan's effect sizes; the practice
+    # existed [V], its strength is an assumption (ranges in docs/levers.md: B6 0.25-0.75,
+    # B7 0.25-1.0, B10 0-0.6)
     LeverDef("B6", "ladder", "梯度培育", "Growth ladder", status="practice",
              pre_plan={"level": 0.5}),
     LeverDef("B7", "specialised_pool", "专精特新", "Specialised-SME pool", status="practice",
@@ -166,11 +171,6 @@ def in_force(policy, path: str, t: int, start: dict[str, int | None] | None = No
     for part in rest.split("."):
         obj = getattr(obj, part)
     return value_at(obj, t)
-
-
-def pre_plan_level(code: str, setting: str):
-    """A lever's pre-plan value of ``setting`` (None if the registry does not set it)."""
-    return BY_CODE[code].pre_plan.get(setting)
 
 
 def names(code: str) -> tuple[str, str]:
