@@ -71,18 +71,24 @@ def test_baseline_uses_the_stored_calibration():
 
 
 def test_no_action_plan_has_only_pre_plan_rules():
+    """Every lever at its pre-plan setting all run long (the full check, quarter by
+    quarter, is tests/test_plan_date.py): new levers off, the province's 高企 award on
+    without the zones' match."""
+    from sim.core.calendar import q_index
+    from sim.scenario.levers import BY_KEY, in_force, start_of
+
     base = load(BASE).model
     L = load(ROOT / "scenarios" / "no_action_plan.yaml")
     pol = L.model.policy
-    for key in type(pol).model_fields:
-        if key in ("non_stacking", "budget"):
-            continue
-        lever = getattr(pol, key)
+    t = q_index("2030Q4")
+    for key, lv in BY_KEY.items():
+        assert start_of(pol, key) is None, key
         if key == "hte_matching":  # the province's existing award stays, no zone match
-            assert lever.enabled is True and lever.ratio == 0.0
-            assert lever.provincial_award_wan > 0
-        else:
-            assert lever.enabled is False, key
+            assert in_force(pol, "hte_matching.enabled", t) is True
+            assert in_force(pol, "hte_matching.ratio", t) == 0.0
+            assert in_force(pol, "hte_matching.provincial_award_wan", t) > 0
+        elif lv.status == "new":
+            assert in_force(pol, f"{key}.enabled", t) is False, key
     # the national rules that predate the plan are constants, on in both
     assert L.model.constants.hte_tax_rate == 0.15
     assert L.model.constants.rd_super_deduction == base.constants.rd_super_deduction == 1.0

@@ -55,20 +55,45 @@ def test_docs_list_every_lever_with_its_key():
 
 
 def test_every_lever_has_its_off_variant_named_from_the_registry():
-    """scenarios/variants/off_<code>_<key>.yaml switches that lever off (A5 keeps the
-    province's pre-plan award: only the plan's match is off)."""
+    """scenarios/variants/off_<code>_<key>.yaml leaves that lever alone as before the
+    plan (``effective: never``: at its pre-plan setting, e.g. A5 keeps the province's
+    award, only the plan's match is off) and changes nothing else."""
+    from sim.core.calendar import q_index
     from sim.scenario.loader import load
 
     base = load(ROOT / "scenarios" / "yunnan_baseline.yaml").resolved["policy"]
+    late = q_index("2030Q4")
     for lv in levers.LEVERS:
         path = ROOT / "scenarios" / "variants" / f"off_{lv.code.lower()}_{lv.key}.yaml"
         assert path.exists(), path
-        pol = load(path).resolved["policy"]
-        if lv.code == "A5":  # only the plan's match; the province's award stays
-            assert pol[lv.key]["ratio"] == 0.0 and pol[lv.key]["enabled"] is True
-            assert pol[lv.key]["provincial_award_wan"] > 0
-        else:
-            assert pol[lv.key]["enabled"] is False, lv.code
+        loaded = load(path)
+        pol = loaded.resolved["policy"]
+        assert levers.start_of(loaded.model.policy, lv.key) is None, lv.code
+        for setting, value in lv.pre_plan.items():
+            assert levers.in_force(loaded.model.policy, f"{lv.key}.{setting}", late) == value
+        if lv.status == "new":  # a lever the plan brings is off without it
+            assert not levers.in_force(loaded.model.policy, f"{lv.key}.enabled", late)
         # nothing else is switched
         assert {k: v for k, v in pol.items() if k != lv.key} == {
             k: v for k, v in base.items() if k != lv.key}, lv.code
+        assert {k: v for k, v in pol[lv.key].items() if k != "effective"} == {
+            k: v for k, v in base[lv.key].items() if k != "effective"}, lv.code
+
+
+def test_every_lever_says_what_existed_before_the_plan():
+    """Each lever is new, strengthened or practice; a lever that existed before the plan
+    (practice) has a level, every pre-plan setting names a real
+    setting of the lever, and docs/levers.md's table lists each with its status."""
+    text = (ROOT / "docs" / "levers.md").read_text(encoding="utf-8")
+    table = text[text.index("## What existed before the plan"):]
+    for lv in levers.LEVERS:
+        assert lv.status in levers.STATUSES, lv.code
+        cls = Policy.model_fields[lv.key].annotation
+        assert set(lv.pre_plan) <= set(cls.model_fields), lv.code
+        if lv.status == "new":
+            assert dict(lv.pre_plan) == {"enabled": False}, lv.code
+        assert f"| {lv.code} " in table, lv.code
+    # the levers that were practice have a level, set below the plan's (1) and above 0
+    for lv in levers.LEVERS:
+        if lv.status == "practice":
+            assert "level" in lv.pre_plan and 0 < lv.pre_plan["level"] < 1, lv.code

@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "yunnan_baseline.yaml"
 TINY = ROOT / "tests" / "scenarios" / "tiny.yaml"
 
-# a small baseline: ~2,200 firms, to 2027Q4 (10 quarters)
+# a small baseline: ~2,200 firms, to 2027Q4 (10 quarters), the plan in force from the
+# start (these tests are of what the levers do, not of when: tests/test_plan_date.py)
 SMALL = {"population.scale": 0.05, "calendar.end": "2027Q4",
-         "calendar.checkpoints": ["2027Q4"], "targets": []}
+         "calendar.checkpoints": ["2027Q4"], "targets": [], "policy.effective": "2025Q3"}
 
 
 def run(overrides=None, n=3, base=BASE, **kw):

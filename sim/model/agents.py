@@ -249,14 +249,14 @@ class CapitalProvider(mesa.Agent):
 
     def invest(self, cand: np.ndarray, need: np.ndarray, zone: np.ndarray, stage: np.ndarray,
                score: np.ndarray, rev4: np.ndarray, know: np.ndarray | None = None,
-               points: bool = False, early: bool = False) -> Deal:
+               points: float = 0.0, early: bool = False) -> Deal:
         """Choose among the quarter's candidates (firms short of cash), best score first.
 
         Candidates arrive as arrays already restricted to firms seeking money, so the
         provider never scans the whole population. Equity providers fund up to 3 tickets
         of need; banks lend at most half a year's revenue, and with innovation points
-        (B10, ``points``) also up to ``points_loan_ratio`` of the knowledge stock (patent,
-        order and equity loans). With ``early`` (B9 先投后股, B15) government funds also
+        (B10, ``points``: its level, 0 = none) also up to ``points`` ×
+        ``points_loan_ratio`` of the knowledge stock (patent, order and equity loans). With ``early`` (B9 先投后股, B15) government funds also
         take start-ups below their minimum rung.
         """
         min_stage = 0 if (early and self.kind == "gov_fund") else self.min_stage
@@ -266,7 +266,8 @@ class CapitalProvider(mesa.Agent):
         if self.kind == "bank":
             limit = 0.5 * rev4
             if points and know is not None:
-                limit = limit + self.model.scenario_data.behaviour.points_loan_ratio * know
+                limit = limit + (self.model.scenario_data.behaviour.points_loan_ratio
+                                 * points) * know
             amount = np.minimum(np.maximum(need, 0.25 * self.ticket), limit)
             ok &= amount > 0
         elif self.kind == "gov_fund":

@@ -53,6 +53,7 @@ from sim.model.ledger import Treasury
 from sim.model.mechanisms import (entry, exit, finance, growth, history, innovation, ladder,
                                   levers, measure, projects, rd, settle, year, zones)
 from sim.model.population import synthesise
+from sim.scenario.levers import in_force, starts
 
 # Random stream ids: a mechanism's position here is its ``STREAM`` (population 0, rd 1,
 # ...). Never reorder; a new mechanism takes the next id, so it shifts no other's draws.
@@ -104,6 +105,8 @@ class HighTechZoneModel(mesa.Model):
             np.random.SeedSequence(self.seed_value, spawn_key=(self.replicate, 99))))
         self.scenario_data = sc = scenario
         self.scale = float(sc.population.scale)
+        # the quarter each lever starts acting as the scenario sets it (lever registry)
+        self.lever_starts = starts(sc.policy)
         self.start_q = q_index(sc.calendar.start)
         self.end_q = q_index(sc.calendar.end)
         self.n_steps = self.end_q - self.start_q + 1
@@ -182,15 +185,20 @@ class HighTechZoneModel(mesa.Model):
             self.seed_value, spawn_key=(self.replicate, m, step)))
 
     def lever(self, path: str, t: int):
-        """Value of a policy setting (``rd_subsidy.rate``) in force in quarter ``t``."""
-        obj = self.scenario_data.policy
-        for part in path.split("."):
-            obj = getattr(obj, part)
-        return value_at(obj, t)
+        """Value of a lever setting (``rd_subsidy.rate``) in force in quarter ``t``: its
+        pre-plan setting before the lever takes effect, the scenario's after
+        (:func:`sim.scenario.levers.in_force`, the one place for it). Mechanisms read
+        every lever setting through this or :meth:`on`, never testing dates."""
+        return in_force(self.scenario_data.policy, path, t, self.lever_starts)
 
     def on(self, lever: str, t: int) -> bool:
-        """Whether a lever (``rd_subsidy``) is enabled in quarter ``t``."""
+        """Whether a lever (``rd_subsidy``) is enabled in quarter ``t`` (see :meth:`lever`)."""
         return bool(self.lever(f"{lever}.enabled", t))
+
+    def level(self, lever: str, t: int) -> float:
+        """How strongly a lever with a ``level`` (B6, B7, B10) acts in quarter ``t``: its
+        level if enabled, else 0 (see :meth:`lever`)."""
+        return float(self.lever(f"{lever}.level", t)) if self.on(lever, t) else 0.0
 
     def operating_model(self, park: Park, t: int) -> str:
         """A zone's operating model in quarter ``t`` (B3 ``adopt`` overrides the zone's)."""

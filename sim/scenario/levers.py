@@ -4,15 +4,28 @@ For each lever: its code (A1…A10 money rules, B1…B15 rules without money), i
 key (``policy.<key>`` in a scenario, a field of :class:`sim.scenario.schema.Policy`),
 its names in Chinese and English, who pays it (the setting that chooses the payer
 where the plan does not name one), the order in which the ledger serves new claims,
-its default non-stacking group (就高不就低), and whether the interactive view has a
-slider for it. The ledger, the report, the interactive view, the variant files and
-docs/levers.md read it; adding a lever touches this table, its schema class and the
-mechanism that uses it (docs/architecture.md).
+its default non-stacking group (就高不就低), whether the interactive view has a
+slider for it, what existed before the plan (``status``) and the lever's settings
+before the plan (``pre_plan``). The ledger, the report, the interactive view, the
+variant files and docs/levers.md read it; adding a lever touches this table, its schema
+class and the mechanism that uses it (docs/architecture.md).
+
+**When the plan acts.** :func:`in_force` is the one place that answers "what is lever
+X's setting in quarter t": before the lever's effective quarter (its own
+``policy.<key>.effective``, else the plan's ``policy.effective``; ``never`` for a lever
+the plan never changes) it is the lever's pre-plan setting (``pre_plan`` here, else the
+scenario's own value); from that quarter on it is the scenario's setting. The model
+reads every lever setting through it (``HighTechZoneModel.lever`` / ``on``), so no
+mechanism tests a date.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from sim.core.calendar import q_index, value_at
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,13 @@ class LeverDef:
     service_order: int | None = None  # order the ledger serves new claims (money rules)
     stacking_group: str | None = None  # default 就高不就低 group (policy.non_stacking)
     sliders: tuple[Slider, ...] = field(default_factory=tuple)
+    # before the plan (docs/levers.md, "What existed before the plan"): "new" in the
+    # plan, "strengthened" by it, or existing "practice" it keeps
+    status: str = "new"
+    # the lever's settings before the plan, read by in_force before the lever's
+    # effective quarter; settings not named keep the scenario's value
+    pre_plan: Mapping[str, Any] = field(default_factory=lambda: {"enabled": False},
+                                        compare=False)
 
     @property
     def money(self) -> bool:
@@ -61,7 +81,8 @@ LEVERS: tuple[LeverDef, ...] = (
     LeverDef("A4", "researcher_startup", "科研人员创业", "Researcher start-ups", ("province",),
              "payer", 4),
     LeverDef("A5", "hte_matching", "高企配套奖励", "HTE matching", ("province", "zone"),
-             None, 5),
+             None, 5, status="strengthened", pre_plan={"ratio": 0.0}),
+    # ^ the province's award existed (1.17亿 paid in 2023 [V]); the zones' match is the plan's
     LeverDef("A6", "unicorn_award", "独角兽奖励", "Unicorn award", ("zone",), "payer", 6),
     LeverDef("A7", "zone_approval_award", "升级奖励", "Zone approval award", ("province",),
              None, 7),
@@ -71,15 +92,23 @@ LEVERS: tuple[LeverDef, ...] = (
              10, "rd"),
     LeverDef("B1", "referral", "跨园区招商分配", "Cross-zone referral",
              sliders=(Slider("referrer_share", "referrer_share", "B1 referrer's credit share", 0.0, 1.0, 0.05),)),
-    LeverDef("B2", "researcher_leave", "科研人员离岗创业", "Researcher leave"),
-    LeverDef("B3", "operating_model", "运营模式", "Operating model"),
+    LeverDef("B2", "researcher_leave", "科研人员离岗创业", "Researcher leave",
+             status="strengthened", pre_plan={"extension_years": 0}),
+    # ^ national 离岗创业 guidance since 2017 [V*]; the plan adds the extension (assumption)
+    LeverDef("B3", "operating_model", "运营模式", "Operating model", status="strengthened"),
     LeverDef("B4", "delegated_powers", "放管服赋权", "Delegated powers"),
     LeverDef("B5", "pay_reform", "人事薪酬", "Staffing and pay reform"),
-    LeverDef("B6", "ladder", "梯度培育", "Growth ladder"),
-    LeverDef("B7", "specialised_pool", "专精特新", "Specialised-SME pool"),
+    # pre-plan levels of B6, B7, B10: share of the plan's effect sizes; the practice
+    # existed [V], its strength is an assumption (ranges in docs/levers.md: B6 0.25-0.75,
+    # B7 0.25-1.0, B10 0-0.6)
+    LeverDef("B6", "ladder", "梯度培育", "Growth ladder", status="practice",
+             pre_plan={"level": 0.5}),
+    LeverDef("B7", "specialised_pool", "专精特新", "Specialised-SME pool", status="practice",
+             pre_plan={"level": 0.5}),
     LeverDef("B8", "incubator_upgrade", "孵化载体", "Incubator upgrade"),
     LeverDef("B9", "tech_transfer", "成果转化", "Technology transfer"),
-    LeverDef("B10", "innovation_points", "创新积分 + 科技金融", "Innovation points"),
+    LeverDef("B10", "innovation_points", "创新积分 + 科技金融", "Innovation points",
+             status="practice", pre_plan={"level": 0.3}),
     LeverDef("B11", "land", "用地保障", "Land"),
     LeverDef("B12", "supply_matching", "主-配 / 本地配套率", "Supply matching"),
     LeverDef("B13", "enclaves", "飞地", "Enclaves"),
@@ -97,8 +126,51 @@ SERVICE_ORDER: dict[str, int] = {lv.code: lv.service_order for lv in LEVERS
 STACKING_GROUPS: list[list[str]] = [
     [lv.code for lv in LEVERS if lv.stacking_group == g]
     for g in dict.fromkeys(lv.stacking_group for lv in LEVERS if lv.stacking_group)]
-# settings under policy.<key> that are not the plan's lever switches
-NOT_LEVERS = ("non_stacking", "budget")
+# settings under policy.<key> that are not the plan's lever switches (``effective``:
+# the quarter the plan as a whole takes effect)
+NOT_LEVERS = ("non_stacking", "budget", "effective")
+# a lever's (or the plan's) ``effective`` that never comes: the lever stays at its
+# pre-plan setting for the whole run
+NEVER = "never"
+STATUSES = ("new", "strengthened", "practice")
+
+
+def start_of(policy, key: str) -> int | None:
+    """Quarter index from which lever ``key`` acts as the scenario sets it: its own
+    ``policy.<key>.effective``, else the plan's ``policy.effective``; None for
+    ``never``."""
+    q = getattr(getattr(policy, key), "effective", None)
+    if q is None:
+        q = policy.effective
+    return None if q == NEVER else q_index(q)
+
+
+def starts(policy) -> dict[str, int | None]:
+    """:func:`start_of` for every lever (computed once per run)."""
+    return {lv.key: start_of(policy, lv.key) for lv in LEVERS}
+
+
+def in_force(policy, path: str, t: int, start: dict[str, int | None] | None = None) -> Any:
+    """The value of lever setting ``path`` (``"ladder.level"``, ``"rd_subsidy.enabled"``)
+    in force in quarter index ``t``: the only place that says whether and how strongly a
+    lever acts when.
+
+    Before the lever's start (:func:`start_of`; ``start`` may hold them precomputed by
+    :func:`starts`) the value is the lever's pre-plan setting (``pre_plan`` of the
+    registry) if it names this setting, else the scenario's own; from the start on, the
+    scenario's. Either is read at ``t`` when dated. Anticipation is not modelled: nothing
+    of the plan shows before its start.
+    """
+    key, _, rest = path.partition(".")
+    s = start[key] if start is not None else start_of(policy, key)
+    if s is None or t < s:
+        pre = BY_KEY[key].pre_plan
+        if rest in pre:
+            return pre[rest]
+    obj = getattr(policy, key)
+    for part in rest.split("."):
+        obj = getattr(obj, part)
+    return value_at(obj, t)
 
 
 def names(code: str) -> tuple[str, str]:

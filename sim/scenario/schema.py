@@ -23,7 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from sim.core.calendar import is_quarter, q_index
-from sim.scenario.levers import STACKING_GROUPS
+from sim.scenario.levers import NEVER, STACKING_GROUPS
 from sim.scenario.params import BEHAVIOUR, CONSTANTS
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -130,6 +130,16 @@ def _check_quarter(v: Any) -> str:
 
 
 Quarter = Annotated[Any, PlainValidator(_check_quarter)]
+
+
+def _check_effective(v: Any) -> str:
+    if v != NEVER and not is_quarter(v):
+        _fail("effective", f"expected a quarter like 2026Q1 or {NEVER!r}, got {_describe(v)}")
+    return v
+
+
+# when the plan (or one lever) takes effect: a quarter, or "never"
+Effective = Annotated[Any, PlainValidator(_check_effective)]
 
 
 def _check_ident(v: Any) -> str:
@@ -286,9 +296,20 @@ class Projects(Strict):
 
 
 class Lever(Strict):
-    """A lever: every lever can be switched off, also from a date on."""
+    """A lever: every lever can be switched off, also from a date on. ``effective``: the
+    quarter from which the lever acts as set here (before it, at its pre-plan setting of
+    the lever registry); unset, the plan's ``policy.effective``; ``never``: the plan never
+    changes the lever."""
 
     enabled: DatedBool = True
+    effective: Effective | None = None
+
+
+class Practice(Lever):
+    """A lever that was practice before the plan: ``level`` scales its effect sizes
+    (1 = the plan's; its pre-plan level is in the lever registry)."""
+
+    level: Num(0.0, 2.0, dated=True, description="share of the plan's effect sizes") = 1.0
 
 
 class RdSubsidy(Lever):
@@ -469,8 +490,11 @@ class Budget(Strict):
 
 
 class Policy(Strict):
-    """The action plan's levers: A1-A10 money rules, B1-B15 rules without money."""
+    """The action plan's levers: A1-A10 money rules, B1-B15 rules without money, and
+    the quarter the plan takes effect (assumption: adopted late 2025, in force from
+    2026Q1; range 2025Q4-2026Q3; docs/levers.md "When the plan acts")."""
 
+    effective: Effective = "2026Q1"
     rd_subsidy: RdSubsidy = RdSubsidy()
     cluster_award: ClusterAward = ClusterAward()
     scenario_pilot: ScenarioPilot = ScenarioPilot()
@@ -486,11 +510,11 @@ class Policy(Strict):
     operating_model: OperatingModel = OperatingModel()
     delegated_powers: Flag = Flag()
     pay_reform: Flag = Flag()
-    ladder: Flag = Flag()
-    specialised_pool: Flag = Flag()
+    ladder: Practice = Practice()
+    specialised_pool: Practice = Practice()
     incubator_upgrade: IncubatorUpgrade = IncubatorUpgrade()
     tech_transfer: Flag = Flag()
-    innovation_points: Flag = Flag()
+    innovation_points: Practice = Practice()
     land: Land = Land()
     supply_matching: Flag = Flag()
     enclaves: Enclaves = Enclaves()

@@ -4,7 +4,11 @@ counterfactual) on each outcome, shared out among groups of levers by Shapley va
 The groups are the lever registry's (``sim.scenario.levers.ATTRIBUTION_GROUPS``, six
 of them, so 2^6 = 64 coalitions). Coalition ``S`` is the counterfactual with the policy
 settings of the groups in ``S`` taken from the base: the empty coalition is the
-counterfactual, the full one the base. Every coalition runs replicates 0..N-1 of the
+counterfactual, the full one the base. A lever's settings include when it acts: where
+the two scenarios differ in the plan's date (``policy.effective``), each lever carries
+its own scenario's date (``policy.<key>.effective``), so a lever the counterfactual
+leaves at its pre-plan level (``effective: never``, as in ``no_action_plan``) stays
+there, read from the lever registry. Every coalition runs replicates 0..N-1 of the
 base's seed (common random numbers), keeping only the outcomes (each target metric and
 the headline metrics at each checkpoint), and :func:`sim.analysis.shapley.attribution_table`
 gives each group's value with its 90% interval over replicates. The base and the
@@ -24,7 +28,7 @@ from sim.core.calendar import q_index
 from sim.engine.batch import input_keys, run_in_folder
 from sim.engine.ensemble import Task
 from sim.engine.folder import holds_folders, versions, write_json, write_manifest
-from sim.scenario.levers import ATTRIBUTION_GROUPS, NOT_LEVERS
+from sim.scenario.levers import ATTRIBUTION_GROUPS, LEVERS, NOT_LEVERS
 from sim.scenario.loader import Problem, ScenarioError
 
 # the outcomes attributed, besides the base's target metrics
@@ -42,14 +46,25 @@ class Attribution:
     table: pd.DataFrame
 
 
+def with_dates(policy: dict) -> dict:
+    """A resolved ``policy`` with every lever's effective quarter explicit (its own, else
+    the plan's ``policy.effective``), so that its levers act alike in another scenario."""
+    r = copy.deepcopy(policy)
+    for lv in LEVERS:
+        if r[lv.key].get("effective") is None:
+            r[lv.key]["effective"] = r["effective"]
+    return r
+
+
 def differing(base: dict, cf: dict, where: str) -> list[str]:
-    """The policy keys in which ``base`` and ``cf`` differ; a difference outside the
-    levers (behaviour, zones, budgets, ...) cannot be attributed and is an error."""
+    """The lever keys in which ``base`` and ``cf`` differ (settings or the quarter they
+    take effect); a difference outside the levers (behaviour, zones, budgets, ...)
+    cannot be attributed and is an error."""
     bad = sorted(k for k in set(base) | set(cf)
                  if k != "policy" and k not in FREE and base.get(k) != cf.get(k))
-    pol_b, pol_c = base["policy"], cf["policy"]
+    pol_b, pol_c = with_dates(base["policy"]), with_dates(cf["policy"])
     keys = sorted(k for k in set(pol_b) | set(pol_c) if pol_b.get(k) != pol_c.get(k))
-    bad += [f"policy.{k}" for k in keys if k in NOT_LEVERS]
+    bad += [f"policy.{k}" for k in keys if k in NOT_LEVERS and k != "effective"]
     if bad:
         raise ScenarioError([Problem(where, 0, k, "differs between the base and the "
                                      "counterfactual, and only lever settings can be "
@@ -60,12 +75,15 @@ def differing(base: dict, cf: dict, where: str) -> list[str]:
 
 def coalition(base: dict, cf: dict, mask: int, name: str) -> dict:
     """The counterfactual with the lever settings of the groups in ``mask`` from the
-    base."""
+    base (with their dates made explicit if the two differ in the plan's date)."""
     r = copy.deepcopy(cf)
+    pol_b = base["policy"]
+    if pol_b["effective"] != cf["policy"]["effective"]:
+        pol_b, r["policy"] = with_dates(pol_b), with_dates(cf["policy"])
     for i, g in enumerate(ATTRIBUTION_GROUPS):
         if mask >> i & 1:
             for key in g.keys:
-                r["policy"][key] = copy.deepcopy(base["policy"][key])
+                r["policy"][key] = copy.deepcopy(pol_b[key])
     r["name"] = name
     return r
 

@@ -35,12 +35,12 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
     c = model.scenario_data.constants
     q = q * np.where(f.rev4[:n] >= c.leader_min_revenue_wan, b.large_exit_reduction, 1.0)
     if model.on("researcher_leave", t):
-        pol = model.scenario_data.policy.researcher_leave
-        leave_q = 4 * (pol.years + pol.extension_years)
+        years = model.lever("researcher_leave.years", t)
+        leave_q = 4 * (years + model.lever("researcher_leave.extension_years", t))
         age_q = t - f.founded[:n]
         # 3 years; once 3 more if not yet profitable (proxy: short of cash)
         on_leave = (f.origin[:n] == ORIGIN["researcher"]) & (
-            (age_q < 4 * pol.years) | ((age_q < leave_q) & (f.cash[:n] < 0)))
+            (age_q < 4 * years) | ((age_q < leave_q) & (f.cash[:n] < 0)))
         q = q * np.where(on_leave, b.leave_exit_reduction, 1.0)
     q = np.where(f.distress[:n], 1.0 - (1.0 - q) * (1.0 - b.distress_exit_prob), q)
     dead = np.flatnonzero(alive & (u < q))

@@ -44,7 +44,7 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
             break
         deal = prov.invest(cand[sub], need[sub], zone[sub], stage[sub], score[sub],
                            rev4[sub], know=f.know[cand[sub]],
-                           points=model.on("innovation_points", t),
+                           points=model.level("innovation_points", t),
                            early=model.on("tech_transfer", t))  # 先投后股 is B9's
         pos = sub[deal.rows]
         rows = cand[pos]

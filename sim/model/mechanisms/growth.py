@@ -38,8 +38,9 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
     drift += np.where(f.boost_until[:n] >= t, f.boost[:n], 0.0)
     drift += cell[key]
     drift += b.drift_gazelle * f.gazelle[:n] - b.misfit_penalty * f.misfit[:n]
-    if model.on("specialised_pool", t):  # B7: matched with listed / chain-leading firms
-        drift += b.matching_drift * (f.spec_until[:n] >= t)
+    spec_level = model.level("specialised_pool", t)
+    if spec_level:  # B7: matched with listed / chain-leading firms
+        drift += b.matching_drift * spec_level * (f.spec_until[:n] >= t)
     if model.on("supply_matching", t):  # B12: small suppliers in a leader's cluster
         c = model.scenario_data.constants
         supplier = ~f.leader[:n] & (f.rev4[:n] <= c.tech_sme_max_revenue_wan)

@@ -41,7 +41,7 @@ def annual_round(model, t: int, u: np.ndarray) -> None:
                 & (f.st_share[:n] >= c.hte_st_staff_share)
                 & (f.ht_share[:n] >= c.hte_hightech_revenue_share)
                 & (r3 >= hte_threshold(rev4, c)) & (rev4 > 0))
-    ladder = 1.0 + (b.ladder_uplift if model.on("ladder", t) else 0.0)  # B6 登高
+    ladder = 1.0 + b.ladder_uplift * model.level("ladder", t)  # B6 登高
     nominal, award = 0.0, 0.0
     if model.on("hte_matching", t):  # A5: the award a new 高企 expects, 万元
         prov = model.lever("hte_matching.provincial_award_wan", t)
@@ -87,8 +87,8 @@ def annual_round(model, t: int, u: np.ndarray) -> None:
                & (rev4 >= c.specialised_min_revenue_wan) & (r1 >= c.specialised_min_rd))
     spec_valid = f.spec_until[:n] >= t
     ending = f.spec_until[:n] == t
-    p_spec = b.specialised_prob * (1.0 + (b.specialised_uplift
-                                          if model.on("specialised_pool", t) else 0.0))
+    p_spec = b.specialised_prob * (1.0 + b.specialised_uplift
+                                   * model.level("specialised_pool", t))  # B7
     new_spec = spec_ok & ((ending & (u[3] < b.specialised_renew_prob))
                           | (~spec_valid & (u[3] < p_spec)))
     f.spec_until[:n] = np.where(new_spec, t + 12, np.where(ending, t - 1,
