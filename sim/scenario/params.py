@@ -3,7 +3,8 @@
 Each entry has a default, a plausible range (what sensitivity analysis and sweeps
 draw from), the range a scenario may set at all, a unit and a source. A source that
 is not a publication says ``assumption`` and why the range is what it is; grades
-(V, V*, D, R) refer to docs/sources.md. docs/parameters.md is
+(V, V*, D, R) refer to docs/sources.md. A parameter through which a lever acts has a
+structured source, an :class:`~sim.scenario.evidence.Evidence` (issue 17). docs/parameters.md is
 generated from this file (``python -m sim.scenario.params > docs/parameters.md``) and a
 test keeps the two equal.
 """
@@ -12,16 +13,58 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.scenario.evidence import (
+    ALDER_2016,
+    ALFARO_URENA,
+    AMEZCUA,
+    ARRAIZ_2013,
+    BLOOM_2002,
+    BEFORE_COMMIT,
+    BOEING_2016,
+    CARBALLO,
+    CHEN_2021,
+    CRAVO_2019,
+    DENG_2018,
+    GONZALEZ_URIBE,
+    GOTTLIEB,
+    GUCERI_2019,
+    HARDING_2011,
+    HAYTER_2015,
+    HOWELL_2017,
+    HU_JIE_2022,
+    HU_ZHANG_2021,
+    IP_PLEDGE_LTV,
+    LU_2019,
+    MA_2018,
+    MERICS,
+    NFJJ_2024,
+    REN_2023,
+    SCHWARTZ_2013,
+    WU_2023,
+    XU_2024,
+    XU_KONG_2017,
+    YANG_2022,
+    ZENG_2019,
+    ZHANG_2019,
+    ZWICK_2021,
+    Evidence,
+)
+
 
 @dataclass(frozen=True)
 class Param:
-    """One declared number: default, plausible range, valid range, unit, source."""
+    """One declared number: default, plausible range, valid range, unit, source.
+
+    ``source`` is a string (a publication with its grade, or ``assumption`` and why) or,
+    for a parameter through which a lever acts, an :class:`~sim.scenario.evidence.Evidence`
+    (publications, estimate and conversion, or "not found" with the queries tried).
+    """
 
     default: float
     low: float
     high: float
     unit: str
-    source: str
+    source: str | Evidence
     doc: str
     valid: tuple[float, float] = (float("-inf"), float("inf"))
     integer: bool = False
@@ -61,14 +104,38 @@ BEHAVIOUR: dict[str, Param] = {
         "the uncertified firms miss the high-tech product criterion.", (0.0, 5.0)),
     # --- R&D decision -------------------------------------------------------------
     "rd_price_elasticity": Param(
-        1.14, 0.5, 2.0, "1 (elasticity of R&D to its after-subsidy user cost)",
-        "Chen, Liu, Suárez Serrato & Xu 2021, AER 111(7): 1.14 for real R&D (2 as reported) [V]",
-        "How strongly a firm's desired R&D intensity responds to the after-tax, after-award "
-        "price of one yuan of R&D.", (0.0, 5.0)),
+        1.14, 0.9, 2.0, "1 (elasticity of R&D to its after-subsidy user cost)",
+        source=Evidence(
+            "source", "elasticity", ("A1",), (1.14, 0.5, 2.0),
+            estimate="Chen et al.: Chinese firms near the 高企 15% income-tax notch, bunching "
+            "and panel estimates on linked survey and tax data: user-cost elasticity of R&D "
+            "1.14 for real R&D, 2 for reported R&D (24.2% of reported R&D is relabelled). "
+            "Bloom et al.: 9 OECD countries 1979-97: a 10% fall in the user cost of R&D "
+            "raises R&D just over 1% in the short run and just under 10% in the long run. "
+            "Guceri & Liu: UK SMEs, the 2008 reform, difference-in-differences on all "
+            "corporate tax filings: about 1.6.",
+            conversion="The model's ε is the long-run elasticity of desired R&D intensity to "
+            "p/p0, the after-award over the after-tax price of one yuan of R&D (S2; the speed "
+            "is rd_adjustment): the quantity these studies estimate, no change of unit. "
+            "Default 1.14 (China, real R&D); low 0.9 = Bloom et al.'s long-run 'just under "
+            "1' rounded down; high 2.0 = China, reported R&D (the model's 高企 test reads "
+            "reported R&D). The estimates are for tax prices; that A1 is an uncertain, "
+            "ex-post grant is discounted by award_salience, not by ε. The old low end 0.5 "
+            "had no source.",
+            citations=(CHEN_2021, BLOOM_2002, GUCERI_2019, BOEING_2016),
+            no_effect_found="Boeing 2016 (Chinese listed firms 2001-06): R&D grants crowd "
+            "out own R&D at first (one public RMB cut business R&D by half an RMB in 2006) "
+            "and are neutral later; not so for repeat recipients and high-tech firms."),
+        doc="How strongly a firm's desired R&D intensity responds to the after-tax, "
+        "after-award price of one yuan of R&D.", valid=(0.0, 5.0)),
     "rd_adjustment": Param(
-        0.35, 0.15, 0.6, "1/quarter",
-        "assumption: R&D budgets adjust to a new price within about a year (range: half-life "
-        "1 to 4 quarters)",
+        0.35, 0.03, 0.6, "1/quarter",
+        "assumption for the default: R&D budgets adjust to a new price within about a year "
+        "(firms bunch at the 高企 notch within the year in Chen et al. 2021 [V]); low end "
+        "from Bloom, Griffith & Van Reenen 2002 (J. Public Econ. 85(1)) [V]: R&D rises ~1% "
+        "in the first year and ~10% in the long run after a 10% fall in its cost, i.e. "
+        "about a tenth of the gap closed in a year, 1 - 0.9^(1/4) = 0.026 a quarter "
+        "(country aggregates, 1979-97)",
         "Share of the gap between current and desired R&D intensity closed each quarter.",
         (0.01, 1.0)),
     "rd_intensity_sigma": Param(
@@ -87,13 +154,29 @@ BEHAVIOUR: dict[str, Param] = {
         "assumption: bunching mass sits just above the notch (Chen et al. 2021)",
         "How far above a threshold a bunching firm aims.", (0.0, 1.0)),
     "award_salience": Param(
-        0.5, 0.2, 1.0, "1",
-        "assumption: firms discount an uncertain, capped, ex-post award (range from "
-        "'ignored half the time' to 'fully priced')",
-        "Weight a firm gives the expected R&D award (A1) when it prices R&D.", (0.0, 1.0)),
+        0.4, 0.2, 1.0, "1",
+        source=Evidence(
+            "source", "weight", ("A1",), (0.5, 0.2, 1.0),
+            estimate="Zwick: 1.2 million US corporate tax returns: only 37% of the firms "
+            "eligible for a tax-loss refund claim it; paid preparers raise small firms' "
+            "claiming.",
+            conversion="If a share s of eligible firms acts on an incentive and the rest "
+            "ignore it, the average weight on it is s: s = 0.37 for a simple refund of known "
+            "amount, rounded to 0.4. A1 (ex-post, competitive, for an industrialised "
+            "original result, capped) is at least as complex, and claiming a benefit is an "
+            "upper bound on pricing it in beforehand, so 0.4 is a central value; 1 (full "
+            "attention) the high end; 0.2 kept as the low end (no estimate below it was "
+            "read). The model already discounts the award by the chance of a qualifying "
+            "result and by the payer's fill rate (budget_credibility). An analog: US firms "
+            "and a tax refund, not Chinese firms and a provincial grant.",
+            citations=(ZWICK_2021,)),
+        doc="Weight a firm gives the expected R&D award (A1) when it prices R&D.",
+        valid=(0.0, 1.0)),
     "budget_credibility": Param(
         0.5, 0.0, 1.0, "1",
-        "assumption: awards paid late or not at all are worth less to a firm deciding now; "
+        "assumption (NF: no study of how firms discount late or unpaid Chinese grants was "
+        "found, docs/research/lever_effects_2026-12.md; the range is the whole logical "
+        "range): awards paid late or not at all are worth less to a firm deciding now; "
         "0: firms price the plan's awards at face value whatever the budgets; 1: at face "
         "value times the share of what their payer owed that it paid in the last year",
         "How far firms discount the awards they expect (A1 in the price of R&D, A5 in the "
@@ -162,9 +245,36 @@ BEHAVIOUR: dict[str, Param] = {
         "the start.",
         (0.0, 0.05)),
     "service_effect": Param(
-        0.002, 0.0, 0.005, "log points/quarter",
-        "assumption: platform companies under 管委会+公司 run enterprise services",
-        "Extra drift of firms in zones with a company-based operating model.", (0.0, 0.05)),
+        0.001, 0.0, 0.002, "log points/quarter",
+        source=Evidence(
+            "not found", "drift", ("B3", "B5"), (0.002, 0.0, 0.005),
+            conversion="No estimate of the effect of a zone's operating model on its "
+            "incumbent firms' growth was read. A bound: the designation of a whole zone "
+            "(tax, land, FDI, infrastructure: far more than a management model) raises a "
+            "city's GDP level by about 20% once, mostly through capital, and not its growth "
+            "path (Alder et al.); zones work more through net entry than through incumbents "
+            "(Lu et al.). 0.002 a quarter adds about 4.5% to every firm's revenue by 2030Q4, "
+            "so the old default is an upper value. Range 0 (no effect) to 0.002 (the "
+            "default before the review); default its midpoint (a convention, not evidence). "
+            "赵波, 许珊珊, 黄信灶 & 罗小娟 (2022), 市场化运营、行政职级与开发区经济发展, evaluates "
+            "market-based operation of zones, but only its introduction was returned: its "
+            "estimates were not read. Cravo & Piza: business-support services improve firm "
+            "performance in low- and middle-income countries, no pooled size in the "
+            "abstract.",
+            citations=(ALDER_2016, LU_2019, YANG_2022, CRAVO_2019),
+            queries=("开发区 管理体制 管委会+公司 模式 改革 效果 实证 企业",
+                     "development zone management committee corporatization governance "
+                     "reform firm performance China empirical",
+                     "市场化运营 行政职级 开发区经济发展 赵波 许珊珊 管委会+平台公司",
+                     "high-tech zone upgrading provincial to national difference-in-"
+                     "differences firm productivity innovation China",
+                     "高新区 升级 国家级 双重差分 企业 全要素生产率",
+                     "Cravo Piza business support services meta-analysis"),
+            no_effect_found="Alder, Shao & Zilibotti 2016: zone designation raises the "
+            "level, not the growth path; Yang, Kang & Ge 2022: upgrading provincial zones to "
+            "national lowered (distorted) firms' TFP."),
+        doc="Extra drift of firms in zones with a company-based operating model.",
+        valid=(0.0, 0.05)),
     "shock_scale": Param(
         0.12, 0.08, 0.2, "log points (Laplace scale)",
         "Stanley et al. 1996 (Nature 379:804): tent-shaped growth rates; the scale is an "
@@ -213,9 +323,28 @@ BEHAVIOUR: dict[str, Param] = {
         "assumption", "Quarterly exit probability of a firm out of cash that no capital "
         "provider finances.", (0.0, 1.0)),
     "hte_exit_reduction": Param(
-        0.5, 0.3, 0.8, "1",
-        "assumption: certified firms are older and stronger", "Multiplier on the age hazard "
-        "of a firm holding a valid 高企 certificate.", (0.0, 1.0)),
+        0.5, 0.5, 1.0, "1",
+        source=Evidence(
+            "not found", "multiplier", ("A1", "A5", "B6"), (0.5, 0.3, 0.8), stronger=-1,
+            conversion="No estimate of how much certification itself lowers a firm's exit "
+            "hazard was found. Among certified firms, the tax benefit and subsidies that "
+            "certification brings go with a lower exit risk (任浩 & 仲东亭, Zhangjiang "
+            "高企 2012-18; 马玉琪 et al., Zhongguancun Haidian, Cox models: tax incentives "
+            "raise survival, subsidies do not), without a size. Certified firms are also "
+            "older and stronger (selection), which the baseline's stock carries; but the "
+            "marginal 高企 a lever (A1 through the notch, A5, B6) adds get the same "
+            "multiplier, which credits the lever with a survival effect no study measured. "
+            "Range 1 (no effect) to 0.5 (the default before the review); the default is "
+            "kept at 0.5 because the baseline's calibration (hte_apply_prob, notch_reach) "
+            "rests on it; a weaker multiplier for lever-made 高企 would be a model change.",
+            citations=(REN_2023, MA_2018, XU_KONG_2017),
+            queries=("高新技术企业认定 企业生存 退出 风险 生存分析",
+                     "high-tech enterprise certification China effect 高新技术企业认定 效应"),
+            no_effect_found="马玉琪, 扈瑞鹏 & 赵彦云 2018: fiscal subsidies have no "
+            "significant effect on 高企 exit; 徐长生 & 孔令文 2017: certification has no "
+            "significant effect on innovation input."),
+        doc="Multiplier on the age hazard of a firm holding a valid 高企 certificate.",
+        valid=(0.0, 1.0)),
     "large_exit_reduction": Param(
         0.1, 0.0, 0.3, "1",
         "assumption: China's exit rates by age (SAIC 2013) are those of mostly small firms; "
@@ -224,9 +353,26 @@ BEHAVIOUR: dict[str, Param] = {
         "at least the tech leader's minimum (constants.leader_min_revenue_wan).",
         (0.0, 1.0)),
     "incubator_exit_reduction": Param(
-        0.5, 0.3, 0.8, "1",
-        "assumption: incubators lower the failure hazard of their tenants",
-        "Multiplier on the exit hazard of an incubatee.", (0.0, 1.0)),
+        0.8, 0.5, 1.0, "1",
+        source=Evidence(
+            "source", "multiplier", ("B8",), (0.5, 0.3, 0.8), stronger=-1,
+            estimate="Schwartz 2013: 371 graduates of 5 German incubators against 371 "
+            "matched non-incubated firms over 10 years: no incubator's firms survive "
+            "significantly longer, those of 3 of the 5 significantly shorter. Amezcua: a "
+            "US national sample with matched controls: incubation shortens firms' lives "
+            "(and raises employment and sales growth).",
+            conversion="These compare the survival of incubated and similar firms; they "
+            "give a multiplier on the exit hazard of about 1 or above, and none of them "
+            "supports the old 0.5 (halving the hazard). The model applies the multiplier "
+            "only while a firm is a tenant, which the studies do not separate from the "
+            "years after graduation, so the range keeps the old default 0.5 as its strong "
+            "end (subsidised rent may protect tenants); default 0.8; 1 = no effect. B8 adds "
+            "places, so more firms get it.",
+            citations=(SCHWARTZ_2013, AMEZCUA, GONZALEZ_URIBE),
+            no_effect_found="Schwartz 2013: no incubator with higher survival, 3 of 5 "
+            "lower; Amezcua: incubation shortens lives; Gonzalez-Uribe & Leatherbee: basic "
+            "accelerator services (cash, co-working space) have no effect."),
+        doc="Multiplier on the exit hazard of an incubatee.", valid=(0.0, 1.0)),
     "vc_multiple": Param(
         2.5, 1.5, 6.0, "x annual revenue",
         "assumption: revenue multiples of venture-backed tech firms",
@@ -321,72 +467,301 @@ BEHAVIOUR: dict[str, Param] = {
         "Annual revenue of a landed project at maturity per unit of investment.", (0.0, 10.0)),
     # --- lever responses (how agents respond to the plan's rules) ------------------------
     "hte_award_response": Param(
-        0.03, 0.0, 0.08, "relative rise in applying per 10万元 of award",
-        "assumption: certification costs firms consultancy and audit fees of ~5-20万元",
-        "How the A5 award for a new 高企 raises an eligible firm's chance of applying.",
-        (0.0, 1.0)),
+        0.015, 0.0, 0.03, "relative rise in applying per 10万元 of award",
+        source=Evidence(
+            "not found", "response", ("A5",), (0.03, 0.0, 0.08),
+            conversion="No study of how a certification award raises applications was "
+            "found. Chen et al. show firms re-time and relabel R&D to reach the 高企 notch, "
+            "so certification responds to money, but that response is the model's notch "
+            "(notch_reach, notch_margin), not a rise in applying per 10万元. Range 0 to "
+            "0.03 (the default before the review); default its midpoint. The province's "
+            "pre-plan award (20万) stays on without the plan, so this parameter also acts in "
+            "no_action_plan and in the calibration's history.",
+            citations=(CHEN_2021,),
+            queries=("高新技术企业 认定 奖励 补助 申报 数量 增加 地方财政奖励 效果",
+                     "high-tech enterprise certification China effect 高新技术企业认定 效应")),
+        doc="How the A5 award for a new 高企 raises an eligible firm's chance of applying.",
+        valid=(0.0, 1.0)),
     "pilot_growth_boost": Param(
-        0.05, 0.02, 0.1, "log points/quarter", "assumption: a first customer for a new product",
-        "Extra drift for 4 quarters of a firm running an application-scenario pilot (A3).",
-        (0.0, 0.5)),
+        0.025, 0.0, 0.05, "log points/quarter",
+        source=Evidence(
+            "not found", "drift", ("A3", "B15"), (0.05, 0.02, 0.1),
+            conversion="No evaluation of application-scenario pilots (应用场景, 首台套) "
+            "giving a revenue effect was found. Howell: small US prototype grants (SBIR "
+            "Phase 1) raise later venture funding, patents and commercialization (sizes "
+            "of revenue effects not in the abstract). Range 0 to 0.05 (the default before "
+            "the review, ≈ +22% revenue over the 4 quarters); default its midpoint.",
+            citations=(HOWELL_2017,),
+            queries=("首台套 应用场景 示范应用 政策 企业 营业收入 效果 实证",
+                     "Howell SBIR Phase 1 grants effect venture capital commercialization"),
+            no_effect_found="Howell 2017: SBIR Phase 2 (larger) grants have no measurable "
+            "effect."),
+        doc="Extra drift for 4 quarters of a firm running an application-scenario pilot "
+        "(A3).", valid=(0.0, 0.5)),
     "competition_knowledge_gain": Param(
-        1.0, 0.5, 2.0, "万元 knowledge per 万元 invested", "assumption",
-        "Knowledge a completed 揭榜挂帅 project (A10) adds per unit of the firm's investment.",
-        (0.0, 10.0)),
+        0.5, 0.0, 1.0, "万元 knowledge per 万元 invested",
+        source=Evidence(
+            "not found", "gain", ("A10",), (1.0, 0.5, 2.0),
+            conversion="No evaluation of 揭榜挂帅 (open competition for key technology "
+            "projects) was found: the query returned studies of other innovation policies. "
+            "Range 0 (a completed project adds no knowledge beyond the firm's own R&D) to "
+            "1.0 (the default before the review: each 万元 invested becomes a 万元 of "
+            "knowledge, like R&D); default its midpoint.",
+            queries=("揭榜挂帅 政策效果 实证 企业创新 双重差分",)),
+        doc="Knowledge a completed 揭榜挂帅 project (A10) adds per unit of the firm's "
+        "investment.", valid=(0.0, 10.0)),
     "competition_success_prob": Param(
-        0.7, 0.5, 0.9, "1", "assumption", "Share of 揭榜挂帅 projects completed.", (0.0, 1.0)),
+        0.7, 0.5, 0.9, "1", "assumption (NF: no evaluation of 揭榜挂帅 found; query "
+        "'揭榜挂帅 政策效果 实证 企业创新 双重差分')", "Share of 揭榜挂帅 projects completed.", (0.0, 1.0)),
     "leave_entry_uplift": Param(
-        0.5, 0.2, 1.0, "relative", "assumption: keeping the post lowers the cost of founding",
-        "Relative rise in researcher founders when B2 (3+3-year leave) is in force.",
-        (0.0, 5.0)),
+        0.35, 0.0, 0.7, "relative",
+        source=Evidence(
+            "source", "uplift", ("B2",), (0.5, 0.2, 1.0),
+            estimate="Gottlieb, Townsend & Xu: Canada's 2000 reform extending job-protected "
+            "leave to one year (about 5.5 months more) for mothers; regression "
+            "discontinuity on census data: entrepreneurship +1.9 percentage points, about "
+            "35% of the probability of becoming an entrepreneur (working-paper abstract); "
+            "the marginal entrants start incorporated firms that hire employees.",
+            conversion="Keeping the right to return to one's job while trying a venture is "
+            "B2's mechanism (保留人事关系). Relative rise of entry: 1.9 pp on a base of about "
+            "5.4% = 0.35 (the paper's own relative figure), so 0.35. Range 0 (B2 only "
+            "restates the national 离岗创业 rules in force since 2017: the plan adds "
+            "nothing) to 0.7 (twice the Canadian effect for B2's much longer 3 + 3-year "
+            "protection; assumption). An analog: mothers in Canada, not researchers in "
+            "Yunnan.",
+            citations=(GOTTLIEB,)),
+        doc="Relative rise in researcher founders when B2 (3+3-year leave) is in force.",
+        valid=(0.0, 5.0)),
     "leave_exit_reduction": Param(
-        0.6, 0.4, 0.9, "1", "assumption", "Multiplier on the exit hazard of a researcher-founded "
-        "firm during its founder's leave (B2).", (0.0, 1.0)),
+        0.8, 0.6, 1.0, "1",
+        source=Evidence(
+            "not found", "multiplier", ("B2",), (0.6, 0.4, 0.9), stronger=-1,
+            conversion="No survival estimate for firms whose founder keeps a post was "
+            "found; Gottlieb et al. report that the marginal entrants hire, not how long "
+            "they last against others. The sign is ambiguous: a guaranteed return makes "
+            "abandoning a weak venture cheaper (more exits), while a protected founder can "
+            "keep a venture going longer. Range 1 (no effect) to 0.6 (the default before "
+            "the review); default its midpoint.",
+            citations=(GOTTLIEB,),
+            queries=("academic entrepreneurship leave of absence policy researchers job "
+                     "security startup rate evidence",
+                     "科研人员 离岗创业 政策 效果 实证 创业 数量 高校")),
+        doc="Multiplier on the exit hazard of a researcher-founded firm during its "
+        "founder's leave (B2).", valid=(0.0, 1.0)),
     "company_model_attraction": Param(
-        0.2, 0.0, 0.4, "relative", "assumption: platform companies run 招商 full time",
-        "Relative rise of a company-run zone's weight in first contacts with projects (B3).",
-        (0.0, 2.0)),
+        0.1, 0.0, 0.2, "relative",
+        source=Evidence(
+            "not found", "uplift", ("B3",), (0.2, 0.0, 0.4),
+            conversion="The closest analog of platform companies running 招商 full time is "
+            "an investment-promotion agency: sectors targeted by one get more US FDI in "
+            "developing countries (Harding & Javorcik), and agency support raises a "
+            "multinational's first entry (Carballo et al.). The direction supports a "
+            "positive value; no magnitude was read. Range 0 to 0.2 (the default before the "
+            "review); default its midpoint.",
+            citations=(HARDING_2011, CARBALLO),
+            queries=("Harding Javorcik roll out the red carpet investment promotion FDI "
+                     "inflows",
+                     "开发区 管理体制 管委会+公司 模式 改革 效果 实证 企业",
+                     "development zone management committee corporatization governance "
+                     "reform firm performance China empirical"),
+            no_effect_found="Harding & Javorcik 2011: no effect in industrialised "
+            "countries; Carballo et al.: no effect on expansion after first entry."),
+        doc="Relative rise of a company-run zone's weight in first contacts with projects "
+        "(B3).", valid=(0.0, 2.0)),
     "delegation_land_uplift": Param(
-        0.1, 0.0, 0.2, "relative", "assumption: faster approvals lose fewer projects",
-        "Relative rise of landing probabilities with delegated approval powers (B4).",
-        (0.0, 1.0)),
+        0.05, 0.0, 0.1, "relative",
+        source=Evidence(
+            "not found", "uplift", ("B4",), (0.1, 0.0, 0.2),
+            conversion="胡税根 & 结宇龙 (PSM-DID, 281 cities 2011-18): a consolidated "
+            "approval bureau raises market investment significantly and persistently, "
+            "positive in the West (Yunnan) and Northeast; no magnitude in the abstract. "
+            "张天华 et al.: approval centres raised aggregate productivity 0.95% a year "
+            "(1998-2007) through allocation, not a landing probability. No estimate of "
+            "projects landed per power delegated. Range 0 to 0.1 (the default before the "
+            "review); default its midpoint.",
+            citations=(HU_JIE_2022, ZHANG_2019),
+            queries=("开发区 行政审批 权限下放 赋权 企业 投资 双重差分",
+                     "行政审批局 PSM-DID 市场投资 新建企业"),
+            no_effect_found="胡税根 & 结宇龙 2022: approval bureaus have no significant "
+            "effect on new firms, patents or transaction costs; weak or negative in the "
+            "East and Centre."),
+        doc="Relative rise of landing probabilities with delegated approval powers (B4).",
+        valid=(0.0, 1.0)),
     "pay_reform_uplift": Param(
-        0.3, 0.0, 0.6, "relative", "assumption", "Relative rise of zone services (drift) with "
-        "pay reform (B5); half of it raises landing probabilities (staff effectiveness).",
-        (0.0, 2.0)),
+        0.15, 0.0, 0.3, "relative",
+        source=Evidence(
+            "not found", "uplift", ("B5",), (0.3, 0.0, 0.6),
+            conversion="Only descriptions of zone staffing and pay reforms were found: "
+            "Shanxi's 三化三制 (科技日报 2017-04-18, digitalpaper.stdaily.com) and 崔君男 & "
+            "王洪义 (2021, fx361.cc/page/2021/0414/21427095.shtml: progress slow, resisted, "
+            "incomplete); no effect size. Range 0 to 0.3 (the default before the review); "
+            "default its midpoint.",
+            queries=("开发区 薪酬制度改革 绩效工资 员额制 聘任制 效果 招商",
+                     "开发区 管理体制 管委会+公司 模式 改革 效果 实证 企业")),
+        doc="Relative rise of zone services (drift) with pay reform (B5); half of it raises "
+        "landing probabilities (staff effectiveness).", valid=(0.0, 2.0)),
     "ladder_uplift": Param(
-        0.2, 0.0, 0.4, "relative", "assumption: coaching firms to certify, scale up and list",
-        "Relative rise of 高企 application, tech-SME registration and listing with B6.",
-        (0.0, 2.0)),
+        0.1, 0.0, 0.2, "relative",
+        source=Evidence(
+            "not found", "uplift", ("B6",), (0.2, 0.0, 0.4),
+            conversion="No estimate of how coaching (梯度培育) raises 高企 applications, "
+            "tech-SME registrations or listings was found. Zwick: paid preparers raise "
+            "small firms' take-up of a tax benefit (direction only). Studies of what "
+            "certification does to firms are mixed (no effect on innovation input: 徐长生 & "
+            "孔令文; none on R&D growth: 曾婧婧 et al.). Range 0 to 0.2 (the default before "
+            "the review); default its midpoint.",
+            citations=(ZWICK_2021, XU_KONG_2017, ZENG_2019),
+            queries=("high-tech enterprise certification China effect 高新技术企业认定 效应",
+                     "高新技术企业 认定 奖励 补助 申报 数量 增加 地方财政奖励 效果",
+                     "Zwick costs of corporate tax complexity take-up preparers"),
+            no_effect_found="徐长生 & 孔令文 2017 (RDD, A-share firms 2006-15): "
+            "certification has no significant effect on innovation input; 曾婧婧, 龚启慧 & "
+            "王庆 2019 (DiD): no significant effect on R&D growth."),
+        doc="Relative rise of 高企 application, tech-SME registration and listing with B6.",
+        valid=(0.0, 2.0)),
     "specialised_uplift": Param(
-        0.3, 0.0, 0.6, "relative", "assumption", "Relative rise of 专精特新 recognition with "
-        "the pool and its services (B7).", (0.0, 2.0)),
+        0.15, 0.0, 0.3, "relative",
+        source=Evidence(
+            "not found", "uplift", ("B7",), (0.3, 0.0, 0.6),
+            conversion="Studies of 专精特新 recognition estimate what it does to firms "
+            "(TFP and innovation up: 伍中信 et al., multi-period DiD on listed firms), not "
+            "how a pool and its services raise the recognition rate, an administrative "
+            "decision; MERICS describes flaws in selection. Besides, specialised_prob alone "
+            "already gives the pace of the province's goal without the plan, so a large "
+            "uplift double counts. Range 0 to 0.3 (the default before the review); default "
+            "its midpoint.",
+            citations=(WU_2023, MERICS),
+            queries=("专精特新 小巨人 认定 政策效应 双重差分 企业 创新 绩效",
+                     "specialized sophisticated SMEs little giant program China evaluation "
+                     "firm performance difference-in-differences")),
+        doc="Relative rise of 专精特新 recognition with the pool and its services (B7).",
+        valid=(0.0, 2.0)),
     "matching_drift": Param(
-        0.003, 0.0, 0.006, "log points/quarter", "assumption",
-        "Extra drift of 专精特新 firms matched with listed or chain-leading firms (B7) and of "
-        "suppliers in a leader's cluster (B12).", (0.0, 0.05)),
+        0.002, 0.0, 0.006, "log points/quarter",
+        source=Evidence(
+            "source", "drift", ("B7", "B12"), (0.003, 0.0, 0.006),
+            estimate="Arráiz, Henríquez & Stucchi: Chile's Supplier Development Program "
+            "(CORFO, 2003-08; panel, matching and DiD): SME suppliers' sales +16.0%, "
+            "+11.2%, +8.5% one, two and three years after enrolment, employment +8-10%, "
+            "survival +2-3 points. Alfaro-Ureña et al.: Costa Rica, event study: four years "
+            "after first supplying a multinational, domestic firms employ 26% more workers "
+            "and their TFP is 4-9% higher.",
+            conversion="Per firm actually matched: Chile ln(1.085) = 0.082 log points, "
+            "reached by 2030Q4 over 22 quarters = 0.0037 a quarter (0.0068 if over 12); "
+            "Costa Rica ln(1.04)..ln(1.09) = 0.039..0.086 over 16 quarters = 0.0025..0.0054 "
+            "a quarter. The model gives the drift to every eligible firm (B12: every small "
+            "firm in a cluster with a tech leader; B7: every recognised 专精特新 firm), so "
+            "it needs the per-matched effect times the share matched, which was not found "
+            "(assumption: a third to a half, giving 0.001-0.002). Default 0.002; range 0 "
+            "(nobody matched) to 0.006 (the per-matched effect for every eligible firm). "
+            "Analogs: Latin American buyer-supplier programmes, not 主-配 matching in China.",
+            citations=(ARRAIZ_2013, ALFARO_URENA)),
+        doc="Extra drift of 专精特新 firms matched with listed or chain-leading firms (B7) "
+        "and of suppliers in a leader's cluster (B12).", valid=(0.0, 0.05)),
     "incubator_quality_uplift": Param(
-        0.3, 0.0, 0.6, "relative", "assumption", "Relative rise of incubatees' graduation rate "
-        "with upgraded incubators (B8).", (0.0, 2.0)),
+        0.15, 0.0, 0.3, "relative",
+        source=Evidence(
+            "not found", "uplift", ("B8",), (0.3, 0.0, 0.6),
+            conversion="Graduation is an administrative outcome; no study read estimates "
+            "its response to an incubator's quality. What was read on incubators finds no "
+            "survival benefit (Schwartz 2013; Amezcua) and no effect of basic services "
+            "(Gonzalez-Uribe & Leatherbee; mentoring-type services do help). Range 0 to 0.3 "
+            "(the default before the review); default its midpoint.",
+            citations=(SCHWARTZ_2013, AMEZCUA, GONZALEZ_URIBE),
+            queries=("business incubator effect on startup survival growth evaluation "
+                     "causal graduation",
+                     "Gonzalez-Uribe Leatherbee business accelerators Start-Up Chile",
+                     "科技企业孵化器 在孵企业 毕业率 毕业企业 数量 统计 火炬"),
+            no_effect_found="Schwartz 2013: no incubator with higher survival, 3 of 5 "
+            "lower; Gonzalez-Uribe & Leatherbee: no effect of cash and co-working space."),
+        doc="Relative rise of incubatees' graduation rate with upgraded incubators (B8).",
+        valid=(0.0, 2.0)),
     "tech_transfer_uplift": Param(
-        0.2, 0.0, 0.4, "relative", "assumption: concept-verification and pilot platforms",
-        "Relative rise of the industrialisation probability with B9.", (0.0, 2.0)),
+        0.1, 0.0, 0.2, "relative",
+        source=Evidence(
+            "not found", "uplift", ("B9",), (0.2, 0.0, 0.4),
+            conversion="Universities with a proof-of-concept centre have significantly "
+            "more spin-offs a year after adopting it (Hayter & Link) and small prototype "
+            "grants double the chance of later venture funding and raise commercialization "
+            "(Howell); neither abstract gives a rate that maps onto a relative rise of the "
+            "probability that a result is industrialised, for all firms of a zone. The "
+            "direction is supported, the number not found. Range 0 to 0.2 (the default "
+            "before the review); default its midpoint.",
+            citations=(HAYTER_2015, HOWELL_2017),
+            queries=("technology transfer office effect on university licensing "
+                     "commercialization causal estimate",
+                     "proof of concept centers university spinoffs licensing effect "
+                     "evaluation",
+                     "Howell SBIR Phase 1 grants effect venture capital commercialization"),
+            no_effect_found="Howell 2017: SBIR Phase 2 (larger) grants have no measurable "
+            "effect."),
+        doc="Relative rise of the industrialisation probability with B9.",
+        valid=(0.0, 2.0)),
     "points_loan_ratio": Param(
-        0.3, 0.1, 0.6, "万元 loan per 万元 knowledge", "assumption",
-        "Patent/order/equity loans against innovation points (B10): a bank lends up to this "
-        "share of a firm's knowledge stock even without revenue.", (0.0, 5.0)),
+        0.2, 0.0, 0.4, "万元 loan per 万元 knowledge",
+        source=Evidence(
+            "source", "ratio", ("B10",), (0.3, 0.1, 0.6),
+            estimate="IP-pledge loans in China (a repost, no primary document): no national "
+            "loan-to-value rule; practice 10-60%; Bank of Communications lends up to 25% "
+            "of the appraised value of an invention patent, 15% of a utility model.",
+            conversion="Assuming a firm's pledgeable IP is appraised at about its R&D "
+            "stock K (assumption), loan-to-values of 15-25% give 0.15-0.25 万元 of loan per "
+            "万元 of K: default 0.2; high 0.4, inside the 10-60% practice range; low 0, "
+            "because only part of K is patented and pledgeable (share not found) and a "
+            "study of the patent-pledge policy finds no effect on R&D intensity.",
+            citations=(IP_PLEDGE_LTV, XU_2024, NFJJ_2024),
+            no_effect_found="南方经济 2024 (staggered DiD): the patent-pledge policy left "
+            "R&D intensity unchanged, worsened financial mismatch and induced strategic "
+            "patenting; against it, 许锐, 王艳艳 & 于李胜 2024 find more invention patents "
+            "and higher TFP at listed firms with patent-pledge loans."),
+        doc="Patent/order/equity loans against innovation points (B10): a bank lends up "
+        "to this share of a firm's knowledge stock even without revenue.",
+        valid=(0.0, 5.0)),
     "supply_share_gain": Param(
-        0.02, 0.0, 0.04, "1/year", "assumption", "Yearly rise of a zone's local supply share "
-        "with chain-leader matching (B12).", (0.0, 0.2)),
+        0.01, 0.0, 0.02, "1/year",
+        source=Evidence(
+            "not found", "gain", ("B12",), (0.02, 0.0, 0.04),
+            conversion="The supplier-development evaluations read (Arráiz et al.; "
+            "Alfaro-Ureña et al.) report suppliers' sales, jobs and productivity, not a "
+            "local-sourcing share. Range 0 to 0.02 (the default before the review); "
+            "default its midpoint. An indicator only: nothing else in the model reads it.",
+            citations=(ARRAIZ_2013, ALFARO_URENA),
+            queries=("supplier development program linkages multinational local suppliers "
+                     "matching evaluation sales growth randomized",
+                     "Alfaro-Urena Manelici Vasquez joining multinational supply chains")),
+        doc="Yearly rise of a zone's local supply share with chain-leader matching (B12).",
+        valid=(0.0, 0.2)),
     "local_supply_share_start": Param(
         0.3, 0.2, 0.45, "1", "assumption (NF)", "Local supply share of the zones' leaders at the "
         "start.", (0.0, 1.0)),
     "assessment_land_uplift": Param(
-        0.05, 0.0, 0.1, "relative", "assumption: quarterly tracking sharpens attraction",
-        "Relative rise of landing probabilities with quarterly assessment (B14).", (0.0, 1.0)),
+        0.025, 0.0, 0.05, "relative",
+        source=Evidence(
+            "not found", "uplift", ("B14",), (0.05, 0.0, 0.1),
+            conversion="No estimate of how assessment and ranking of zones raise projects "
+            "landed was found. 邓慧慧 et al.: performance assessment (政绩考核) and fiscal "
+            "decentralisation drive strategic competition in building zones (a city builds "
+            "about 5 when its neighbours build 10): zone creation, not landing. Range 0 to "
+            "0.05 (the default before the review); default its midpoint.",
+            citations=(DENG_2018,),
+            queries=("开发区 考核 招商引资 排名 激励 官员 投资 效果 实证 地方政府竞争",)),
+        doc="Relative rise of landing probabilities with quarterly assessment (B14).",
+        valid=(0.0, 1.0)),
     "fault_tolerance_uplift": Param(
-        0.5, 0.0, 1.0, "relative", "assumption: zones run more pilots when failure is forgiven",
-        "Relative rise of the pilots zones accept (A3) with B15.", (0.0, 5.0)),
+        0.25, 0.0, 0.5, "relative",
+        source=Evidence(
+            "not found", "uplift", ("B15",), (0.5, 0.0, 1.0),
+            conversion="容错纠错 rules for officials score high on design but their "
+            "execution effect is 'mediocre' (胡春艳 & 张莲明). 雷玉琼 & 刘展余 (2021), "
+            "干部容错机制能够促进政府创新吗? (fx361.com/page/2021/0708/12064133.shtml), "
+            "estimates the effect on government innovation, but only its introduction was "
+            "returned; its estimate was not read. No estimate of pilots run per zone. "
+            "Range 0 to 0.5 (the default before the review); default its midpoint.",
+            citations=(HU_ZHANG_2021,),
+            queries=("容错纠错机制 官员 创新 试点 实证 效果 双重差分",),
+            no_effect_found="胡春艳 & 张莲明 2021: the execution effect of 容错纠错 "
+            "policies is mediocre."),
+        doc="Relative rise of the pilots zones accept (A3) with B15.", valid=(0.0, 5.0)),
     # --- zones ------------------------------------------------------------------------
     "cluster_approval_prob": Param(
         0.06, 0.02, 0.12, "1/year", "assumption: 1 national cluster in Yunnan to date [V]",
@@ -488,15 +863,76 @@ CONSTANTS: dict[str, Param] = {
 # fmt: on
 
 
+def lever_parameters() -> dict[str, Param]:
+    """The behaviour parameters whose source is an :class:`Evidence`: those through
+    which a lever acts (docs/levers.md, "Which parameters carry each lever's effect")."""
+    return {k: p for k, p in BEHAVIOUR.items() if isinstance(p.source, Evidence)}
+
+
+def _evidence_markdown() -> list[str]:
+    """The 'Evidence' section of docs/parameters.md: one entry per lever parameter."""
+    out = [
+        "## Evidence for the parameters through which levers act",
+        "",
+        "Each parameter through which a lever of the plan acts (docs/levers.md, \"Which "
+        "parameters carry each lever's effect\") has a structured source "
+        "(`sim/scenario/evidence.py`): the publications read, what they estimated and on "
+        "whom, and the conversion to the parameter; or \"not found\" with the queries "
+        "tried, a range from no effect (0 for an uplift, gain, ratio, response, drift, "
+        "elasticity or weight; 1 for a multiplier on a hazard) to no more effect than the "
+        "default before the review, and a default no stronger than that (the midpoint, a "
+        "convention). \"Before\" is main's params.py at commit "
+        f"{BEFORE_COMMIT}; `tests/test_parameters_evidence.py` checks all of this. The "
+        "searches, with what was read of each source, are in "
+        "docs/research/lever_effects_2026-12.md; grades as in docs/sources.md (V read in "
+        "the source, for papers its abstract or first page; V\\* read on a repost or "
+        "secondary page).",
+        "",
+        "| parameter | levers | before: default [range] | now: default [range] | source |",
+        "|---|---|---|---|---|",
+    ]
+    for name, p in lever_parameters().items():
+        e = p.source
+        was = f"{e.was[0]:g} [{e.was[1]:g}, {e.was[2]:g}]"
+        now = f"{p.default:g} [{p.low:g}, {p.high:g}]"
+        src = ("; ".join(c.short() for c in e.citations) if e.status == "source"
+               else "not found")
+        src = src.replace("*", "\\*")
+        out.append(f"| `{name}` | {', '.join(e.levers)} | {was} | {now} | {src} |")
+    out.append("")
+    for name, p in lever_parameters().items():
+        e = p.source
+        out += [f"### `{name}`", "",
+                f"- **Levers:** {', '.join(e.levers)}. **Unit:** {p.unit}. "
+                f"**Default** {p.default:g}, **range** [{p.low:g}, {p.high:g}]; before "
+                f"{e.was[0]:g} [{e.was[1]:g}, {e.was[2]:g}]. No effect at {e.no_effect:g}.",
+                f"- **Status:** {e.status}."]
+        if e.estimate:
+            out.append(f"- **Estimated (what, on whom):** {e.estimate}")
+        out.append(("- **Conversion:** " if e.status == "source" else "- **Why this range:** ")
+                   + e.conversion)
+        if e.citations:
+            out.append("- **Sources read:**")
+            out += [f"  - {c.full()}" for c in e.citations]
+        if e.queries:
+            out.append("- **Queries tried:** " + "; ".join(f"\"{q}\"" for q in e.queries))
+        if e.no_effect_found:
+            out.append(f"- **Studies finding no (or a negative) effect:** {e.no_effect_found}")
+        out.append("")
+    return out
+
+
 def markdown() -> str:
-    """The parameter tables as Markdown (docs/parameters.md)."""
+    """The parameter tables and the evidence for lever parameters, as Markdown
+    (docs/parameters.md)."""
     out = [
         "# Parameters: behaviour and constants",
         "",
         "Generated from `sim/scenario/params.py` by `python -m sim.scenario.params`; do not "
         "edit by hand. A scenario sets these under `behaviour:` and `constants:`; the "
         "plausible range is what sensitivity analysis and sweeps draw from, the valid range "
-        "what a scenario may set at all.",
+        "what a scenario may set at all. The parameters through which levers act have their "
+        "evidence in the last section.",
         "",
     ]
     for title, table in (("Behaviour (`behaviour.*`)", BEHAVIOUR),
@@ -510,6 +946,7 @@ def markdown() -> str:
                 f"{p.valid[0]:g} – {p.valid[1]:g} | {p.unit} | {p.doc} | {p.source} |"
             )
         out.append("")
+    out += _evidence_markdown()
     return "\n".join(out)
 
 
