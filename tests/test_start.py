@@ -191,4 +191,4 @@ def test_an_input_range_must_name_a_number():
                      "source": "x"}]}
     with pytest.raises(ScenarioError) as info:
         load(BASE, y)
-    assert "names nothing in the scenario" in str(info.value)
+    assert "zones.nowhere: no such list entry" in str(info.value)
