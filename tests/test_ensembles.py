@@ -167,7 +167,7 @@ def test_sweep_grid_with_resume_and_probabilities(tmp_path):
     f.write_text(f"""name: tiny_sweep
 base: {BASE}
 set: {{population.scale: 0.02, calendar.end: 2026Q4, calendar.checkpoints: [2026Q4],
-      targets: [{{id: hte_26, metric: hte, by: 2026Q4, threshold: 100}}]}}
+      targets: [{{id: hte_26, metric: hte, by: 2026Q4, threshold: 100, source: planner}}]}}
 levers:
   policy.rd_subsidy.cap_wan: [500, 2000]
   policy.referral.referrer_share: [0.0, 0.5]
