@@ -60,3 +60,20 @@ def paired_differences(metrics: pd.DataFrame, ledger: pd.DataFrame, base: str,
                         "diff_mean": float(c.iloc[0] / (r.iloc[0] / 1e4)) if r.iloc[0] else
                         np.nan})
     return pd.concat([df, pd.DataFrame(out)], ignore_index=True)
+
+
+LUCK_ONLY_COLUMNS = ["diff_mean", "diff_p05", "diff_p95"]
+
+
+def beside_luck_only(diffs: pd.DataFrame, luck: pd.DataFrame | None) -> pd.DataFrame:
+    """The headline paired differences with the luck-only ones beside them: columns
+    ``luck_only_diff_mean``, ``luck_only_diff_p05``, ``luck_only_diff_p95`` matched on
+    variant, metric and checkpoint. ``luck`` None: the headline is itself luck only, and
+    the columns repeat it."""
+    if diffs.empty:
+        return diffs
+    key = ["variant", "metric", "checkpoint"]
+    src = diffs if luck is None or luck.empty else luck
+    side = src[key + LUCK_ONLY_COLUMNS].rename(
+        columns={c: f"luck_only_{c}" for c in LUCK_ONLY_COLUMNS})
+    return diffs.merge(side, on=key, how="left")

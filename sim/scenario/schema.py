@@ -170,6 +170,11 @@ Name = Annotated[Any, PlainValidator(_check_name)]
 # and its history need 2000-2050.
 FIRST_QUARTER, LAST_QUARTER = "2000Q1", "2050Q4"
 
+# Replicates when a scenario does not say: enough that a target probability's Monte
+# Carlo standard error, sqrt(p (1 - p) / n), is at most 3 points at its largest (p = 0.5):
+# 0.5 / sqrt(280) = 0.0299 (n >= 278).
+DEFAULT_REPLICATES = 280
+
 OPERATING_MODELS = ("traditional", "committee_company", "committee_institution_company",
                     "entrusted", "statutory_body")
 
@@ -529,7 +534,7 @@ class Scenario(Strict):
     name: Name
     description: str = ""
     seed: Num(0, 2**63 - 1, integer=True) = 20250601
-    replicates: Num(1, 100000, integer=True) = 1
+    replicates: Num(1, 100000, integer=True) = DEFAULT_REPLICATES
     calendar: Calendar = Calendar()
     population: Population = Population()
     sectors: list[Sector]

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.paired import COMPARE_METRICS, paired_differences
-from sim.analysis.targets import evaluate_targets, probability_kind
+from sim.analysis.paired import COMPARE_METRICS, beside_luck_only, paired_differences
+from sim.analysis.targets import evaluate_targets
 from sim.core.calendar import q_index
-from sim.engine.batch import begin, collect, make_tasks, read_ledger, read_metrics
+from sim.engine.batch import (LUCK_ONLY_DIR, begin, collect, paired_sets, read_ledger,
+                              read_metrics)
 from sim.engine.folder import atomic_write_text, holds_folders, versions, write_manifest
 from sim.scenario.loader import Problem, ScenarioError
+from sim.studies.run import uncertainty_fields
 
 
 @dataclass
@@ -32,14 +34,21 @@ class CompareResult:
     ledger: pd.DataFrame
     targets: list[dict]
     differences: pd.DataFrame
+    differences_luck_only: pd.DataFrame | None = None
 
 
 @holds_folders
 def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
             seed: int | None = None, workers: int = 1, out: str | Path | None = None,
             overwrite: bool = False, resume: bool = False, progress: bool = False,
-            sample_behaviour: bool = False, scheduler: str | None = None) -> CompareResult:
-    """Run the base and each variant on the same seeds and compare them."""
+            sample_behaviour: bool = True, scheduler: str | None = None) -> CompareResult:
+    """Run the base and each variant on the same seeds and compare them.
+
+    As in :func:`sim.studies.run.run_scenario`, the headline (differences, target
+    probabilities) counts luck and behaviour uncertainty unless ``sample_behaviour`` is
+    False, and the luck-only figures come from a second set of the same replicates at the
+    scenarios' own behaviour (``luck_only/``; ``luck_only_*`` columns of the comparison).
+    """
 
     b = base_loaded.model
     names = [b.name] + [v.model.name for v in variant_loaded]
@@ -55,20 +64,26 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
                                          "quarters can be paired)")])
     n, seed, out, started = begin(b, replicates, seed, out, overwrite, resume)
     allv = [base_loaded] + list(variant_loaded)
-    tasks = [t for L in allv for t in make_tasks(L, n, seed, False, sample_behaviour)]
-    tables, failed = collect(tasks, out=out, workers=workers, scheduler=scheduler,
-                             resume=resume, progress=progress)
+    tasks, luck_tasks = paired_sets(allv, n, seed, False, bool(sample_behaviour))
+    tables, failed, luck = collect(tasks, out=out, workers=workers, scheduler=scheduler,
+                                   resume=resume, progress=progress, luck_tasks=luck_tasks)
     wanted = sorted(set(COMPARE_METRICS) | {t["metric"] for t in
                                             base_loaded.resolved["targets"]})
     if tables is None:
         metrics, ledger = read_metrics(out, wanted), read_ledger(out)
+        if luck_tasks:
+            luck = (read_metrics(out / LUCK_ONLY_DIR, wanted), read_ledger(out / LUCK_ONLY_DIR))
     else:
         metrics, ledger = tables[0], tables[1]
     start_q, end_q = q_index(b.calendar.start), q_index(b.calendar.end)
-    targets = evaluate_targets(base_loaded.resolved["targets"], metrics, names, start_q, end_q)
+    targets = evaluate_targets(base_loaded.resolved["targets"], metrics, names, start_q, end_q,
+                               luck[0] if luck is not None else None)
     checkpoints = [c for c in b.calendar.checkpoints if q_index(c) <= end_q] or [
         b.calendar.end]
     diffs = paired_differences(metrics, ledger, b.name, names[1:], checkpoints, start_q, n)
+    luck_diffs = (paired_differences(luck[0], luck[1], b.name, names[1:], checkpoints,
+                                     start_q, n) if luck is not None else None)
+    diffs = beside_luck_only(diffs, luck_diffs)
     manifest = {
         "schema_version": 1, "command": "compare", "scenario": b.name,
         "scenario_sha256": base_loaded.sha256, "seed": seed, "replicates": n,
@@ -77,8 +92,7 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
         "status": "complete" if not failed else "partial", "failed": failed,
         "variants": names,
         "variant_sha256": {L.model.name: L.sha256 for L in allv},
-        "sample_behaviour": sample_behaviour,
-        "probability_kind": probability_kind(sample_behaviour),
+        **uncertainty_fields(bool(sample_behaviour), n),
         "pairing": "common random numbers: every variant runs replicates 0..N-1 of the "
                    "base's seed",
         "resolved": {L.model.name: L.resolved for L in allv},
@@ -86,7 +100,11 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
     if out is not None:
         diffs.to_csv(out / ".comparison.csv.tmp", index=False, encoding="utf-8-sig")
         (out / ".comparison.csv.tmp").replace(out / "comparison.csv")
+        if luck_diffs is not None:
+            lo = out / LUCK_ONLY_DIR
+            luck_diffs.to_csv(lo / ".comparison.csv.tmp", index=False, encoding="utf-8-sig")
+            (lo / ".comparison.csv.tmp").replace(lo / "comparison.csv")
         atomic_write_text(json.dumps(targets, ensure_ascii=False, indent=1),
                            out / "targets.json")
         write_manifest(out, manifest)
-    return CompareResult(manifest, metrics, ledger, targets, diffs)
+    return CompareResult(manifest, metrics, ledger, targets, diffs, luck_diffs)
