@@ -182,8 +182,8 @@ def test_the_compare_report_headline_names_both_figures(tmp_path):
     assert row.luck_only_diff_mean == pytest.approx(match.diff_mean)
     assert row.luck_only_diff_p95 == pytest.approx(match.diff_p95)
     html = (out / "report.html").read_text(encoding="utf-8")
-    i = html.index("Headline: each variant against the base")
-    j = html.index("Targets: probability of meeting them")
+    i = html.rindex("Headline: each variant against the base")  # the section, not the contents
+    j = html.rindex("Targets: probability of meeting them")
     head = html[i:j]
     assert "Headline: luck and behaviour uncertainty" in head and "Luck only" in head
     tgt = html[j:]

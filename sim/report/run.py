@@ -156,8 +156,8 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
     if d.empty:
         return
     sampled = m.get("behaviour_sampled", m.get("sample_behaviour"))
-    head = (L.t("运气与行为不确定性", "luck and behaviour uncertainty") if sampled
-            else L.t("只计运气", "luck only"))
+    zh, en = (("运气与行为不确定性", "luck and behaviour uncertainty") if sampled
+              else ("只计运气", "luck only"))
 
     def cell(r, pre=""):
         mm = r.metric
@@ -169,7 +169,7 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
         row = {L.t("方案", "Variant"): r.variant,
                L.t("指标", "Metric"): metric_label(r.metric, L, fig=False),
                L.t("时点", "Checkpoint"): r.checkpoint,
-               L.t("主要结果：", "Headline: ") + head: cell(r)}
+               L.t("主要结果：" + zh, "Headline: " + en): cell(r)}
         if "luck_only_diff_mean" in d:
             row[L.t("只计运气", "Luck only")] = cell(r, "luck_only_")
         rows.append(row)
@@ -180,8 +180,8 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
     h = d[(d.metric == "hte") & (d.checkpoint == last)]
     if len(h) and "luck_only_diff_mean" in d:
         r = h.iloc[0]
-        R.p(f"{r.variant} − {base}，{last} 高企：{cell(r)}（{head}）；只计运气：{cell(r, 'luck_only_')}。",
-            f"{r.variant} − {base}, 高企 at {last}: {cell(r)} (counting {head}); luck "
+        R.p(f"{r.variant} − {base}，{last} 高企：{cell(r)}（{zh}）；只计运气：{cell(r, 'luck_only_')}。",
+            f"{r.variant} − {base}, 高企 at {last}: {cell(r)} (counting {en}); luck "
             f"only: {cell(r, 'luck_only_')}.")
 
 
