@@ -190,3 +190,23 @@ def test_the_compare_report_headline_names_both_figures(tmp_path):
     assert "Probability (luck and behaviour)" in tgt and "Luck only" in tgt
     assert "planner (not a published goal)" in tgt
     assert "fewer than the default 280 replicates" in tgt  # -n 2: the report says so
+
+
+def test_study_reports_name_each_targets_source(tmp_path):
+    """Sensitivity and robust reports list the targets they evaluate with their origin
+    (from outcomes.json, where the study writes each target's source)."""
+    from sim.report.lang import Lang
+    from sim.report.page import Page
+    from sim.report.sensitivity import target_sources
+    from sim.scenario.studies import study_outcomes
+
+    base = load(ROOT / "scenarios" / "yunnan_planner_example.yaml")
+    recs = study_outcomes(tmp_path / "f.yaml", {}, [], base, True)
+    assert {r["id"]: r["source"] for r in recs}["target:hte_2030"] == "planner"
+    assert recs[0]["source"].startswith("published: ")
+    (tmp_path / "outcomes.json").write_text(json.dumps(recs, ensure_ascii=False), "utf-8")
+    R = Page(tmp_path, Lang(("en",)))
+    target_sources(R)
+    t = pd.read_csv(tmp_path / "tables" / "target_sources.csv", encoding="utf-8-sig")
+    assert list(t["Target"]) == [r["id"][7:] for r in recs]
+    assert (t["Source"] == "planner (not a published goal)").sum() == 5
