@@ -234,11 +234,14 @@ def _print_targets(targets: list[dict], variant: bool = False) -> None:
                 print(f"  target {name}: not evaluated")
             continue
         src = "planner" if t.get("source") == "planner" else "published goal"
+
+        def pse(p, se):
+            return "–" if p is None else f"{p:.2f} ± {se:.2f}"
+
         print(f"  target {name} ({t['metric']} {t['zone']} {t['op']} {t['threshold']:g} by "
-              f"{t['by']}; {src}): P = {t['probability']:.2f} ± {t['probability_se']:.2f}, "
-              f"luck only {t['probability_luck_only']:.2f} ± "
-              f"{t['probability_luck_only_se']:.2f}; median {t['median']:.4g} "
-              f"[{t['p05']:.4g}, {t['p95']:.4g}]")
+              f"{t['by']}; {src}): P = {pse(t['probability'], t['probability_se'])}, "
+              f"luck only {pse(t.get('probability_luck_only'), t.get('probability_luck_only_se'))}"
+              f"; median {t['median']:.4g} [{t['p05']:.4g}, {t['p95']:.4g}]")
 
 
 class _QuietPipe:
