@@ -72,7 +72,9 @@ def test_a_failing_replicate_is_recorded_and_the_others_finish(tmp_path, monkeyp
     res = sim.run_scenario(L, replicates=3, out=tmp_path / "o")
     man = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert man["status"] == "partial"
-    assert [f["replicate"] for f in man["failed"]] == [1]
+    # replicate 1 fails in the headline set and in the luck-only set beside it
+    assert [(f["replicate"], f.get("set")) for f in man["failed"]] == [(1, None),
+                                                                       (1, "luck only")]
     assert "injected failure" in man["failed"][0]["error"]
     m = pd.read_parquet(tmp_path / "o" / "metrics.parquet")
     assert sorted(m.replicate.unique()) == [0, 2]
