@@ -38,10 +38,16 @@ def _loaded(source, overrides: dict | None = None):
 
 def run(scenario, *, replicates: int | None = None, seed: int | None = None,
         workers: int = 1, overrides: dict | None = None, snapshots: bool = False,
-        sample_behaviour: bool = False, sample_inputs: bool = False,
+        sample_behaviour: bool = True, sample_inputs: bool = False,
         out: str | Path | None = None, overwrite: bool = False,
         progress: bool = False) -> Results:
     """Run replicates of a scenario and return its :class:`Results`.
+
+    The headline counts luck and behaviour uncertainty: with ``sample_behaviour`` (the
+    default) each replicate draws every behaviour parameter from its plausible range, and
+    the same replicates at the scenario's own behaviour give the luck-only target
+    probabilities beside (``targets`` columns ``probability_luck_only``); pass
+    ``sample_behaviour=False`` for luck only (``hitech-sim run --luck-only``).
 
     ``scenario`` is a file path, a dict or :func:`sim.load_scenario`'s result;
     ``overrides`` (``{"policy.rd_subsidy.cap_wan": 500}``) are checked like the file, and
@@ -72,10 +78,12 @@ def run(scenario, *, replicates: int | None = None, seed: int | None = None,
 
 def compare_variants(base, variants, *, replicates: int | None = None, seed: int | None = None,
             workers: int = 1, overrides: dict | None = None,
-            sample_behaviour: bool = False, sample_inputs: bool = False,
+            sample_behaviour: bool = True, sample_inputs: bool = False,
             out: str | Path | None = None, overwrite: bool = False,
             progress: bool = False) -> Results:
-    """Run a base and variants on the same replicate seeds and compare them.
+    """Run a base and variants on the same replicate seeds and compare them (the headline
+    counting behaviour uncertainty unless ``sample_behaviour=False``, as :func:`run`;
+    the differences carry the luck-only ones in ``luck_only_*`` columns).
 
     ``variants`` is a list of scenarios (paths, dicts, loaded scenarios) or a dict
     ``{name: {key.path: value, ...}}`` of variants made from the base by overrides.
@@ -303,12 +311,16 @@ class Results:
         t = value_at_checkpoint(self.metrics, metric, quarter, start_q, zone)
         return t.reindex(columns=[v for v in self.variants if v in t.columns])
 
-    def target_probabilities(self) -> pd.DataFrame:
-        """Probability of meeting each target (rows) per variant (columns)."""
+    def target_probabilities(self, luck_only: bool = False) -> pd.DataFrame:
+        """Probability of meeting each target (rows) per variant (columns), as the
+        headline counts it (the manifest's ``probability_kind``), or counting luck only."""
         t = self.targets
         if t.empty:
             return pd.DataFrame()
-        p = t.pivot_table(index="id", columns="variant", values="probability",
+        col = "probability_luck_only" if luck_only else "probability"
+        if col not in t:
+            return pd.DataFrame()
+        p = t.pivot_table(index="id", columns="variant", values=col,
                           aggfunc="first", dropna=False)
         order = list(dict.fromkeys(t["id"]))
         return p.reindex(index=order, columns=[v for v in self.variants if v in p.columns])

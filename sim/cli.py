@@ -83,11 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
     r.add_argument("--resume", action="store_true", help="continue a results folder: keep "
                    "finished replicates, run missing or damaged ones")
-    r.add_argument("--sample-behaviour", action="store_true", help="each replicate draws the "
-                   "behaviour parameters from their plausible ranges")
-    r.add_argument("--sample-inputs", action="store_true", help="each replicate draws the "
-                   "scenario's inputs: (docs/scenario.md) from their ranges (same draw per "
-                   "replicate in every variant)")
+    _uncertainty_flags(r)
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--no-report", action="store_true", help="do not write report.html")
 
@@ -107,12 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
     c.add_argument("--overwrite", action="store_true", help="replace an existing folder")
     c.add_argument("--resume", action="store_true", help="continue a results folder")
-    c.add_argument("--sample-behaviour", action="store_true", help="each replicate draws the "
-                   "behaviour parameters from their plausible ranges (same draw per "
-                   "replicate in every variant)")
-    c.add_argument("--sample-inputs", action="store_true", help="each replicate draws the "
-                   "scenario's inputs: (docs/scenario.md) from their ranges (same draw per "
-                   "replicate in every variant)")
+    _uncertainty_flags(c)
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.add_argument("--no-report", action="store_true", help="do not write report.html")
 
@@ -233,6 +224,40 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _uncertainty_flags(p) -> None:
+    """``--luck-only`` (and the deprecated ``--sample-behaviour``) of run and compare."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--luck-only", action="store_true", help="count luck only: every "
+                   "replicate at the scenario's behaviour values (default: the headline "
+                   "also counts behaviour uncertainty, each replicate drawing every behaviour "
+                   "parameter from its plausible range, with luck-only figures beside)")
+    g.add_argument("--sample-behaviour", action="store_true", help="deprecated: behaviour "
+                   "is sampled by default now (this flag changes nothing)")
+    p.add_argument("--sample-inputs", action="store_true", help="each replicate also draws "
+                   "the scenario's inputs: (docs/scenario.md) from their ranges (same draw per "
+                   "replicate in every variant)")
+
+
+def _print_targets(targets: list[dict], variant: bool = False) -> None:
+    """One line per evaluated target: the headline probability and the luck-only one,
+    each with its Monte Carlo standard error, and the target's origin."""
+    for t in targets:
+        name = f"{t['id']} [{t['variant']}]" if variant else t["id"]
+        if t.get("probability") is None:
+            if not variant:
+                print(f"  target {name}: not evaluated")
+            continue
+        src = "planner" if t.get("source") == "planner" else "published goal"
+
+        def pse(p, se):
+            return "–" if p is None else f"{p:.2f} ± {se:.2f}"
+
+        print(f"  target {name} ({t['metric']} {t['zone']} {t['op']} {t['threshold']:g} by "
+              f"{t['by']}; {src}): P = {pse(t['probability'], t['probability_se'])}, "
+              f"luck only {pse(t.get('probability_luck_only'), t.get('probability_luck_only_se'))}"
+              f"; median {t['median']:.4g} [{t['p05']:.4g}, {t['p95']:.4g}]")
+
+
 class _QuietPipe:
     """stdout that stops writing, without failing the command, once its reader has gone
     (``hitech-sim compare ... | head``): the results and the report are still written."""
@@ -351,25 +376,30 @@ def cmd_run(args) -> int:
     res = run_scenario(L, replicates=args.replicates, seed=args.seed, workers=args.workers,
                        snapshots=args.snapshots, out=out, overwrite=args.overwrite,
                        resume=args.resume, progress=not args.quiet,
-                       sample_behaviour=args.sample_behaviour,
+                       sample_behaviour=not args.luck_only,
                        sample_inputs=args.sample_inputs, scheduler=args.scheduler)
     m = res.manifest
     print(f"{m['scenario']}: {m['replicates']} replicate(s), seed {m['seed']}, status "
           f"{m['status']} -> {out}/")
-    print(f"  target probabilities count {m['probability_kind']}")
-    for t in res.targets:
-        if t.get("probability") is None:
-            print(f"  target {t['id']}: not evaluated")
-        else:
-            print(f"  target {t['id']} ({t['metric']} {t['zone']} {t['op']} {t['threshold']:g} "
-                  f"by {t['by']}): P = {t['probability']:.2f}, median {t['median']:.4g} "
-                  f"[{t['p05']:.4g}, {t['p95']:.4g}]")
+    _print_uncertainty(m)
+    _print_targets(res.targets)
     _report(args, out)
     if m["status"] != "complete":
         print(f"hitech-sim: {len(m['failed'])} replicate(s) failed; see manifest.json",
               file=sys.stderr)
         return 1
     return 0
+
+
+def _print_uncertainty(m: dict) -> None:
+    print(f"  the headline counts {m['probability_kind']}")
+    if m.get("behaviour_sampled"):
+        print(f"  beside it: {m['probability_luck_only_kind']} ({m['luck_only_set']})")
+    n, se = m["replicates"], m["probability_se_max"]
+    note = "" if n >= m["replicates_recommended"] else (
+        f"; fewer than the {m['replicates_recommended']} that keep it at most 0.03")
+    print(f"  a probability's Monte Carlo standard error is at most {se:.3f} at {n} "
+          f"replicate(s){note}")
 
 
 def cmd_compare(args) -> int:
@@ -382,19 +412,20 @@ def cmd_compare(args) -> int:
     out = Path(args.out) if args.out else Path("results") / f"compare-{base.model.name}"
     res = compare(base, variants, replicates=args.replicates, seed=args.seed,
                   workers=args.workers, out=out, overwrite=args.overwrite, resume=args.resume,
-                  progress=not args.quiet, sample_behaviour=args.sample_behaviour,
+                  progress=not args.quiet, sample_behaviour=not args.luck_only,
                   sample_inputs=args.sample_inputs,
                   scheduler=args.scheduler)
     m = res.manifest
     print(f"compare {m['scenario']} with {', '.join(m['variants'][1:])}: {m['replicates']} "
           f"paired replicate(s), seed {m['seed']}, status {m['status']} -> {out}/")
-    print(f"  target probabilities count {m['probability_kind']}")
+    _print_uncertainty(m)
     d = res.differences
     if not d.empty:
         last = d["checkpoint"].iloc[-1] if "checkpoint" in d else None
         show = d[(d.checkpoint == last) & d.metric.isin(
             ["hte", "revenue_wan", "awards_to_date_wan", "wan_per_extra_hte"])]
-        print(f"paired differences at {last} (variant - base; mean [5%, 95%]):")
+        print(f"paired differences at {last} (variant - base; mean [5%, 95%]; luck only "
+              "beside):")
         for v, g in show.groupby("variant", sort=False):
             parts = []
             for _, r in g.iterrows():
@@ -402,11 +433,11 @@ def cmd_compare(args) -> int:
                     parts.append(f"万元 per extra 高企 {r.diff_mean:,.0f}")
                 else:
                     parts.append(f"{r.metric} {r.diff_mean:+,.0f} [{r.diff_p05:+,.0f}, "
-                                 f"{r.diff_p95:+,.0f}]")
+                                 f"{r.diff_p95:+,.0f}] (luck only {r.luck_only_diff_mean:+,.0f}"
+                                 f" [{r.luck_only_diff_p05:+,.0f}, "
+                                 f"{r.luck_only_diff_p95:+,.0f}])")
             print(f"  {v}: " + "; ".join(parts))
-    for t in res.targets:
-        if t.get("probability") is not None:
-            print(f"  target {t['id']} [{t['variant']}]: P = {t['probability']:.2f}")
+    _print_targets(res.targets, variant=True)
     _report(args, out)
     return 0 if m["status"] == "complete" else 1
 

@@ -10,7 +10,8 @@ its own that says why:
 
 What is compared (issue 12, item 7): `metrics.parquet`, `ledger.parquet`,
 `firms.parquet` (equal tables: column names, types and every value), `targets.json`
-and `comparison.csv` (equal JSON, equal CSV bytes), every CSV and Parquet file at the
+and `comparison.csv` (equal JSON, equal CSV bytes), the same files of `luck_only/`
+(the luck-only set beside a run's headline), every CSV and Parquet file at the
 root of a sweep, sensitivity or robust study's folder, and `tables/*.csv` of each
 report (written in zh,en). Times, versions and paths (the manifest, and those rows of
 `tables/run_info.csv`; the repository's own path in it is replaced by `<ROOT>`) are
@@ -82,14 +83,17 @@ def cases(tmp: Path) -> list[tuple[str, list[str]]]:
         files[name] = tmp / f"fp_{name}.yaml"
         files[name].write_text(text, encoding="utf-8")
     q = ["--quiet"]
+    # run and compare sample behaviour by default (with a luck-only set beside, in
+    # luck_only/); the cases with --luck-only keep the tables of the scenario's own behaviour
+    luck = ["--luck-only"]
     return [
-        ("run", ["run", str(BASE), "-n", "2", "--snapshots", *SCALE, *q]),
+        ("run", ["run", str(BASE), "-n", "2", "--snapshots", *luck, *SCALE, *q]),
         ("compare", ["compare", str(BASE), str(VARIANTS / "rd_cap_500.yaml"),
-                     str(VARIANTS / "off_a7_zone_approval_award.yaml"), "-n", "2", *SCALE,
-                     *q]),
-        ("sample_behaviour", ["run", str(BASE), "-n", "2", "--sample-behaviour", *SCALE, *q]),
+                     str(VARIANTS / "off_a7_zone_approval_award.yaml"), "-n", "2", *luck,
+                     *SCALE, *q]),
+        ("sample_behaviour", ["run", str(BASE), "-n", "2", *SCALE, *q]),
         ("lapse", ["run", str(BASE), "-n", "2", "--set", "policy.budget.on_exhausted=lapse",
-                   *SCALE, *q]),
+                   *luck, *SCALE, *q]),
         ("sweep", ["sweep", str(files["sweep"]), *q]),
         ("sensitivity", ["sensitivity", str(files["sensitivity"]), *q]),
         ("robust", ["robust", str(files["robust"]), *q]),
@@ -141,6 +145,13 @@ def folder_print(out: Path) -> dict:
             prints[p.name] = json_print(p)
         elif p.suffix == ".csv":
             prints[p.name] = bytes_print(p)
+    luck = out / "luck_only"
+    if luck.is_dir():
+        for p in sorted(luck.iterdir()):
+            if p.suffix == ".parquet":
+                prints[f"luck_only/{p.name}"] = table_print(p)
+            elif p.suffix == ".csv":
+                prints[f"luck_only/{p.name}"] = bytes_print(p)
     tables = out / "tables"
     if tables.is_dir():
         for p in sorted(tables.glob("*.csv")):

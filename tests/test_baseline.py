@@ -107,12 +107,33 @@ def test_no_action_plan_pays_only_the_pre_plan_award():
     assert set(led.lever) == {"A5"} and set(led.payer) == {"province"}
 
 
-def test_baseline_targets_are_zone_scaled_or_placeholders():
-    y = YAML(typ="safe").load(BASE.read_text(encoding="utf-8"))
-    ids = {t["id"] for t in y["targets"]}
-    assert {"specialised_2027", "hte_2028", "hte_2030"} <= ids
-    assert all(t["zone"] == "ALL" or t["zone"] in {z["id"] for z in y["zones"]}
-               for t in y["targets"])
+def test_baseline_keeps_only_published_goals():
+    """Issue 14 item 6: the baseline's targets are published goals, each with its
+    reference; the planner's own targets live in yunnan_planner_example.yaml."""
+    L = load(BASE)
+    assert [t["id"] for t in L.resolved["targets"]] == ["specialised_2027"]
+    for t in L.resolved["targets"]:
+        assert t["source"].startswith("published: ") and "云政办发〔2025〕27号" in t["source"]
+    # the carry: the goal's factor 3,000 / 1,543 on the zones' 专精特新 at the start
+    start = sum(z.firms.specialised for z in L.model.zones)
+    t = L.resolved["targets"][0]
+    assert t["threshold"] == round(start * 3000 / 1543)
+
+
+def test_planner_example_is_the_baseline_with_sourced_example_targets():
+    base, ex = load(BASE), load(ROOT / "scenarios" / "yunnan_planner_example.yaml")
+    strip = lambda r: {k: v for k, v in r.items() if k not in ("name", "description",  # noqa: E731
+                                                               "targets")}
+    assert strip(ex.resolved) == strip(base.resolved)  # the same model numbers
+    published = [t for t in ex.resolved["targets"] if t["source"] != "planner"]
+    assert published == base.resolved["targets"]  # the published goal, repeated unchanged
+    planner = {t["id"] for t in ex.resolved["targets"] if t["source"] == "planner"}
+    assert planner == {"hte_2028", "hte_2030", "kunming_hte_2030", "revenue_2030",
+                       "gazelles_2028"}
+    # every example is argued in a comment of the file
+    text = (ROOT / "scenarios" / "yunnan_planner_example.yaml").read_text(encoding="utf-8")
+    for tid in planner:
+        assert f"({tid}" in text or f"{tid})" in text or f"{tid}," in text, tid
 
 
 # ------------------------------------------------------------------- calibration

@@ -51,7 +51,7 @@ def test_run_writes_every_file(tmp_path):
     targets = json.loads((out / "targets.json").read_text(encoding="utf-8"))
     by_id = {t["id"]: t for t in targets}
     # targets dated after the (shortened) calendar are not evaluated
-    assert by_id["hte_2030"]["probability"] is None
+    assert by_id["specialised_2027"]["probability"] is None
     firms = pd.read_parquet(out / "firms.parquet")
     assert {"origin", "stage", "founded", "revenue_4q_wan", "hte_valid", "exited"} <= set(
         firms.columns)

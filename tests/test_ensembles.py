@@ -72,7 +72,9 @@ def test_a_failing_replicate_is_recorded_and_the_others_finish(tmp_path, monkeyp
     res = sim.run_scenario(L, replicates=3, out=tmp_path / "o")
     man = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert man["status"] == "partial"
-    assert [f["replicate"] for f in man["failed"]] == [1]
+    # replicate 1 fails in the headline set and in the luck-only set beside it
+    assert [(f["replicate"], f.get("set")) for f in man["failed"]] == [(1, None),
+                                                                       (1, "luck only")]
     assert "injected failure" in man["failed"][0]["error"]
     m = pd.read_parquet(tmp_path / "o" / "metrics.parquet")
     assert sorted(m.replicate.unique()) == [0, 2]
@@ -167,7 +169,7 @@ def test_sweep_grid_with_resume_and_probabilities(tmp_path):
     f.write_text(f"""name: tiny_sweep
 base: {BASE}
 set: {{population.scale: 0.02, calendar.end: 2026Q4, calendar.checkpoints: [2026Q4],
-      targets: [{{id: hte_26, metric: hte, by: 2026Q4, threshold: 100}}]}}
+      targets: [{{id: hte_26, metric: hte, by: 2026Q4, threshold: 100, source: planner}}]}}
 levers:
   policy.rd_subsidy.cap_wan: [500, 2000]
   policy.referral.referrer_share: [0.0, 0.5]

@@ -64,7 +64,7 @@ def test_parts_record_their_identity_and_the_manifest_the_parts(done_run):
 @pytest.mark.parametrize("extra, says", [
     (["--seed", "7"], "seed: the folder has 12345, this command 7"),
     (["--set", "population.scale=0.5"], "resolved scenario"),
-    (["--sample-behaviour"], "behaviour sampling"),
+    (["--luck-only"], "behaviour sampling"),
 ])
 def test_resume_with_another_command_is_refused(done_run, extra, says):
     before = {p.name: p.stat().st_mtime_ns for p in (done_run / "parts").iterdir()}

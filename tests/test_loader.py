@@ -294,7 +294,7 @@ def test_extends_appends_new_zone_and_replaces_other_lists(tmp_path):
         "    prefecture: 丙市\n    leading_industries: [other]\n    land_ha: 5\n"
         "    firms: {total: 10, tech_sme: 1, hte: 0, revenue_wan: 1000,"
         " sector_shares: {other: 1.0}}\n"
-        "targets:\n  - {id: t, metric: hte, by: 2026Q4, threshold: 1}\n", "utf-8")
+        "targets:\n  - {id: t, metric: hte, by: 2026Q4, threshold: 1, source: planner}\n", "utf-8")
     s = loader.load(tmp_path / "v.yaml")
     assert [z.id for z in s.model.zones] == ["alpha", "beta", "gamma"]
     assert [t.id for t in s.model.targets] == ["t"]

@@ -51,7 +51,7 @@ def test_quickstart():
     assert pngs >= 5  # two fan charts, ladder, zones, awards
     assert "<Results run yunnan_baseline: 10 replicate(s)" in text
     assert "policy.rd_subsidy.cap_wan: -500 is out of range" in text
-    assert re.search(r"hte_2030\s+\d\.\d", text)  # a probability per target
+    assert re.search(r"specialised_2027\s+\d\.\d", text)  # the published target's probability
 
 
 def test_levers():
@@ -65,7 +65,8 @@ def test_levers():
 def test_targets():
     pngs, text = _outputs(_run("targets.ipynb"))
     assert pngs >= 4
-    assert "luck and behaviour" in text
+    assert "luck and behaviour" in text and "luck only" in text
+    assert "planner" in text and "published:" in text  # each target's source
     for v in ("rd_cap_5000", "budget_double", "off_all_money"):
         assert v in text
 

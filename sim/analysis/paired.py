@@ -127,3 +127,22 @@ def money_shifts(ledger: pd.DataFrame, base: str, variants: list[str], quarter: 
         d = t.loc[v] - t.loc[base]
         rows += [{"variant": v, "lever": lv, "paid_change_wan": float(x)} for lv, x in d.items()]
     return pd.DataFrame(rows, columns=["variant", "lever", "paid_change_wan"])
+
+
+LUCK_ONLY_COLUMNS = ["diff_mean", "diff_p05", "diff_p95"]
+
+
+def beside_luck_only(diffs: pd.DataFrame, luck: pd.DataFrame | None) -> pd.DataFrame:
+    """The headline paired differences with the luck-only ones beside them: columns
+    ``luck_only_diff_mean``, ``luck_only_diff_p05``, ``luck_only_diff_p95`` matched on
+    variant, metric and checkpoint. ``luck`` None: the headline is itself luck only, and
+    the columns repeat it."""
+    if diffs.empty:
+        return diffs
+    key = ["variant", "metric", "checkpoint"]
+    src = diffs if luck is None or luck.empty else luck
+    if "basis" in diffs.columns and "basis" in src.columns:
+        key.append("basis")  # cost rows: one per basis
+    side = src[key + LUCK_ONLY_COLUMNS].rename(
+        columns={c: f"luck_only_{c}" for c in LUCK_ONLY_COLUMNS})
+    return diffs.merge(side, on=key, how="left")

@@ -43,41 +43,72 @@ def value_at_checkpoint(metrics: pd.DataFrame, metric: str, quarter: str, start_
     return sel.groupby(["variant", "replicate"])["value"].sum().unstack("variant")
 
 
+def probability_se(p: float, n: int) -> float:
+    """Monte Carlo standard error of a probability ``p`` estimated from ``n`` independent
+    replicates: sqrt(p (1 - p) / n) (0 when p is 0 or 1: read it with ``n``)."""
+    return float(np.sqrt(p * (1.0 - p) / n)) if n > 0 else float("nan")
+
+
+def max_probability_se(n: int) -> float:
+    """The largest standard error ``n`` replicates allow (at p = 0.5): 0.5 / sqrt(n)."""
+    return float(0.5 / np.sqrt(n)) if n > 0 else float("nan")
+
+
 def summarise(x, target: dict) -> dict:
-    """Probability of meeting ``target``, median and 90% interval of values ``x``."""
+    """Probability of meeting ``target`` with its Monte Carlo standard error, median and
+    90% interval of values ``x`` (one per replicate)."""
     x = np.asarray(x, dtype=float)
-    return {"probability": float(meets(x, target["op"], target["threshold"]).mean()),
+    p = float(meets(x, target["op"], target["threshold"]).mean())
+    return {"probability": p, "probability_se": probability_se(p, x.size),
             "median": float(np.median(x)), "p05": float(np.quantile(x, 0.05)),
             "p95": float(np.quantile(x, 0.95)), "replicates": int(x.size)}
 
 
+def target_values(metrics: pd.DataFrame, variant: str, t: dict, start_q: int) -> np.ndarray:
+    """A target's metric per replicate of ``variant``: the stock at ``t['by']``, or the
+    flow summed over the four quarters to it."""
+    mv = metrics[(metrics["variant"] == variant) & (metrics["metric"] == t["metric"])
+                 & (metrics["zone"] == t["zone"]) & (metrics["sector"] == t["sector"])]
+    mv = mv[mv["quarter"].isin(checkpoint_quarters(t["metric"], t["by"], start_q))]
+    return mv.groupby("replicate")["value"].sum().to_numpy(dtype=float)
+
+
+_NOT_EVALUATED = dict(probability=None, probability_se=None, probability_luck_only=None,
+                      probability_luck_only_se=None, median=None, p05=None, p95=None)
+
+
 def evaluate_targets(targets: list[dict], metrics: pd.DataFrame, variants: list[str],
-                     start_q: int, end_q: int) -> list[dict]:
-    """Per variant and target: probability of meeting it, median, 5% and 95% quantiles.
+                     start_q: int, end_q: int,
+                     luck_only: pd.DataFrame | None = None) -> list[dict]:
+    """Per variant and target: where it comes from (``source``), the probability of
+    meeting it as the headline counts it (``metrics``: the run's replicates) and counting
+    luck only (``luck_only``: metrics of the same replicates at the scenario's own
+    behaviour; None when the run itself is luck only, so both are the same), each with its
+    Monte Carlo standard error; median, 5% and 95% quantiles (headline).
 
     A target dated after the calendar's end is not evaluated (``probability: null``).
     """
     out = []
     for v in variants:
-        mv = metrics[metrics["variant"] == v]
         for t in targets:
             rec = {"variant": v, **{k: t[k] for k in ("id", "metric", "zone", "sector", "by",
-                                                      "op", "threshold")}}
-            by = q_index(t["by"])
-            if by > end_q:
-                rec.update(probability=None, median=None, p05=None, p95=None,
-                           note="not evaluated: after the calendar's end")
+                                                      "op", "threshold")},
+                   "source": t.get("source")}
+            if q_index(t["by"]) > end_q:
+                rec.update(_NOT_EVALUATED, note="not evaluated: after the calendar's end")
                 out.append(rec)
                 continue
-            sel = mv[(mv["metric"] == t["metric"]) & (mv["zone"] == t["zone"])
-                     & (mv["sector"] == t["sector"])]
-            sel = sel[sel["quarter"].isin(checkpoint_quarters(t["metric"], t["by"], start_q))]
-            x = sel.groupby("replicate")["value"].sum().to_numpy(dtype=float)
+            x = target_values(metrics, v, t, start_q)
             if x.size == 0:
-                rec.update(probability=None, median=None, p05=None, p95=None,
-                           note="not evaluated: no values")
-            else:
-                rec.update(summarise(x, t))
+                rec.update(_NOT_EVALUATED, note="not evaluated: no values")
+                out.append(rec)
+                continue
+            rec.update(summarise(x, t))
+            lo = x if luck_only is None else target_values(luck_only, v, t, start_q)
+            p = float(meets(lo, t["op"], t["threshold"]).mean()) if lo.size else None
+            rec.update(probability_luck_only=p,
+                       probability_luck_only_se=None if p is None else probability_se(p, lo.size),
+                       replicates_luck_only=int(lo.size))
             out.append(rec)
     return out
 

@@ -16,11 +16,16 @@ from sim.scenario.loader import Problem, ScenarioError
 METRIC_COLUMNS = ["variant", "replicate", "quarter", "zone", "sector", "metric", "value"]
 
 
+LUCK_ONLY_DIR = "luck_only"  # the luck-only set's tables, inside a results folder
+
+
 def make_tasks(loaded, n: int, seed: int, snapshots: bool = False,
-               sample: bool = False, sample_inputs: bool = False) -> list[Task]:
-    """Replicates 0..n-1 of a loaded scenario as tasks."""
+               sample: bool = False, sample_inputs: bool = False,
+               tag: str = "") -> list[Task]:
+    """Replicates 0..n-1 of a loaded scenario as tasks (``tag`` is added to their keys,
+    so two sets of the same replicates have their own parts)."""
     name = loaded.model.name
-    return [Task(f"{name}--r{k:06d}", loaded.resolved, name, k, seed, snapshots, sample,
+    return [Task(f"{name}--{tag}r{k:06d}", loaded.resolved, name, k, seed, snapshots, sample,
                  sample_inputs=sample_inputs) for k in range(n)]
 
 
@@ -49,20 +54,25 @@ def input_keys(scenarios: list[tuple[str, dict]], sample_inputs: bool) -> list[s
     return keys
 
 
-def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str | None,
-            resume: bool, progress: bool):
-    """Run tasks; with ``out``, in parts there, then assembled. Returns tables (metrics,
-    ledger, firms, behaviour draws, input draws, claims) or None (read them from ``out``)
-    and the failures."""
-    parts = out / "parts" if out is not None else None
+def paired_sets(allv: list, n: int, seed: int, snapshots: bool, behaviour: bool,
+                sample_inputs: bool = False) -> tuple[list[Task], list[Task]]:
+    """The tasks of the headline set (behaviour sampled unless ``behaviour`` is False;
+    inputs sampled with ``sample_inputs``) and of the luck-only set beside it: the same
+    replicates 0..n-1 of the same seed at the scenarios' own behaviour and input values
+    (empty when the headline is itself luck only), so the two differ by what was sampled
+    alone."""
+    head = [t for L in allv for t in make_tasks(L, n, seed, snapshots, behaviour,
+                                                sample_inputs)]
+    luck = ([t for L in allv for t in make_tasks(L, n, seed, False, False, False, "luck-")]
+            if behaviour or sample_inputs else [])
+    return head, luck
+
+
+def _tables(results: list):
+    """The tables of finished replicates (metrics, ledger, firms, behaviour draws, input
+    draws, claims) and the failures."""
     mets, leds, firms, failed, behaviour, inputs, claims = [], [], [], [], [], [], []
-    done = {}
-    for task, r in execute(tasks, parts=parts, workers=workers, scheduler=scheduler,
-                           resume=resume, progress=progress):
-        if parts is None and r is not None:
-            done[task.key] = r
-    # in task order, whatever order the workers finished in
-    for r in (done[t.key] for t in tasks if t.key in done):
+    for r in results:
         if r.error:
             failed.append({"variant": r.variant, "replicate": r.replicate, "error": r.error})
             continue
@@ -78,9 +88,6 @@ def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str
         if "inputs" in r.extra:
             inputs.append({"variant": r.variant, "replicate": r.replicate,
                            **r.extra["inputs"]})
-    if parts is not None:
-        summary = assemble(parts, tasks, out)
-        return None, summary["failed"]
     metrics = (pd.concat(mets, ignore_index=True) if mets else
                pd.DataFrame(columns=METRIC_COLUMNS))
     ledger = (pd.concat(leds, ignore_index=True) if leds else
@@ -91,8 +98,38 @@ def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str
             pd.concat(claims, ignore_index=True) if claims else None), failed
 
 
+def collect(tasks: list[Task], *, out: Path | None, workers: int, scheduler: str | None,
+            resume: bool, progress: bool, luck_tasks: list[Task] | None = None):
+    """Run tasks (and ``luck_tasks``, the luck-only set, in the same pool); with ``out``,
+    in parts there, then assembled (the luck-only set into ``out/luck_only/``). Returns
+    the tables or None (read them from ``out``), the failures (of both sets), and the
+    luck-only set's tables (None with ``out`` or without ``luck_tasks``)."""
+    luck_tasks = luck_tasks or []
+    parts = out / "parts" if out is not None else None
+    done = {}
+    for task, r in execute(tasks + luck_tasks, parts=parts, workers=workers,
+                           scheduler=scheduler, resume=resume, progress=progress):
+        if parts is None and r is not None:
+            done[task.key] = r
+    if parts is not None:
+        failed = assemble(parts, tasks, out)["failed"]
+        if luck_tasks:
+            (out / LUCK_ONLY_DIR).mkdir(exist_ok=True)
+            failed += [{**f, "set": "luck only"} for f in
+                       assemble(parts, luck_tasks, out / LUCK_ONLY_DIR)["failed"]]
+        return None, failed, None
+    # in task order, whatever order the workers finished in
+    tables, failed = _tables([done[t.key] for t in tasks if t.key in done])
+    luck = None
+    if luck_tasks:
+        luck, lf = _tables([done[t.key] for t in luck_tasks if t.key in done])
+        failed += [{**f, "set": "luck only"} for f in lf]
+    return tables, failed, luck
+
+
 def read_metrics(out: Path, metrics: list[str] | None = None) -> pd.DataFrame:
-    """The metrics table of a results folder (only some metrics, to bound memory)."""
+    """The metrics table of a results folder (only some metrics, to bound memory); of its
+    luck-only set with ``out / LUCK_ONLY_DIR``."""
     path = out / "metrics.parquet"
     if not path.exists():
         return pd.DataFrame(columns=METRIC_COLUMNS)

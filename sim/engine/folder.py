@@ -122,7 +122,9 @@ RESULT_NAMES = frozenset({
 _TMP = re.compile(r"\..+\.tmp(-\d+)?")  # an atomic write cut short
 _PART = re.compile(r".+\.(done|error\.json|(metrics|ledger|claims|firms|outcomes)\.parquet)")
 _SUBFOLDERS = {"parts": _PART, "figures": re.compile(r".+\.(png|svg|csv)"),
-               "tables": re.compile(r".+\.csv")}
+               "tables": re.compile(r".+\.csv"),
+               # run and compare: the luck-only set beside the headline (docs/uncertainty.md)
+               "luck_only": re.compile(r"(metrics|ledger|firms)\.parquet|comparison\.csv")}
 
 
 def foreign_files(out: Path) -> list[str]:

@@ -519,9 +519,11 @@ def compare_section(R, d, base, shifts=None):
     else:
         reading = ("配对差异见表。", "See the table for paired differences.")
     R.figure(fig, "paired_differences", reading)
+    luck = [c for c in ("luck_only_diff_mean", "luck_only_diff_p05", "luck_only_diff_p95")
+            if c in dd]
     shown = dd[["variant", "metric", "checkpoint", "base_median", "variant_median",
-                "diff_mean", "diff_p05", "diff_p95", "share_positive"]].copy()
-    for c in ["base_median", "variant_median", "diff_mean", "diff_p05", "diff_p95"]:
+                "diff_mean", "diff_p05", "diff_p95", "share_positive"] + luck].copy()
+    for c in ["base_median", "variant_median", "diff_mean", "diff_p05", "diff_p95"] + luck:
         shown[c] = [fmt_value(mm, v, L) for mm, v in zip(shown.metric, shown[c], strict=True)]
     shown["share_positive"] = shown["share_positive"].map(lambda v: f"{100 * v:.0f}%")
     R.table(shown, "paired_differences", caption=("配对差异", "Paired differences"), csv=d)

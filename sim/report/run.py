@@ -77,17 +77,22 @@ def run_report(R: Page, m: dict, command: str) -> str:
     if command == "compare":
         lever_diffs(R, resolved, variants)
 
-    # 2. targets
+    # 2. the headline: what each variant changes, counting what we do not know
+    cp = out / "comparison.csv"
+    if command == "compare" and cp.exists():
+        headline_section(R, m, pd.read_csv(cp, encoding="utf-8-sig"), base)
+
+    # 3. targets
     targets_section(R, m, targets, variants, zones)
 
-    # 3. fan charts
+    # 4. fan charts
     R.h2("关键指标走势（全部模拟园区）", "Key metrics over time (all modelled zones)")
     R.p("阴影为各次重复的 50% 与 90% 区间，实线为中位数；流量指标（收入、奖补）为截至该季度的四个季度之和，与目标口径一致。",
         "Shaded: 50% and 90% bands over replicates; line: median. Flows (revenue, awards) "
         "are the sum of the four quarters to each quarter, as targets are read.")
     fan_section(R, allz, quarters, flow_qs, variants, targets)
 
-    # 4. zones small multiples
+    # 5. zones small multiples
     R.h2("分园区走势", "By zone")
     for metric in ("hte", "revenue_wan"):
         zone_multiples(R, met, metric, quarters, flow_qs, base, zones)
@@ -158,11 +163,87 @@ def lever_diffs(R: Page, resolved: dict, variants: list[str]):
         R.p("各方案的政策参数与基准相同。", "The variants' policy settings equal the base's.")
 
 
+HEADLINE_METRICS = ["hte", "specialised", "gazelles", "revenue_wan"]
+
+
+def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
+    """The headline effect of each variant against the base (variant − base, mean and 90%
+    interval over paired replicates) on 高企, 专精特新, gazelles and revenue at each
+    checkpoint, as the headline counts it, with the luck-only figure beside."""
+    L = R.L
+    R.h2("主要结果：方案与基准之差", "Headline: each variant against the base")
+    d = d[d.metric.isin(HEADLINE_METRICS) & d.diff_p05.notna()]
+    if d.empty:
+        return
+    sampled = m.get("behaviour_sampled", m.get("sample_behaviour"))
+    zh, en = (("运气与行为不确定性", "luck and behaviour uncertainty") if sampled
+              else ("只计运气", "luck only"))
+
+    def cell(r, pre=""):
+        mm = r.metric
+        return (f"{fmt_value(mm, r[pre + 'diff_mean'], L)} [{fmt_value(mm, r[pre + 'diff_p05'], L)}"
+                f", {fmt_value(mm, r[pre + 'diff_p95'], L)}]")
+
+    rows = []
+    for _, r in d.iterrows():
+        row = {L.t("方案", "Variant"): r.variant,
+               L.t("指标", "Metric"): metric_label(r.metric, L, fig=False),
+               L.t("时点", "Checkpoint"): r.checkpoint,
+               L.t("主要结果：" + zh, "Headline: " + en): cell(r)}
+        if "luck_only_diff_mean" in d:
+            row[L.t("只计运气", "Luck only")] = cell(r, "luck_only_")
+        rows.append(row)
+    R.table(pd.DataFrame(rows), "headline",
+            caption=(f"方案 − {base}：均值 [5%, 95%]（配对重复）",
+                     f"variant − {base}: mean [5%, 95%] over paired replicates"))
+    last = sorted(d.checkpoint.unique(), key=q_index)[-1]
+    h = d[(d.metric == "hte") & (d.checkpoint == last)]
+    if len(h) and "luck_only_diff_mean" in d:
+        r = h.iloc[0]
+        R.p(f"{r.variant} − {base}，{last} 高企：{cell(r)}（{zh}）；只计运气：{cell(r, 'luck_only_')}。",
+            f"{r.variant} − {base}, 高企 at {last}: {cell(r)} (counting {en}); luck "
+            f"only: {cell(r, 'luck_only_')}.")
+
+
+def uncertainty_note(R: Page, m: dict):
+    """What the headline counts, what is beside it, and the replicates' standard error."""
+    pk = str(m.get("probability_kind") or "")
+    sampled = m.get("behaviour_sampled", m.get("sample_behaviour"))
+    if pk.startswith("luck only") or not sampled:
+        R.p("本次运行只计运气（随机性）（--luck-only）：每次重复使用情景设定的行为参数，未计入我们对企业行为认识的不确定性，因此可能偏于自信。",
+            "This run counts luck only (--luck-only): every replicate uses the scenario's "
+            "behaviour values, not what we do not know about behaviour, so its figures may "
+            "be over-confident.", "warn")
+    else:
+        zh, en = uncertainty_text(m)
+        R.p(zh + "旁边给出只计运气的数字：相同的重复、相同的随机种子，但使用情景设定的行为参数和输入值。",
+            en + " Beside them: luck only, from the same replicates on the same seeds at the "
+            "scenario's own behaviour and input values.")
+    n = m.get("replicates")
+    se = m.get("probability_se_max")
+    rec = m.get("replicates_recommended")
+    if n and se is not None:
+        text = (f"每个概率后的 ± 为蒙特卡洛标准误 √(p(1−p)/n)；{n} 次重复时最大为 {100 * se:.1f} 个百分点。",
+                f"± after each probability is its Monte Carlo standard error sqrt(p(1-p)/n): "
+                f"at most {100 * se:.1f} points with {n} replicates.")
+        if rec and n < rec:
+            R.p(text[0] + f"本次重复次数少于默认的 {rec} 次（保证标准误不超过 3 个百分点），概率仅供参考。",
+                text[1] + f" This run has fewer than the default {rec} replicates that keep "
+                "it at most 3 points: read its probabilities as indicative.", "warn")
+        else:
+            R.p(*text)
+
+
+def _pct(p, se) -> str:
+    return "–" if p is None else (f"{100 * p:.0f}%" if se is None else
+                                  f"{100 * p:.0f}% ± {100 * se:.0f}")
+
+
 def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
-                     zones: list[dict]):
+                    zones: list[dict]):
     L = R.L
     R.h2("目标达成概率", "Targets: probability of meeting them")
-    R.p(*uncertainty_text(m))
+    uncertainty_note(R, m)
     if not targets:
         R.p("本次运行没有目标。", "This run has no targets.")
         return
@@ -173,26 +254,42 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
         rng = ("–" if t.get("median") is None else
                f"{fmt_value(t['metric'], t['median'], L)} [{fmt_value(t['metric'], t['p05'], L)}"
                f", {fmt_value(t['metric'], t['p95'], L)}]")
+        src = t.get("source")
+        origin = (L.t("规划者设定（非已发布目标）", "planner (not a published goal)")
+                  if src == "planner" else
+                  L.t("未注明", "not stated") if not src else
+                  L.t("已发布目标：", "published goal: ") + str(src).split(":", 1)[1].strip())
+        not_eval = L.t("未评估（超出模拟期）", "not evaluated (after the calendar's end)")
         rows.append({
             L.t("方案", "Variant"): t.get("variant", variants[0]),
             L.t("目标", "Target"): t["id"],
+            L.t("来源", "Source"): origin,
             L.t("指标", "Metric"): metric_label(t["metric"], L, fig=False),
             L.t("园区", "Zone"): zone,
             L.t("期限", "By"): t["by"],
             L.t("门槛", "Threshold"): f"{t['op']} {fmt_value(t['metric'], t['threshold'], L)}",
-            L.t("达成概率", "Probability"): (L.t("未评估（超出模拟期）", "not evaluated (after "
-                                               "the calendar's end)") if p is None
-                                          else f"{100 * p:.0f}%"),
+            L.t("达成概率（运气与行为）", "Probability (luck and behaviour)"):
+                not_eval if p is None else _pct(p, t.get("probability_se")),
+            L.t("只计运气", "Luck only"):
+                not_eval if p is None else _pct(t.get("probability_luck_only"),
+                                                t.get("probability_luck_only_se")),
             L.t("中位数 [5%, 95%]", "Median [5%, 95%]"): rng})
-        raw.append({k: t.get(k) for k in ("variant", "id", "metric", "zone", "by", "op",
-                                          "threshold", "probability", "median", "p05", "p95")})
+        raw.append({k: t.get(k) for k in ("variant", "id", "source", "metric", "zone", "by",
+                                          "op", "threshold", "probability", "probability_se",
+                                          "probability_luck_only", "probability_luck_only_se",
+                                          "median", "p05", "p95")})
     R.table(pd.DataFrame(rows), "targets", csv=pd.DataFrame(raw))
+    if any(t.get("source") == "planner" for t in targets):
+        R.p("“规划者设定”的目标是示例或规划者自己的目标，不是已发布的目标，也不是由模型结果设定的。",
+            "Targets marked planner are a planner's own (or examples), not published goals; "
+            "none is set from the model's output.")
     ev = [t for t in targets if t.get("probability") is not None]
     if ev:
         best = max(ev, key=lambda t: t["probability"])
         worst = min(ev, key=lambda t: t["probability"])
-        R.p(f"达成概率最高的是 {best['id']}（{best.get('variant', '')}，{100 * best['probability']:.0f}%），"
-            f"最低的是 {worst['id']}（{worst.get('variant', '')}，{100 * worst['probability']:.0f}%）。",
+        R.p(f"达成概率最高的是 {best['id']}（{best.get('variant', '')}，{_pct(best['probability'], best.get('probability_se'))}），"
+            f"最低的是 {worst['id']}（{worst.get('variant', '')}，{_pct(worst['probability'], worst.get('probability_se'))}）。",
             f"Most likely: {best['id']} ({best.get('variant', '')}, "
-            f"{100 * best['probability']:.0f}%); least likely: {worst['id']} "
-            f"({worst.get('variant', '')}, {100 * worst['probability']:.0f}%).")
+            f"{_pct(best['probability'], best.get('probability_se'))}); least likely: "
+            f"{worst['id']} ({worst.get('variant', '')}, "
+            f"{_pct(worst['probability'], worst.get('probability_se'))}).")

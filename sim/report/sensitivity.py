@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.analysis.sensitivity import left_out_driver
 from sim.report.lang import ReportError
-from sim.report.page import Page, read_csv, safe_name
+from sim.report.page import Page, read_csv, read_json, safe_name
 from sim.report.style import plt
 
 
@@ -32,7 +32,30 @@ def report_head(R: Page, m: dict, what: tuple[str, str], needs: str, info: list)
     rows += [(L.t("随机种子", "Seed"), str(m.get("seed"))),
              (L.t("状态", "Status"), str(m.get("status")))]
     R.table(pd.DataFrame(rows, columns=[L.t("项目", "Item"), L.t("值", "Value")]), "run_info")
+    target_sources(R)
     return L.t(f"{what[0]}：{m.get('study')}", f"{what[1]}: {m.get('study')}", " — ")
+
+
+def target_sources(R: Page) -> None:
+    """The base's targets the study evaluates, each with where it comes from (a
+    published goal, or the planner's), from the folder's outcomes.json."""
+    L, path = R.L, R.out / "outcomes.json"
+    if not path.exists():
+        return
+    tg = [o for o in read_json(path) if str(o.get("id", "")).startswith("target:")]
+    if not tg:
+        return
+    rows = []
+    for o in tg:
+        src = o.get("source")
+        rows.append({L.t("目标", "Target"): o["id"][len("target:"):],
+                     L.t("来源", "Source"): (L.t("规划者设定（非已发布目标）",
+                                                "planner (not a published goal)")
+                                           if src == "planner" else str(src or "–")),
+                     L.t("门槛（已缩放）", "Threshold (scaled)"): f"{o.get('op', '>=')} "
+                                                                 f"{o.get('threshold'):g}"})
+    R.table(pd.DataFrame(rows), "target_sources",
+            caption=("评估的目标及其来源", "Targets evaluated and where they come from"))
 
 
 def sensitivity_report(R: Page, m: dict) -> str:

@@ -718,6 +718,9 @@ def _message(err: dict, root=None) -> str:
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         return f"unknown key (valid keys here: {', '.join(valid)}{hint})"
     if t == "missing":
+        if loc[-1] == "source" and _model_at(loc[:-1], root) is schema.Target:
+            return (f"required key is missing: every target says where it comes from "
+                    f"(valid: {schema.SOURCE_FORMS})")
         return "required key is missing"
     if t == "literal_error":
         return f"{err['input']!r} is not allowed ({err['msg'].replace('Input should be', 'valid:')})"

@@ -180,6 +180,11 @@ Name = Annotated[Any, PlainValidator(_check_name)]
 # and its history need 2000-2050.
 FIRST_QUARTER, LAST_QUARTER = "2000Q1", "2050Q4"
 
+# Replicates when a scenario does not say: enough that a target probability's Monte
+# Carlo standard error, sqrt(p (1 - p) / n), is at most 3 points at its largest (p = 0.5):
+# 0.5 / sqrt(280) = 0.0299 (n >= 278).
+DEFAULT_REPLICATES = 280
+
 OPERATING_MODELS = ("traditional", "committee_company", "committee_institution_company",
                     "entrusted", "statutory_body")
 
@@ -537,10 +542,46 @@ Behaviour = _params_model("Behaviour", BEHAVIOUR)
 Constants = _params_model("Constants", CONSTANTS)
 
 
+PLANNER = "planner"
+PUBLISHED = "published:"
+SOURCE_FORMS = ("`planner` (a planner's own target, not a published goal) or `published: "
+                "<the goal and its reference>`, e.g. 'published: 专精特新 3,000 by 2027 "
+                "(province), 云政办发〔2025〕27号'")
+
+
+def _check_source(v: Any) -> str:
+    """A target's origin: ``planner``, or ``published: <goal and reference>``."""
+    if isinstance(v, str):
+        t = v.strip()
+        if t == PLANNER:
+            return PLANNER
+        if t.startswith(PUBLISHED) and t[len(PUBLISHED):].strip():
+            return f"{PUBLISHED} {t[len(PUBLISHED):].strip()}"
+    _fail("target_source", f"{_describe(v)} does not say where the target comes from "
+                           f"(valid: {SOURCE_FORMS})")
+
+
+TargetSource = Annotated[Any, PlainValidator(_check_source),
+                         Field(description=f"where the target comes from: {SOURCE_FORMS}")]
+
+
+def source_kind(source: str | None) -> str:
+    """``published`` or ``planner`` (``unknown`` for a record made before targets had a
+    source)."""
+    if source == PLANNER:
+        return PLANNER
+    if isinstance(source, str) and source.startswith(PUBLISHED):
+        return "published"
+    return "unknown"
+
+
 class Target(Strict):
-    """A target: metric at quarter ``by`` (stock) or summed over 4 quarters (flow)."""
+    """A target: metric at quarter ``by`` (stock) or summed over 4 quarters (flow), and
+    where it comes from (``source``: a published goal with its reference, or the
+    planner's own; required, so that no target is shown without its origin)."""
 
     id: Name
+    source: TargetSource
     metric: Text
     zone: Text = "ALL"
     sector: Text = "ALL"
@@ -569,7 +610,7 @@ class Scenario(Strict):
     name: Name
     description: str = ""
     seed: Num(0, 2**63 - 1, integer=True) = 20250601
-    replicates: Num(1, 100000, integer=True) = 1
+    replicates: Num(1, 100000, integer=True) = DEFAULT_REPLICATES
     calendar: Calendar = Calendar()
     population: Population = Population()
     sectors: list[Sector]

@@ -250,7 +250,8 @@ def study_outcomes(path: Path, origins: dict, outcomes: list, base, with_targets
                 continue  # not evaluable in this calendar, or a sector target
             thr = t["threshold"] * (1.0 if t["metric"] in UNSCALED else scale)
             out.append({"id": f"target:{t['id']}", "metric": t["metric"], "zone": t["zone"],
-                        "quarter": t["by"], "op": t["op"], "threshold": float(thr)})
+                        "quarter": t["by"], "op": t["op"], "threshold": float(thr),
+                        "source": t.get("source")})
     if not out and not problems:
         problems.append(problem(path, origins, (key,), key, "nothing to measure (valid: "
                                 "`outcomes:` or targets in the base scenario)"))

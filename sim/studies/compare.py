@@ -15,13 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.paired import COMPARE_METRICS, MONEY_METRICS, paired_differences
-from sim.analysis.targets import evaluate_targets, probability_kind, uncertainty_counted
+from sim.analysis.paired import (COMPARE_METRICS, MONEY_METRICS, beside_luck_only,
+                                 paired_differences)
+from sim.analysis.targets import evaluate_targets
 from sim.core.calendar import q_index
-from sim.engine.batch import (begin, collect, input_keys, make_tasks, read_ledger,
+from sim.engine.batch import (LUCK_ONLY_DIR, begin, collect, input_keys, paired_sets, read_ledger,
                               read_metrics)
 from sim.engine.folder import atomic_write_text, holds_folders, versions, write_manifest
 from sim.scenario.loader import Problem, ScenarioError
+from sim.studies.run import uncertainty_fields
 
 
 @dataclass
@@ -33,17 +35,25 @@ class CompareResult:
     ledger: pd.DataFrame
     targets: list[dict]
     differences: pd.DataFrame
+    differences_luck_only: pd.DataFrame | None = None
 
 
 @holds_folders
 def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
             seed: int | None = None, workers: int = 1, out: str | Path | None = None,
             overwrite: bool = False, resume: bool = False, progress: bool = False,
-            sample_behaviour: bool = False, sample_inputs: bool = False,
+            sample_behaviour: bool = True, sample_inputs: bool = False,
             scheduler: str | None = None) -> CompareResult:
-    """Run the base and each variant on the same seeds and compare them. With
-    ``sample_inputs`` replicate k of every variant draws the same inputs (the base's
-    ``inputs:`` rows, which every variant must share)."""
+    """Run the base and each variant on the same seeds and compare them.
+
+    As in :func:`sim.studies.run.run_scenario`, the headline (differences, target
+    probabilities) counts luck and behaviour uncertainty unless ``sample_behaviour`` is
+    False (and input uncertainty with ``sample_inputs``: replicate k of every variant
+    draws the same inputs, the base's ``inputs:`` rows, which every variant must share),
+    and the luck-only figures come from a second set of the same replicates at the
+    scenarios' own behaviour and inputs (``luck_only/``; ``luck_only_*`` columns of the
+    comparison).
+    """
 
     b = base_loaded.model
     names = [b.name] + [v.model.name for v in variant_loaded]
@@ -60,21 +70,27 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
     allv = [base_loaded] + list(variant_loaded)
     keys = input_keys([(str(L.path), L.resolved) for L in allv], sample_inputs)
     n, seed, out, started = begin(b, replicates, seed, out, overwrite, resume)
-    tasks = [t for L in allv for t in make_tasks(L, n, seed, False, sample_behaviour,
-                                                 sample_inputs)]
-    tables, failed = collect(tasks, out=out, workers=workers, scheduler=scheduler,
-                             resume=resume, progress=progress)
+    tasks, luck_tasks = paired_sets(allv, n, seed, False, bool(sample_behaviour),
+                                    bool(sample_inputs))
+    tables, failed, luck = collect(tasks, out=out, workers=workers, scheduler=scheduler,
+                                   resume=resume, progress=progress, luck_tasks=luck_tasks)
     wanted = sorted(set(COMPARE_METRICS) | set(MONEY_METRICS) | {t["metric"] for t in
                                             base_loaded.resolved["targets"]})
     if tables is None:
         metrics, ledger = read_metrics(out, wanted), read_ledger(out)
+        if luck_tasks:
+            luck = (read_metrics(out / LUCK_ONLY_DIR, wanted), read_ledger(out / LUCK_ONLY_DIR))
     else:
         metrics, ledger = tables[0], tables[1]
     start_q, end_q = q_index(b.calendar.start), q_index(b.calendar.end)
-    targets = evaluate_targets(base_loaded.resolved["targets"], metrics, names, start_q, end_q)
+    targets = evaluate_targets(base_loaded.resolved["targets"], metrics, names, start_q, end_q,
+                               luck[0] if luck is not None else None)
     checkpoints = [c for c in b.calendar.checkpoints if q_index(c) <= end_q] or [
         b.calendar.end]
     diffs = paired_differences(metrics, ledger, b.name, names[1:], checkpoints, start_q, n)
+    luck_diffs = (paired_differences(luck[0], luck[1], b.name, names[1:], checkpoints,
+                                     start_q, n) if luck is not None else None)
+    diffs = beside_luck_only(diffs, luck_diffs)
     manifest = {
         "schema_version": 1, "command": "compare", "scenario": b.name,
         "scenario_sha256": base_loaded.sha256, "seed": seed, "replicates": n,
@@ -83,10 +99,7 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
         "status": "complete" if not failed else "partial", "failed": failed,
         "variants": names,
         "variant_sha256": {L.model.name: L.sha256 for L in allv},
-        "sample_behaviour": sample_behaviour,
-        "inputs_sampled": bool(sample_inputs), "sampled_inputs": keys,
-        "probability_kind": probability_kind(sample_behaviour, keys),
-        "uncertainty": uncertainty_counted(sample_behaviour, keys),
+        **uncertainty_fields(bool(sample_behaviour), n, keys),
         "pairing": "common random numbers: every variant runs replicates 0..N-1 of the "
                    "base's seed",
         "resolved": {L.model.name: L.resolved for L in allv},
@@ -94,7 +107,11 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
     if out is not None:
         diffs.to_csv(out / ".comparison.csv.tmp", index=False, encoding="utf-8-sig")
         (out / ".comparison.csv.tmp").replace(out / "comparison.csv")
+        if luck_diffs is not None:
+            lo = out / LUCK_ONLY_DIR
+            luck_diffs.to_csv(lo / ".comparison.csv.tmp", index=False, encoding="utf-8-sig")
+            (lo / ".comparison.csv.tmp").replace(lo / "comparison.csv")
         atomic_write_text(json.dumps(targets, ensure_ascii=False, indent=1),
                            out / "targets.json")
         write_manifest(out, manifest)
-    return CompareResult(manifest, metrics, ledger, targets, diffs)
+    return CompareResult(manifest, metrics, ledger, targets, diffs, luck_diffs)

@@ -119,6 +119,7 @@ def probabilities(out: Path, targets: list[dict], points: pd.DataFrame) -> pd.Da
         for pt, g in sel.groupby("point"):
             rows.append({"point": int(pt), "target": t["id"], "metric": t["metric"],
                          "zone": t["zone"], "by": t["by"], "op": t["op"],
-                         "threshold": t["threshold"], **summarise(g["value"], t)})
+                         "threshold": t["threshold"], "source": t.get("source"),
+                         **summarise(g["value"], t)})
     df = pd.DataFrame(rows)
     return points.merge(df, on="point") if not df.empty else df
