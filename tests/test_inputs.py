@@ -218,8 +218,9 @@ def test_same_seed_same_draws_and_tables_on_one_and_two_workers(tmp_path, with_i
 def test_the_draw_is_paired_across_variants_and_moves_the_numbers(tmp_path, with_inputs):
     var = write(tmp_path, "cap_500", "policy:\n  rd_subsidy: {cap_wan: 500}\n",
                 extends=with_inputs)
+    # behaviour at the scenario's values, so the inputs alone are drawn
     res = compare(load(with_inputs, SHORT), [load(var, SHORT)], replicates=3, seed=5,
-                  sample_inputs=True, out=tmp_path / "c")
+                  sample_inputs=True, sample_behaviour=False, out=tmp_path / "c")
     d = pd.read_parquet(tmp_path / "c" / "inputs.parquet")
     a = d[d.variant == "tiny_inputs"].drop(columns="variant").reset_index(drop=True)
     b = d[d.variant == "cap_500"].drop(columns="variant").reset_index(drop=True)
@@ -228,7 +229,8 @@ def test_the_draw_is_paired_across_variants_and_moves_the_numbers(tmp_path, with
     assert res.manifest["uncertainty"] == ["luck", "inputs"]
     assert "input uncertainty" in res.manifest["probability_kind"]
     # the sampled start differs from the unsampled one (alpha's 高企 drawn on [20, 30])
-    plain = compare(load(with_inputs, SHORT), [load(var, SHORT)], replicates=3, seed=5)
+    plain = compare(load(with_inputs, SHORT), [load(var, SHORT)], replicates=3, seed=5,
+                    sample_behaviour=False)
     m = res.metrics
     hte0 = m[(m.metric == "hte") & (m.zone == "alpha") & (m.sector == "ALL")
              & (m.quarter == "2025Q2") & (m.variant == "tiny_inputs")]
@@ -263,7 +265,8 @@ def test_sample_inputs_without_an_inputs_section_is_exit_2(tmp_path):
 def test_manifest_identity_and_a_resume_that_would_mix_is_refused(tmp_path, with_inputs):
     out = tmp_path / "run"
     args = ["run", with_inputs, "-n", "2", "--quiet", "--no-report", "--out", out,
-            "--set", "calendar.end=2026Q2", "--set", "calendar.checkpoints=[2026Q2]"]
+            "--set", "calendar.end=2026Q2", "--set", "calendar.checkpoints=[2026Q2]",
+            "--luck-only"]
     r = cli(*args)
     assert r.returncode == 0, r.stderr
     man = json.loads((out / "manifest.json").read_text())
@@ -281,7 +284,8 @@ def test_manifest_identity_and_a_resume_that_would_mix_is_refused(tmp_path, with
     r = cli(*args, "--overwrite", "--sample-inputs")
     assert r.returncode == 0, r.stderr
     man = json.loads((out / "manifest.json").read_text())
-    assert man["inputs_sampled"] is True and man["made_by"]["inputs_sampled"] == [True]
+    # the headline set's parts drew the inputs; the luck-only set beside it did not
+    assert man["inputs_sampled"] is True and man["made_by"]["inputs_sampled"] == [False, True]
     meta = json.loads((out / "parts" / "tiny_inputs--r000001.done").read_text())
     assert meta["identity"]["inputs_sampled"] is True
     assert set(meta["inputs"]) == {"policy.budget.province_wan_per_year",
