@@ -98,7 +98,7 @@ def test_attribute_all_on_is_the_base_and_all_off_the_counterfactual(tmp_path):
     oc = pd.read_parquet(tmp_path / "att" / "outcomes.parquet")
     assert oc.coalition.nunique() == 64
     for scen, mask in ((BASE, 63), (NOPLAN, 0)):
-        r = cli("run", scen, "-n", "2", "--quiet", "--no-report", *SMALL,
+        r = cli("run", scen, "-n", "2", "--quiet", "--no-report", "--luck-only", *SMALL,
                 "--out", tmp_path / f"run{mask}")
         assert r.returncode == 0, r.stderr
         m = pd.read_parquet(tmp_path / f"run{mask}" / "metrics.parquet")

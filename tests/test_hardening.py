@@ -54,7 +54,7 @@ def test_parts_record_their_identity_and_the_manifest_the_parts(done_run):
     ident = meta["identity"]
     assert ident["seed"] == 12345 and ident["replicate"] == 1 and ident["variant"] == "tiny"
     assert len(ident["scenario_sha256"]) == 64 and len(ident["sim_sources_sha256"]) == 64
-    assert set(meta["sha256"]) == set(meta["tables"]) == {"metrics", "ledger"}
+    assert set(meta["sha256"]) == set(meta["tables"]) == {"metrics", "ledger", "claims"}
     man = json.loads((done_run / "manifest.json").read_text())
     assert man["made_by"]["seeds"] == [man["seed"]] == [12345]
     assert man["made_by"]["replicates"] == {"tiny": 3}

@@ -261,7 +261,7 @@ def test_a3_pilots_are_sized_to_the_firm():
             "policy.scenario_pilot.investment_median_wan": 1e5,  # huge, so the size binds
             "policy.scenario_pilot.max_investment_to_revenue": 0.5,
             "policy.scenario_pilot.min_revenue_wan": 2000,
-            "policy.scenario_pilot.pilots_per_zone_year": 40}
+            "policy.scenario_pilot.pilots_per_zone_year": 80, "policy.effective": "2025Q3"}
     m = HighTechZoneModel(sim.load_scenario(ROOT / "scenarios" / "yunnan_baseline.yaml",
                                             over).model, replicate=0, seed=3)
     seen = []

@@ -27,6 +27,7 @@ SMALL = {"population.scale": 0.05, "calendar.end": "2027Q4",
 def run(overrides=None, n=3, base=BASE, **kw):
     ov = dict(SMALL) if base == BASE else {}
     ov.update(overrides or {})
+    kw.setdefault("sample_behaviour", False)  # the mechanisms at the scenario's behaviour
     return sim.run_scenario(sim.load_scenario(base, ov), replicates=n, **kw)
 
 
@@ -57,8 +58,8 @@ def test_population_reproduces_published_totals():
         hte = f.hte_until[rows] >= t
         assert hte.sum() == z.firms.hte
         stage = m.stage_of(rows)
-        assert (stage == 4).sum() == z.firms.leader
-        assert (stage == 3).sum() == z.firms.gazelle
+        # leaders and gazelles are flagged by the round's own tests, not to the inputs'
+        # counts (tests/test_start.py checks the flags against those tests)
         assert (stage == 1).sum() == z.firms.tech_sme
     # certified firms start above their R&D notch, with staggered expiry
     hte = f.hte_until[:n] >= t
@@ -302,8 +303,8 @@ def test_referral_split_changes_referrals_and_landings():
 
 
 def test_budgets_move_firms_only_as_far_as_they_trust_the_payer():
-    half = {"policy.budget.province_wan_per_year": 50000,
-            "policy.budget.zone_wan_per_year": 5000}
+    half = {"policy.budget.province_wan_per_year": 10000,  # a tenth: a budget that bites
+            "policy.budget.zone_wan_per_year": 1000}
     # without A3: a pilot's firm pays the investment and waits for the award, so budgets
     # also move firms through their cash (S4), a channel this test leaves out
     no_pilots = {"policy.scenario_pilot.enabled": False}

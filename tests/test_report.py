@@ -122,7 +122,7 @@ def test_compare_report_shows_lever_changes_and_paired_differences(cmp_dir):
     assert _glyph_warnings(caught) == []
     _check_self_contained(html)
     assert "方案与基准的配对差异" in html and "Paired differences" in html
-    assert "policy.hte_matching.enabled" in html  # the variant's changed lever
+    assert "policy.hte_matching.effective" in html  # the variant's changed lever
     assert "off_a5_hte_matching" in html
     assert (cmp_dir / "figures" / "paired_differences.png").exists()
     assert (cmp_dir / "tables" / "cost_per_unit.csv").read_bytes().startswith(BOM)

@@ -23,7 +23,7 @@ N = {1.0: 20, 0.25: 40}  # replicates: a quarter-size run is noisier and cheaper
 def _per_firm(scale: float) -> tuple[np.ndarray, np.ndarray]:
     res = run_scenario(sim.load_scenario(BASE, {
         "population.scale": scale, "calendar.end": "2026Q4", "calendar.checkpoints": [],
-        "targets": []}), replicates=N[scale], workers=2)
+        "targets": []}), replicates=N[scale], workers=2, sample_behaviour=False)
     m = res.metrics
     m = m[(m.zone == "ALL") & (m.sector == "ALL")]
     firms = m[m.metric == "enterprises"].groupby("replicate")["value"].mean()

@@ -26,7 +26,7 @@ SMALL_SET = """set:
   population.scale: 0.02
   calendar.end: 2026Q4
   calendar.checkpoints: [2026Q4]
-  targets: [{id: hte_2026, metric: hte, zone: ALL, by: 2026Q4, op: ">=", threshold: 3850, source: planner}]
+  targets: [{id: hte_2026, metric: hte, zone: ALL, by: 2026Q4, op: ">=", threshold: 1150, source: planner}]
 """
 
 SENS = f"""name: small_sensitivity

@@ -124,7 +124,7 @@ _PART = re.compile(r".+\.(done|error\.json|(metrics|ledger|claims|firms|outcomes
 _SUBFOLDERS = {"parts": _PART, "figures": re.compile(r".+\.(png|svg|csv)"),
                "tables": re.compile(r".+\.csv"),
                # run and compare: the luck-only set beside the headline (docs/uncertainty.md)
-               "luck_only": re.compile(r"(metrics|ledger|firms)\.parquet|comparison\.csv")}
+               "luck_only": re.compile(r"(metrics|ledger|claims|firms)\.parquet|comparison\.csv")}
 
 
 def foreign_files(out: Path) -> list[str]:
