@@ -341,7 +341,8 @@ def test_same_seed_same_results_and_other_seed_differs():
 
 def test_replicate_k_is_the_same_alone_or_in_a_batch():
     batch = run(n=3)
-    one = sim.run_scenario(sim.load_scenario(BASE, SMALL), replicates=3, workers=1)
+    one = sim.run_scenario(sim.load_scenario(BASE, SMALL), replicates=3, workers=1,
+                           sample_behaviour=False)
     m1 = batch.metrics[batch.metrics.replicate == 2].reset_index(drop=True)
     m2 = one.metrics[one.metrics.replicate == 2].reset_index(drop=True)
     pd.testing.assert_frame_equal(m1, m2)

@@ -23,6 +23,9 @@ N = {1.0: 20, 0.25: 40}  # replicates: a quarter-size run is noisier and cheaper
 def _per_firm(scale: float) -> tuple[np.ndarray, np.ndarray]:
     res = run_scenario(sim.load_scenario(BASE, {
         "population.scale": scale, "calendar.end": "2026Q4", "calendar.checkpoints": [],
+        "policy.effective": "2025Q3",  # the plan from the start, and budgets that bind:
+        "policy.budget.province_wan_per_year": 20000,  # arrears to compare by 2026
+        "policy.budget.zone_wan_per_year": 2000,
         "targets": []}), replicates=N[scale], workers=2, sample_behaviour=False)
     m = res.metrics
     m = m[(m.zone == "ALL") & (m.sector == "ALL")]
