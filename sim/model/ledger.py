@@ -256,23 +256,13 @@ class Treasury:
 
     def claim(self, c: Claim) -> None:
         """Queue a claim for payment at the end of the quarter (in instalments at
-        ``population.scale`` < 1, for awards outside the non-stacking groups)."""
-        n = self._new
-        group = self.group_of.get(c.lever, -1)
-        k = self.instalments if group < 0 else 1
-        n["quarter"].extend([c.quarter] * k)
-        n["zone"].extend([c.zone] * k)
-        n["uid"].extend([c.enterprise_uid] * k)
-        n["row"].extend([c.row] * k)
-        n["lever"].extend([c.lever] * k)
-        n["payer"].extend([PAYERS.index(c.payer)] * k)
-        n["full"].extend([c.full / k] * k)
-        n["refused"].extend([c.refused] * k)
-        n["group"].extend([group] * k)
-        n["rec"].extend([-1] * k)
-        n["owed"].extend([np.nan] * k)
-        n["parent"].extend([self._parent] * k)
-        self._parent += 1
+        ``population.scale`` < 1, for awards outside the non-stacking groups): one
+        claim of :meth:`claim_many`."""
+        self.claim_many(c.quarter, [c.zone], [c.enterprise_uid], [c.row], c.lever, c.payer,
+                        [c.full])
+        if c.refused:
+            k = self.instalments if self.group_of.get(c.lever, -1) < 0 else 1
+            self._new["refused"][-k:] = [True] * k
 
     def claim_many(self, quarter: int, zone, uid, row, lever: str, payer: str,
                    amount, parent=None) -> None:
