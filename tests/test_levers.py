@@ -60,8 +60,8 @@ def test_a1_window_starts_at_the_previous_award():
     set_rd(m, 3, 100.0)
     innovation.a1_claims(m, T0, np.array([3]))
     settle(m)
-    # next quarter, same year: the window holds only the award's quarter, 0.2 x 100 = 20,
-    # lower than the 240 already paid this year in the same group: nothing more
+    # next quarter, same year: the window holds only the award's quarter, 0.2 x 100 = 20;
+    # it rewards R&D the first award did not, so it is paid in full (not 就高不就低)
     innovation.a1_claims(m, T0 + 1, np.array([3]))
     assert m.treasury.pending[-1].amount == pytest.approx(20.0)
     settle(m, T0 + 1)
@@ -69,10 +69,13 @@ def test_a1_window_starts_at_the_previous_award():
     # T0+1 and T0+2 count: 0.2 x 2 x 100 = 40, paid in full
     innovation.a1_claims(m, T0 + 3, np.array([3]))
     settle(m, T0 + 3)
-    assert [a for _, _, a, _ in ledger(m)] == [pytest.approx(240.0), pytest.approx(40.0)]
+    assert [a for _, _, a, _ in ledger(m)] == [pytest.approx(240.0), pytest.approx(20.0),
+                                             pytest.approx(40.0)]
 
 
 def test_same_type_awards_are_topped_up_to_the_highest_not_added():
+    """Awards of one group over the same R&D (here: each over the four quarters up to
+    its claim) are topped up to the highest; over separate R&D they are added."""
     m = model()
     from sim.model.ledger import Claim
 
@@ -84,10 +87,39 @@ def test_same_type_awards_are_topped_up_to_the_highest_not_added():
     settle(m)
     paid = [a for _, _, a, _ in ledger(m)]
     assert paid == [pytest.approx(300.0), pytest.approx(200.0)]
-    # a new year: the firm can be awarded again
-    m.treasury.claim(Claim(T0 + 2, 0, uid, 5, "A1", "province", 100.0))
-    settle(m, T0 + 2)
+    # four quarters on, the default windows no longer overlap: paid in full
+    m.treasury.claim(Claim(T0 + 4, 0, uid, 5, "A1", "province", 100.0))
+    settle(m, T0 + 4)
     assert [a for _, _, a, _ in ledger(m)][-1] == pytest.approx(100.0)
+
+
+def test_same_type_stacking_follows_the_rd_window_across_a_year_boundary():
+    """A10 in 2025Q4 and A1 in 2026Q1 over the same R&D: the firm gets the higher, not
+    both; a firm's two A1 awards of one year over separate R&D: both paid in full. The
+    ledger gives each payment to the lever whose claim earned it; the claim book keeps
+    the award before the top-up."""
+    m = model()
+    set_rd(m, 3, 100.0)
+    q4, q1 = q_index("2025Q4"), q_index("2026Q1")
+    m.treasury.claim_many(q4, [0], [int(m.firms.uid[3])], [3], "A10", "province", [150.0])
+    settle(m, q4)
+    innovation.a1_claims(m, q1, np.array([3]))  # 0.2 x 12 x 100 = 240, window 2023Q1-2025Q4
+    settle(m, q1)
+    assert [(lv, a) for lv, _, a, _ in ledger(m)] == [("A10", pytest.approx(150.0)),
+                                                     ("A1", pytest.approx(90.0))]
+    book = m.treasury.book.table()
+    assert book["award"].tolist() == pytest.approx([150.0, 240.0])
+    assert book["earned"].tolist() == pytest.approx([150.0, 90.0])
+    # the same firm's next A1 in 2026Q2 rewards only 2026Q1's R&D: paid in full (20)
+    innovation.a1_claims(m, q1 + 1, np.array([3]))
+    settle(m, q1 + 1)
+    assert ledger(m)[-1][2] == pytest.approx(20.0)
+    # and with the windows apart, an A10 in 2026Q4 tops up only what overlaps it: the
+    # A1 of 2026Q2 (window 2026Q1) overlaps the A10's 2026Q1-Q4, so 300 - 20 = 280
+    q = q_index("2026Q4")
+    m.treasury.claim_many(q, [0], [int(m.firms.uid[3])], [3], "A10", "province", [300.0])
+    settle(m, q)
+    assert ledger(m)[-1][2] == pytest.approx(280.0)
 
 
 def test_awards_of_other_groups_are_added():

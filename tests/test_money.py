@@ -140,7 +140,8 @@ def test_claims_table_columns(tmp_path):
     res = sim.run(TINY, replicates=1, out=tmp_path / "r", overrides=TIGHT)
     c = pd.read_parquet(tmp_path / "r" / "claims.parquet")
     assert list(c.columns) == ["variant", "replicate", "quarter", "zone", "enterprise", "lever",
-                               "payer", "earned_wan", "paid_wan", "paid_from_transfer_wan",
+                               "payer", "window_start", "window_end", "award_wan",
+                               "earned_wan", "paid_wan", "paid_from_transfer_wan",
                                "lapsed_wan", "first_paid"]
     assert len(c) > 0 and (c.earned_wan > 0).all()
     assert ((c.paid_wan + c.lapsed_wan) <= c.earned_wan + 1e-6).all()

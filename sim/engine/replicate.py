@@ -89,7 +89,8 @@ class ReplicateResult:
 LEDGER_COLUMNS = ["variant", "replicate", "quarter", "zone", "enterprise", "lever", "payer",
                   "amount_wan", "from_transfer"]
 CLAIM_COLUMNS = ["variant", "replicate", "quarter", "zone", "enterprise", "lever", "payer",
-                 "earned_wan", "paid_wan", "paid_from_transfer_wan", "lapsed_wan", "first_paid"]
+                 "window_start", "window_end", "award_wan", "earned_wan", "paid_wan",
+                 "paid_from_transfer_wan", "lapsed_wan", "first_paid"]
 
 
 def ledger_frame(model, variant: str, replicate: int) -> pd.DataFrame:
@@ -124,6 +125,9 @@ def claims_frame(model, variant: str, replicate: int) -> pd.DataFrame:
         "enterprise": pd.Series(["" if e < 0 else str(e) for e in c["uid"]], dtype=str),
         "lever": pd.Series(c["lever"], dtype=str),
         "payer": pd.Series(payers[c["payer"]] if n else [], dtype=str),
+        "window_start": pd.Series([q_label(int(q)) for q in c["w0"]], dtype=str),
+        "window_end": pd.Series([q_label(int(q)) for q in c["w1"]], dtype=str),
+        "award_wan": c["award"],
         "earned_wan": c["earned"],
         "paid_wan": c["paid"],
         "paid_from_transfer_wan": c["from_transfer"],

@@ -11,9 +11,16 @@ budget year (``defer``: it is served first when the new budget opens) or dropped
 (``lapse``). Every payment is a ledger row; every refusal is counted once, in the
 quarter it is first refused (``awards_unpaid_wan``), and lapses in ``claims_lapsed``.
 
-就高不就低: awards of one group of ``policy.non_stacking.groups`` (default A1 with A10)
-to one firm in one year, from one payer, are not added up: a later, higher award is
-paid only the difference, a lower one nothing, so the firm ends with the highest.
+就高不就低 ("同等类型按就高不就低原则进行奖补"): awards of one group of
+``policy.non_stacking.groups`` (default A1 with A10) to one firm from one payer are "the
+same type" when they reward the same R&D, i.e. when their R&D windows overlap (A1: the
+quarters of prior R&D it is 20% of; any other award: the four quarters up to its claim).
+Overlapping awards are not added up: a later, higher award is paid only what exceeds the
+highest overlapping award already paid, a lower one nothing. Awards over separate windows
+(a firm's successive A1 awards, each on the R&D since its last) are each paid in full, in
+one year or across a year boundary alike. A top-up is the later lever's payment: the
+ledger attributes each payment to the lever whose claim earned it, and the claim book
+keeps the award before 就高不就低 (``award_wan``) beside what was earned.
 Awards to a zone or cluster (A2, A7, A8, A9) paid by the province are transfers into
 that zone's fund, which is kept across years (``policy.budget.zone_fund_carry_over``)
 and pays the zone's claims once its yearly budget is used up; those payments are ledger
@@ -38,7 +45,9 @@ from sim.scenario.levers import SERVICE_ORDER
 LEVER_ORDER = SERVICE_ORDER  # new claims are served in the registry's order: A1, A2, ...
 PAYERS = ("province", "zone")
 _COLS = ("quarter", "zone", "uid", "row", "lever", "payer", "full", "refused", "group", "rec",
-         "owed", "parent")
+         "owed", "parent", "w0", "w1")
+SLOTS = 4  # awards of one non-stacking group remembered per firm (the latest windows)
+DEFAULT_WINDOW = 4  # quarters up to its claim an award without its own R&D window covers
 EPS = 1e-9
 
 
@@ -55,6 +64,7 @@ class Claim:
     amount: float
     refused: bool = False
     full: float = 0.0  # the award before topping up (就高不就低)
+    window: tuple[int, int] | None = None  # quarters of R&D it rewards (first, last)
 
     def __post_init__(self):
         self.full = self.amount
@@ -66,7 +76,7 @@ class _Settlement:
 
     q: dict  # claim columns, in the order of service
     stacks: np.ndarray  # the claim is in a non-stacking group (就高不就低)
-    combo: np.ndarray  # its (year, group, payer) set, coded
+    combo: np.ndarray  # its (group, payer) set, coded
     code: np.ndarray  # its (set, firm) key, coded; -1 if it stacks freely
     paid: np.ndarray
     gone: np.ndarray  # topped-up amount is nothing: dropped
@@ -85,7 +95,8 @@ class ClaimBook:
 
     def __init__(self):
         self.cols: dict[str, list] = {k: [] for k in (
-            "quarter", "zone", "uid", "lever", "payer", "earned", "parent")}
+            "quarter", "zone", "uid", "lever", "payer", "earned", "parent", "award", "w0",
+            "w1")}
         self.paid: dict[str, list] = {k: [] for k in ("rec", "amount", "quarter",
                                                       "from_transfer")}
         self.lapsed: dict[str, list] = {k: [] for k in ("rec", "amount")}
@@ -94,9 +105,10 @@ class ClaimBook:
     def n(self) -> int:
         return len(self.cols["earned"])
 
-    def add(self, quarter: int, zone, uid, lever, payer, earned, parent) -> np.ndarray:
-        """New records (instalments of one award share its ``parent``); returns their
-        indices."""
+    def add(self, quarter: int, zone, uid, lever, payer, earned, parent, award, w0,
+            w1) -> np.ndarray:
+        """New records (instalments of one award share its ``parent``; ``award`` is the
+        award before 就高不就低, ``w0``..``w1`` its R&D window); returns their indices."""
         k = len(earned)
         first = self.n
         c = self.cols
@@ -107,6 +119,9 @@ class ClaimBook:
         c["payer"].extend(np.asarray(payer).tolist())
         c["earned"].extend(np.asarray(earned, dtype=np.float64).tolist())
         c["parent"].extend(np.asarray(parent).tolist())
+        c["award"].extend(np.asarray(award, dtype=np.float64).tolist())
+        c["w0"].extend(np.asarray(w0).tolist())
+        c["w1"].extend(np.asarray(w1).tolist())
         return np.arange(first, first + k, dtype=np.int64)
 
     def pay(self, quarter: int, rec, amount, from_transfer) -> None:
@@ -123,8 +138,9 @@ class ClaimBook:
 
     def table(self) -> dict[str, np.ndarray]:
         """One row per record: quarter earned, zone, enterprise uid (-1: a zone or
-        cluster), lever, payer (0 province, 1 zone), earned, paid, paid out of
-        transfers, lapsed, first quarter paid (-1: never)."""
+        cluster), lever, payer (0 province, 1 zone), R&D window (w0, w1), the award
+        before 就高不就低, earned, paid, paid out of transfers, lapsed, first quarter paid
+        (-1: never)."""
         n = self.n
         c = {k: np.asarray(v) for k, v in self.cols.items()}
         pr = np.asarray(self.paid["rec"], dtype=np.int64)
@@ -144,6 +160,9 @@ class ClaimBook:
                "uid": c["uid"].astype(np.int64) if n else np.zeros(0, np.int64),
                "lever": np.asarray(self.cols["lever"], dtype=object),
                "payer": c["payer"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "w0": c["w0"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "w1": c["w1"].astype(np.int64) if n else np.zeros(0, np.int64),
+               "award": c["award"].astype(np.float64) if n else np.zeros(0),
                "earned": c["earned"].astype(np.float64) if n else np.zeros(0),
                "paid": paid[:n], "from_transfer": ft[:n], "lapsed": lapsed[:n],
                "first_paid": first}
@@ -152,8 +171,9 @@ class ClaimBook:
             return rec
         # an award paid in instalments (population.scale < 1): one row, its sums
         u, lead, inv = np.unique(parent, return_index=True, return_inverse=True)
-        out = {k: rec[k][lead] for k in ("quarter", "zone", "uid", "lever", "payer")}
-        for k in ("earned", "paid", "from_transfer", "lapsed"):
+        out = {k: rec[k][lead] for k in ("quarter", "zone", "uid", "lever", "payer", "w0",
+                                         "w1")}
+        for k in ("award", "earned", "paid", "from_transfer", "lapsed"):
             out[k] = np.bincount(inv, weights=rec[k], minlength=u.size)
         fp = np.where(first < 0, np.iinfo(np.int64).max, first)
         m = np.full(u.size, np.iinfo(np.int64).max, dtype=np.int64)
@@ -201,11 +221,11 @@ class Treasury:
         self.instalments = max(1, int(round(1.0 / sc))) if 0 < sc < 1 else 1
         self.waiting = np.zeros(len(model.parks) + 1)  # per zone row: owed, still queued
         self.carry_fund = pol.zone_fund_carry_over
-        # 就高不就低: lever -> group; coded (year, group, payer) -> highest amount paid
-        # to each firm row
+        # 就高不就低: lever -> group; coded (group, payer) -> per firm row, the latest
+        # SLOTS awards paid: their R&D windows (first, last quarter) and full amounts
         self.group_of = {lv: gi for gi, g in enumerate(
             model.scenario_data.policy.non_stacking.groups) for lv in g}
-        self.stack_paid: dict[int, np.ndarray] = {}
+        self.stack_paid: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         # awards a zone received (A2, A7, A8, A9): its fund, kept across years, spent
         # when its yearly budget is used up
         self.zone_fund: dict[int, float] = {p.index: 0.0 for p in model.parks}
@@ -258,16 +278,25 @@ class Treasury:
         """Queue a claim for payment at the end of the quarter (in instalments at
         ``population.scale`` < 1, for awards outside the non-stacking groups): one
         claim of :meth:`claim_many`."""
+        win = None if c.window is None else ([c.window[0]], [c.window[1]])
         self.claim_many(c.quarter, [c.zone], [c.enterprise_uid], [c.row], c.lever, c.payer,
-                        [c.full])
+                        [c.full], window=win)
         if c.refused:
             k = self.instalments if self.group_of.get(c.lever, -1) < 0 else 1
             self._new["refused"][-k:] = [True] * k
 
     def claim_many(self, quarter: int, zone, uid, row, lever: str, payer: str,
-                   amount, parent=None) -> None:
-        """Queue claims of one lever and payer for many firms (arrays of equal length)."""
+                   amount, parent=None, window=None) -> None:
+        """Queue claims of one lever and payer for many firms (arrays of equal length).
+        ``window`` = (first, last) quarters of the R&D each award rewards (arrays); by
+        default the ``DEFAULT_WINDOW`` quarters up to the claim."""
         amount = np.asarray(amount, dtype=np.float64)
+        if window is None:
+            w0 = np.full(amount.size, quarter - DEFAULT_WINDOW + 1, dtype=np.int64)
+            w1 = np.full(amount.size, quarter, dtype=np.int64)
+        else:
+            w0 = np.asarray(window[0], dtype=np.int64)
+            w1 = np.asarray(window[1], dtype=np.int64)
         group = self.group_of.get(lever, -1)
         parts = self.instalments if group < 0 and parent is None else 1
         if parent is None:  # new awards (else: instalments of awards already split)
@@ -276,6 +305,7 @@ class Treasury:
         if parts > 1:  # each award's instalments next to each other
             rep = lambda x: np.repeat(np.asarray(x), parts)  # noqa: E731
             zone, uid, row, parent = rep(zone), rep(uid), rep(row), rep(parent)
+            w0, w1 = rep(w0), rep(w1)
             amount = rep(amount) / parts
         k = amount.size
         n = self._new
@@ -291,6 +321,8 @@ class Treasury:
         n["rec"].extend([-1] * k)
         n["owed"].extend([np.nan] * k)
         n["parent"].extend(np.asarray(parent).tolist())
+        n["w0"].extend(w0.tolist())
+        n["w1"].extend(w1.tolist())
 
     @property
     def pending(self) -> list[Claim]:
@@ -320,6 +352,8 @@ class Treasury:
             "rec": np.array(n["rec"], dtype=np.int64),
             "owed": np.array(n["owed"], dtype=np.float64),
             "parent": np.array(n["parent"], dtype=np.int64),
+            "w0": np.array(n["w0"], dtype=np.int64),
+            "w1": np.array(n["w1"], dtype=np.int64),
         }
         self._new = {k: [] for k in _COLS}
         if new["full"].size:
@@ -357,10 +391,10 @@ class Treasury:
             self._paid4[quarter % 4] = self._owed4[quarter % 4] = 0.0
             self.waiting = np.zeros(out.shape[0])
             return
-        # 就高不就低: claims of a non-stacking group to a firm, and their (year, group,
-        # payer) set, coded; a firm's key is (set, row)
+        # 就高不就低: claims of a non-stacking group to a firm, and their (group, payer)
+        # set, coded; a firm's key is (set, row)
         stacks = (q["row"] >= 0) & (q["group"] >= 0)
-        combo = (q["quarter"] // 4) * 4096 + q["group"] * 2 + q["payer"]
+        combo = q["group"] * 2 + q["payer"]
         code = np.where(stacks, combo * (1 << 32) + q["row"], -1)
         s = _Settlement(q, stacks, combo, code, np.zeros(m, dtype=bool),
                         np.zeros(m, dtype=bool), q["full"].copy(), np.zeros(m))
@@ -421,20 +455,24 @@ class Treasury:
         self.claim_many(quarter, q["zone"][k], q["uid"][k], q["row"][k], "A5", "zone",
                         a[sel] * ratio, parent=parent)
 
-    def _paid_so_far(self, combo: int) -> np.ndarray:
-        """Highest award paid per firm row for one (year, group, payer) set."""
+    def _paid_so_far(self, combo: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For one (group, payer) set, per firm row, the latest ``SLOTS`` awards paid:
+        first and last quarter of their R&D windows, and their full amounts (0: empty)."""
         arr = self.stack_paid.get(combo)
         cap = self.model.firms.capacity
-        if arr is None or arr.size < cap:
-            new = np.zeros(cap)
+        if arr is None or arr[0].shape[0] < cap:
+            new = (np.full((cap, SLOTS), np.iinfo(np.int32).max, dtype=np.int32),
+                   np.full((cap, SLOTS), np.iinfo(np.int32).min, dtype=np.int32),
+                   np.zeros((cap, SLOTS)))
             if arr is not None:
-                new[: arr.size] = arr
+                for a, b in zip(new, arr, strict=True):
+                    a[: b.shape[0]] = b
             self.stack_paid[combo] = arr = new
         return arr
 
     def _by_set(self, s: "_Settlement", idx: np.ndarray):
-        """Claims of ``idx`` in a non-stacking group, by their (year, group, payer) set:
-        (claims, their firm rows, the highest paid so far to each row of the set)."""
+        """Claims of ``idx`` in a non-stacking group, by their (group, payer) set:
+        (claims, their firm rows, the set's memory of awards paid)."""
         st = idx[s.stacks[idx]]
         if st.size:
             cs = s.combo[st]
@@ -443,15 +481,23 @@ class Treasury:
                 yield sel, s.q["row"][sel], self._paid_so_far(c)
 
     def _topped_up(self, s: "_Settlement", idx: np.ndarray) -> None:
-        """Amounts of claims ``idx`` after what their group already paid this year."""
-        for sel, rows, paid in self._by_set(s, idx):
-            s.amount[sel] = s.q["full"][sel] - paid[rows]
-        s.gone[idx] = s.amount[idx] <= EPS  # a higher same-type award was paid this year
+        """Amounts of claims ``idx`` after the highest award of their group already paid
+        for R&D their windows share."""
+        for sel, rows, (a0, a1, full) in self._by_set(s, idx):
+            w0, w1 = s.q["w0"][sel][:, None], s.q["w1"][sel][:, None]
+            over = (a0[rows] <= w1) & (a1[rows] >= w0)
+            high = np.where(over, full[rows], 0.0).max(axis=1)
+            s.amount[sel] = s.q["full"][sel] - high
+        s.gone[idx] = s.amount[idx] <= EPS  # a higher same-type award was paid already
 
     def _remember(self, s: "_Settlement", done: np.ndarray) -> None:
-        """Paid claims ``done`` become the highest paid of their group this year."""
-        for sel, rows, paid in self._by_set(s, done):
-            paid[rows] = s.q["full"][sel]
+        """Paid claims ``done`` (at most one per firm and set) join their firm's memory,
+        in the slot of the award whose window ended first."""
+        for sel, rows, (a0, a1, full) in self._by_set(s, done):
+            k = np.argmin(a1[rows], axis=1)
+            a0[rows, k] = s.q["w0"][sel]
+            a1[rows, k] = s.q["w1"][sel]
+            full[rows, k] = s.q["full"][sel]
 
     def _in_runs(self, s: "_Settlement", idx: np.ndarray, avail: float) -> float:
         """Serve claims ``idx`` of one payer (in order) from ``avail``; returns what
@@ -526,7 +572,8 @@ class Treasury:
         if earn.any():
             rec[earn] = self.book.add(quarter, q["zone"][earn], q["uid"][earn],
                                       q["lever"][earn], q["payer"][earn], owed[earn],
-                                      q["parent"][earn])
+                                      q["parent"][earn], q["full"][earn], q["w0"][earn],
+                                      q["w1"][earn])
             out[:, M["awards_earned_wan"]] += np.bincount(q["zone"][earn], weights=owed[earn],
                                                           minlength=Z)
         shrunk = ~new & (q["owed"] - owed > EPS)

@@ -38,9 +38,10 @@ def a1_claims(model, t: int, rows: np.ndarray) -> None:
     """A1: rate x own-funded R&D of the prior window, at most the cap.
 
     The window is the last ``window_quarters`` quarters before the result, from the
-    quarter of the firm's previous A1 award on (earlier R&D was awarded already).
-    Several claims of one firm in one year are not added up (就高不就低, see
-    :mod:`sim.model.ledger`): it is paid up to the highest.
+    quarter of the firm's previous A1 award on (earlier R&D was awarded already), so a
+    firm's successive A1 awards reward separate R&D and are each paid; an award of its
+    non-stacking group (A10 by default) over R&D of the same window is not added to it
+    (就高不就低, see :mod:`sim.model.ledger`): the firm is paid up to the highest.
     """
     f = model.firms
     pol = model.scenario_data.policy.rd_subsidy
@@ -52,7 +53,9 @@ def a1_claims(model, t: int, rows: np.ndarray) -> None:
         q = t - k
         base += np.where(q >= last, f.h_rd[q % H, rows], 0.0)
     amount = np.minimum(rate * base, cap)
+    first = np.maximum(last.astype(np.int64), t - W)  # the window's first quarter
     f.a1_last[rows] = t
     pos = amount > 0
     r = rows[pos]
-    model.treasury.claim_many(t, f.zone[r], f.uid[r], r, "A1", pol.payer, amount[pos])
+    model.treasury.claim_many(t, f.zone[r], f.uid[r], r, "A1", pol.payer, amount[pos],
+                              window=(first[pos], np.full(r.size, t - 1)))
