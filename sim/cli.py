@@ -424,13 +424,18 @@ def cmd_compare(args) -> int:
         last = d["checkpoint"].iloc[-1] if "checkpoint" in d else None
         show = d[(d.checkpoint == last) & d.metric.isin(
             ["hte", "revenue_wan", "awards_to_date_wan", "wan_per_extra_hte"])]
+        if "basis" in show:  # cost per unit on obligations (the paid basis is in the report)
+            show = show[show["basis"].fillna("") != "paid"]
         print(f"paired differences at {last} (variant - base; mean [5%, 95%]; luck only "
               "beside):")
         for v, g in show.groupby("variant", sort=False):
             parts = []
             for _, r in g.iterrows():
                 if r.metric == "wan_per_extra_hte":
-                    parts.append(f"万元 per extra 高企 {r.diff_mean:,.0f}")
+                    note = getattr(r, "note", "") or ""
+                    parts.append("obligations per extra 高企: " + (
+                        f"{r.diff_mean:,.0f}万元" if r.diff_mean == r.diff_mean else "—")
+                        + (f" ({note})" if isinstance(note, str) and note else ""))
                 else:
                     parts.append(f"{r.metric} {r.diff_mean:+,.0f} [{r.diff_p05:+,.0f}, "
                                  f"{r.diff_p95:+,.0f}] (luck only {r.luck_only_diff_mean:+,.0f}"

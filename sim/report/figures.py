@@ -446,7 +446,14 @@ def money_reading(R, d, base, shifts, last) -> None:
     the last checkpoint): which lever's payments fell and which rose."""
     L = R.L
     arr = d[(d.metric == "arrears_wan") & (d.checkpoint == last)]
-    if shifts is None or shifts.empty or arr.empty or not (arr.base_median > 0).any():
+    if shifts is None or shifts.empty or arr.empty:
+        return
+    if not (arr.base_median > 0).any():
+        R.p(L.t(f"预算未约束：基准在 {last} 没有欠付，每项奖补在应付当季即付清，"
+                "所以各方案的实付变化等于其承诺变化，一项杠杆的成本就是它自己的奖补。",
+                f"Budgets do not bind: the base owes nothing at {last}; every award is paid "
+                "the quarter it is earned, so each variant's change in payments equals its "
+                "change in obligations and a lever's cost is its own awards."), "note")
         return
     a = float(arr.base_median.iloc[0])
     R.p(L.t(f"预算约束：基准在 {last} 仍有 {fmt_money(a, L)} 已承诺未支付（欠付）；"
@@ -535,26 +542,38 @@ def compare_section(R, d, base, shifts=None):
     if "basis" not in c:
         c["basis"], c["note"] = "paid", ""
     c["note"] = c["note"].fillna("")
-    ct = c.pivot_table(index=["variant", "checkpoint", "basis"], columns="metric",
-                       values="diff_mean", aggfunc="first", dropna=False).reset_index()
-    notes = c.groupby(["variant", "checkpoint", "basis"])["note"].agg(
-        lambda x: "; ".join(sorted({n for n in x if n}))).reset_index()
-    ct = ct.merge(notes, on=["variant", "checkpoint", "basis"], how="left")
-    ct = ct.sort_values(["variant", "checkpoint", "basis"], key=lambda col: col.map(
-        q_index) if col.name == "checkpoint" else col)
-    shown = ct.copy()
+    key = ["variant", "checkpoint", "basis"]
+    ct = c.pivot_table(index=key, columns="metric", values="diff_mean", aggfunc="first",
+                       dropna=False).reset_index()
+    # each unit has its own note (an effect on 高企 may be measurable where revenue's is not)
+    notes = c.pivot_table(index=key, columns="metric", values="note", aggfunc="first",
+                          dropna=False).reset_index()
     for col in ("wan_per_extra_hte", "wan_per_extra_yi_revenue"):
-        if col in shown:
-            shown[col] = [fmt_money(v, L) if np.isfinite(v) else "—" for v in shown[col]]
+        if col in notes:
+            ct = ct.merge(notes[key + [col]].rename(columns={col: f"{col}_note"}), on=key,
+                          how="left")
+    ct = ct.sort_values(key, key=lambda col: col.map(
+        q_index) if col.name == "checkpoint" else col)
     zh_notes = {"no measurable effect": "效果不显著", "cheaper and better": "更省且更好",
                 "costlier and worse": "更贵且更差"}
-    shown["note"] = [L.t("; ".join(zh_notes.get(x, x) for x in n.split("; ") if x), n)
-                     for n in shown["note"].fillna("")]
+    shown = ct[[k for k in ct if not k.endswith("_note")]].copy()
+    for col in ("wan_per_extra_hte", "wan_per_extra_yi_revenue"):
+        if col not in shown:
+            continue
+        cells = []
+        for v, n in zip(shown[col], ct.get(f"{col}_note", [""] * len(shown)), strict=True):
+            n = n if isinstance(n, str) else ""
+            note = L.t(zh_notes.get(n, n), n) if n else ""
+            if np.isfinite(v):
+                cells.append(fmt_money(v, L) + (f" ({note})" if note else ""))
+            else:
+                cells.append(note or "—")
+        shown[col] = cells
     shown["basis"] = shown["basis"].map({"earned": L.t("承诺（应付）", "obligations (earned)"),
                                          "paid": L.t("实付", "payments (paid)")})
     shown = shown.rename(columns={
         "variant": L.t("方案", "variant"), "checkpoint": L.t("检查点", "checkpoint"),
-        "basis": L.t("口径", "basis"), "note": L.t("说明", "note"),
+        "basis": L.t("口径", "basis"),
         "wan_per_extra_hte": L.t("每增加一家高企的奖补", "Awards per extra 高企"),
         "wan_per_extra_yi_revenue": L.t("每增加 1 亿元收入的奖补", "Awards per extra 亿元 revenue")})
     R.table(shown, "cost_per_unit", caption=(
