@@ -348,6 +348,34 @@ def _dispatch(args) -> int:
     return 1
 
 
+def _study_kind(path: str):
+    """(kind, loader) for a study file (sweep, sensitivity, robust, calibration), told by
+    its top-level keys; None for a scenario or variant (or a file that cannot be read,
+    which the scenario loader then reports)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    keys = set(data)
+    if keys & {"morris", "sobol"} or ("parameters" in keys and "base" in keys):
+        from sim.studies.sensitivity import load_sensitivity
+        return "sensitivity", load_sensitivity
+    if keys & {"settings", "uncertain"}:
+        from sim.studies.robust import load_robust
+        return "robust", load_robust
+    if "base" in keys and keys & {"levers", "sample"}:
+        from sim.scenario.studies import load_sweep
+        return "sweep", load_sweep
+    if "moments" in keys and "scenario" in keys:
+        from sim.scenario.studies import load_spec
+        return "calibration", load_spec
+    return None
+
+
 def cmd_validate(args) -> int:
     """Check files; print problems; exit 2 if any."""
     from sim.scenario.loader import load
@@ -355,6 +383,11 @@ def cmd_validate(args) -> int:
     bad = 0
     for f in args.files:
         try:
+            kind = _study_kind(f)
+            if kind is not None:  # a study file: checked by its own loader
+                kind[1](f)
+                print(f"{f}: ok ({kind[0]} study)")
+                continue
             L = load(f, args.set)
             print(f"{f}: ok ({L.model.name}: {len(L.model.zones)} zones, "
                   f"{sum(z.firms.total for z in L.model.zones)} firms, "

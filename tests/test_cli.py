@@ -123,3 +123,23 @@ def test_parameters_doc_is_generated_from_the_schema():
 
     doc = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
     assert doc.strip() == markdown().strip(), "regenerate: python -m sim.scenario.params"
+
+
+STUDIES = sorted(p for d in ("sensitivity", "robust", "sweeps", "calibration")
+                 for p in (ROOT / "scenarios" / d).glob("*.yaml"))
+
+
+def test_validate_checks_study_files_by_their_own_rules(tmp_path):
+    """Every shipped study file validates as what it is; a study file with a bad value is
+    refused with its file, line and key."""
+    p = cli("validate", *STUDIES)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.count("study)") == len(STUDIES)
+    src = (ROOT / "scenarios" / "sensitivity" / "baseline.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "sens.yaml"
+    bad.write_text(src.replace("base: ../yunnan_baseline.yaml", "base: " + str(
+        ROOT / "scenarios" / "yunnan_baseline.yaml")).replace("samples: 128", "samples: 100"),
+                   encoding="utf-8")
+    p = cli("validate", bad)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "sens.yaml:" in p.stderr and "sobol.samples" in p.stderr and "power of 2" in p.stderr
