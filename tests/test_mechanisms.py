@@ -277,6 +277,10 @@ def _eligible(m, rows, t):
     f.st_share[rows], f.ht_share[rows] = 0.5, 0.9
     f.rev4[rows], f.rev12[rows] = 4000.0, 12000.0
     f.hte_until[rows] = NEVER
+    # and the evaluation: one class I IP item, conversions, traits (tests/test_certification)
+    f.ip1[rows], f.ip_quality[rows], f.rd_org[rows] = 1.0, 1.0, 1.0
+    f.conv0[rows] = f.conv1[rows] = f.conv2[rows] = 6.0
+    f.h_rev[:, rows] = 1000.0
     return float(hte_threshold(np.array([4000.0]), c)[0])
 
 
@@ -286,7 +290,9 @@ def test_a_firm_below_the_hte_rd_threshold_is_never_certified():
     thr = _eligible(m, [3, 4], Q4)
     f.rd12[3] = 12000.0 * thr * 0.99  # just below
     f.rd12[4] = 12000.0 * thr * 1.01  # just above
-    ladder.annual_round(m, Q4, np.zeros((6, n)))  # every draw would pass
+    u = np.zeros((6, n))  # every draw would pass ...
+    u[1] = 0.5  # ... and the experts add nothing to the score
+    ladder.annual_round(m, Q4, u)
     assert f.hte_until[3] == NEVER
     assert f.hte_until[4] == Q4 + c.hte_validity_quarters and f.hte_first[4] == Q4
     assert 4 in m.newly_certified and 3 not in m.newly_certified

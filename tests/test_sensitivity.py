@@ -34,7 +34,7 @@ base: {BASE}
 {SMALL_SET}
 # hte_apply_prob moves 高企 counts at once; rank_noise only reshuffles the national
 # ranking (lever A8 pays once a year on it), which cannot reach 高企 counts by 2026Q4
-parameters: [hte_apply_prob, rank_noise, listing_prob, hte_pass_rate]
+parameters: [hte_apply_prob, rank_noise, listing_prob, hte_expert_sd]
 outcomes:
   - {{id: hte_2026, metric: hte, quarter: 2026Q4}}
   - {{id: revenue_2026, metric: revenue_wan, quarter: 2026Q4}}
@@ -50,7 +50,7 @@ settings:
   plan: {{}}
   no_rd_awards: {{file: {VARIANTS / 'off_a1_rd_subsidy.yaml'}}}
   cap_5000: {{set: {{policy.rd_subsidy.cap_wan: 5000}}}}
-uncertain: [hte_apply_prob, hte_pass_rate, rank_noise]
+uncertain: [hte_apply_prob, hte_expert_sd, rank_noise]
 samples: 16
 replicates: 2
 outcomes:
@@ -95,7 +95,7 @@ def test_morris_ranks_a_strong_parameter_above_an_inert_one(sens):
     _, out, r = sens
     mt = _csv(out / "morris.csv")
     h = mt[mt.outcome == "hte_2026"].set_index("parameter")
-    assert set(h.index) == {"hte_apply_prob", "rank_noise", "listing_prob", "hte_pass_rate"}
+    assert set(h.index) == {"hte_apply_prob", "rank_noise", "listing_prob", "hte_expert_sd"}
     strong, inert = h.loc["hte_apply_prob"], h.loc["rank_noise"]
     # the strong effect's lower 95% bound is above the inert one's upper bound
     assert strong.mu_star - strong.mu_star_conf > inert.mu_star + inert.mu_star_conf
@@ -162,8 +162,8 @@ def test_resume_after_a_kill_gives_identical_results(sens, tmp_path):
 
 
 @pytest.mark.parametrize("edit, words", [
-    (("hte_pass_rate]", "hte_pass_rat]"), ["parameters.3", "unknown behaviour parameter",
-                                           "hte_pass_rat", "valid"]),
+    (("hte_expert_sd]", "hte_expert_s]"), ["parameters.3", "unknown behaviour parameter",
+                                           "hte_expert_s", "valid"]),
     (("samples: 8", "samples: 10"), ["sobol.samples", "power of 2"]),
     (("metric: hte, quarter", "metric: htee, quarter"), ["outcomes.0.metric", "htee",
                                                          "valid"]),

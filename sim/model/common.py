@@ -21,6 +21,93 @@ def hte_threshold(rev_annual: np.ndarray, c) -> np.ndarray:
                     np.where(rev_annual <= 20000, c.hte_rd_mid, c.hte_rd_large))
 
 
+CONV_SLOTS = ("conv0", "conv1", "conv2")
+
+
+def _band(x: np.ndarray, edges: tuple, points: tuple) -> np.ndarray:
+    """Points of the first band whose lower edge ``x`` reaches (edges descending, ``>=``;
+    below the last edge: 0)."""
+    out = np.zeros(np.shape(x))
+    for e, p in zip(edges[::-1], points[::-1], strict=True):
+        out = np.where(x >= e, p, out)
+    return out
+
+
+def hte_growth(h_rev: np.ndarray, t: int, founded: np.ndarray) -> np.ndarray:
+    """Sales growth of the 高企 evaluation, g = ½(S2/S1 + S3/S2) − 1, over the firm's
+    last three years of revenue (S3 the last four quarters to t, from the ring ``h_rev``,
+    H ≥ 12 quarters × rows). A year the firm existed only in part is annualised (the rules
+    compute on the actual operating period); S1 = 0 (too young): S3/S2 − 1; S2 = 0: −1
+    (no points)."""
+    H = h_rev.shape[0]
+    S = []
+    for k in (2, 1, 0):  # years t-11..t-8, t-7..t-4, t-3..t
+        qs = np.arange(t - 4 * k - 3, t - 4 * k + 1)
+        tot = h_rev[qs % H].sum(axis=0)
+        live = (qs[:, None] >= founded[None, :]).sum(axis=0)
+        S.append(np.where(live > 0, tot * 4.0 / np.maximum(live, 1), 0.0))
+    s1, s2, s3 = S
+    with np.errstate(invalid="ignore", divide="ignore"):
+        both = 0.5 * (s2 / s1 + s3 / s2) - 1.0
+        last = s3 / s2 - 1.0
+    return np.where(s2 <= 0, -1.0, np.where(s1 > 0, both, last))
+
+
+def hte_score(ip1: np.ndarray, ip2_free: np.ndarray, ip_quality: np.ndarray,
+              conv_per_year: np.ndarray, rd_org: np.ndarray, growth: np.ndarray,
+              noise: np.ndarray | float = 0.0) -> np.ndarray:
+    """The 高企 innovation-capability evaluation (国科发火〔2016〕195号, as reproduced in
+    docs/research/hte_certification_2026-12.md §1b), integer points of 100; certified at
+    ``hte_pass_score`` (71). Each banded item at its band's midpoint:
+
+    - IP ≤ 30: count ≤ 8 (≥ 1 class I item 7.5; ≥ 5 unused class II 5.5; 3–4: 3.5;
+      1–2: 1.5; none 0), advancement ≤ 8 and core support ≤ 8 (8 × ``ip_quality`` each,
+      the experts' reading), acquisition ≤ 6 for own R&D (6 with a class I item, else 1
+      per unused class II item; scoring practice) — the standards bonus is not modelled;
+    - conversion ≤ 30 by conversions a year (≥ 5: 27.5; ≥ 4: 21.5; ≥ 3: 15.5; ≥ 2: 9.5;
+      any: 3.5; none 0);
+    - R&D organisation ≤ 20 (20 × ``rd_org``);
+    - growth ≤ 20: sales growth ``growth`` and net-asset growth, each banded (≥ 35%: 9.5;
+      ≥ 25%: 7.5; ≥ 15%: 5.5; ≥ 5%: 3.5; > 0: 1.5; else 0); the model has no balance
+      sheet, so net assets are taken to grow with sales (constant asset turnover and
+      leverage; assumption): both sub-scores read ``growth``.
+
+    ``ip2_free`` counts class II items not yet used (whole items count); ``noise`` is the
+    experts' judgement (0: the firm's own assessment). Rounded to whole points."""
+    ip1 = np.asarray(ip1, float)
+    c2 = np.floor(np.asarray(ip2_free, float) + 1e-9)
+    has1 = ip1 >= 1
+    count = np.where(has1, 7.5, _band(c2, (5, 3, 1), (5.5, 3.5, 1.5)))
+    acquire = np.where(has1, 6.0, np.minimum(6.0, c2))
+    ip = np.minimum(30.0, count + 16.0 * np.asarray(ip_quality, float) + acquire)
+    conv = _band(np.asarray(conv_per_year, float), (5, 4, 3, 2, 1e-9),
+                 (27.5, 21.5, 15.5, 9.5, 3.5))
+    grow = 2.0 * _band(np.asarray(growth, float), (0.35, 0.25, 0.15, 0.05, 1e-9),
+                       (9.5, 7.5, 5.5, 3.5, 1.5))
+    total = ip + conv + 20.0 * np.asarray(rd_org, float) + grow + noise
+    return np.floor(total + 0.5).astype(np.int64)
+
+
+def hte_traits(rng: np.random.Generator, k: int, mean: float) -> np.ndarray:
+    """The two traits the 高企 experts read (IP quality, R&D organisation) for ``k`` new
+    firms: Beta with mean ``mean`` and concentration 6 (assumption, params.py)."""
+    return rng.beta(6.0 * mean, 6.0 * (1.0 - mean), size=(2, k))
+
+
+def hte_has_ip(ip1: np.ndarray, ip2_free: np.ndarray) -> np.ndarray:
+    """The core-IP criterion: the firm owns at least one whole IP item it may use (class I,
+    or a class II item not used in an earlier successful application)."""
+    return (np.asarray(ip1) >= 1) | (np.floor(np.asarray(ip2_free) + 1e-9) >= 1)
+
+
+def hte_conv_per_year(f, rows: slice, t: int, founded: np.ndarray) -> np.ndarray:
+    """Conversions a year over the last three calendar years (the current one included),
+    or over the years the firm has existed if fewer."""
+    tot = sum(getattr(f, c)[rows] for c in CONV_SLOTS)
+    years = np.clip((t - founded) // 4 + 1, 1, 3)
+    return tot / years
+
+
 def gazelle_test(age_q: np.ndarray, old: np.ndarray, rev4: np.ndarray, r1: np.ndarray,
                  c) -> np.ndarray:
     """The Torch gazelle criteria (a valid 高企 certificate aside): <= 15 years old and
@@ -107,6 +194,7 @@ def add_firms(model, t: int, zones: np.ndarray, sector: np.ndarray, origin: np.n
                       0.0, 0.5)
     st = np.clip(0.12 + 0.06 * z[2] + np.where(techy, 0.1, 0.0), 0.01, 0.9)
     ht = np.clip(0.6 + 0.2 * z[3], 0.0, 1.0)
+    quality, org = hte_traits(rng, k, b.hte_trait_mean)
     rows = model.firms.append(
         k, zone=zones, sector=sector, origin=origin, founded=t, rev=revenue_q,
         rd_base=rd_base, rd_int=rd_base,
@@ -115,7 +203,7 @@ def add_firms(model, t: int, zones: np.ndarray, sector: np.ndarray, origin: np.n
         val_mult=np.exp(0.8 * rng.normal(size=k)),
         cash=b.cash_buffer_quarters * revenue_q * 0.5 + 20.0,
         employees=np.maximum(3.0, revenue_q * 4 / b.revenue_per_employee_wan),
-        st_share=st, ht_share=ht,
+        st_share=st, ht_share=ht, ip_quality=quality, rd_org=org,
         incubator=-1 if incubator is None else incubator,
         inc_since=np.where((incubator if incubator is not None else -1) >= 0, t, NEVER),
         boost=0.0 if boost is None else boost,

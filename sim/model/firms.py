@@ -49,6 +49,23 @@ COLUMNS: dict[str, tuple[str, float]] = {
     "misfit": ("bool", False),
     "hte_until": ("int32", NEVER),  # last quarter a 高企 certificate is valid
     "hte_first": ("int32", NEVER),  # quarter of the latest certification
+    "hte_applied": ("int32", NEVER),  # quarter of the latest 高企 application
+    # intellectual property (高企 evaluation, docs/model.md S6): class I items (invention
+    # patents etc.), class II items (utility models, software copyrights) and the class II
+    # items already used in a successful application (each may be used once); fractional
+    # counts accumulate the routine flow, the evaluation counts whole items
+    "ip1": ("float64", 0.0),
+    "ip2": ("float64", 0.0),
+    "ip2_used": ("float64", 0.0),
+    # conversions of results (科技成果转化) in calendar years y with y % 3 == 0, 1, 2:
+    # the current year's slot is cleared in its Q1 (S3), so the three hold the last three
+    "conv0": ("float64", 0.0),
+    "conv1": ("float64", 0.0),
+    "conv2": ("float64", 0.0),
+    # what the experts read (traits in [0, 1]): advancement and core support of the IP,
+    # and the R&D organisation (docs/model.md S6)
+    "ip_quality": ("float64", 0.5),
+    "rd_org": ("float64", 0.5),
     "tsme_until": ("int32", NEVER),  # last quarter of tech-SME registration
     "spec_until": ("int32", NEVER),  # last quarter of 专精特新 recognition
     "gazelle": ("bool", False),

@@ -17,14 +17,26 @@ total R, an R&D intensity, a recent growth and its largest firms (``firms.top``)
    floors (高企 above their notch, tech SMEs and 专精特新 at 3%, bunching); the pool of
    uncertified firms meeting every criterion set to ``hte_pool_ratio`` x 高企;
 6. certificates with staggered expiry (certified in the Q4 round of one of the last
-   three years, valid 12 quarters); gazelle and leader flags by the round's own tests.
+   three years, valid 12 quarters); gazelle and leader flags by the round's own tests;
+7. what the 高企 evaluation reads (:func:`_initial_ip`, drawn from a child stream so the
+   steps above draw as before): the experts' traits, IP and conversions of results as
+   the model's own flows (S3) would have given over the last three years (or the firm's
+   life if shorter), each 高企 holding the IP its certificate needed.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model.common import gazelle_test, hte_threshold, leader_test
+from sim.model.common import (
+    CONV_SLOTS,
+    gazelle_test,
+    hte_growth,
+    hte_score,
+    hte_threshold,
+    hte_traits,
+    leader_test,
+)
 from sim.model.firms import ORIGIN, FirmTable
 
 STREAM = 0  # random stream id of the set-up (position in sim.model.zone_model.MECHANISMS)
@@ -70,7 +82,63 @@ def synthesise(model, rng: np.random.Generator) -> FirmTable:
         table.h_rev[ring[:, None], rows[None, :]] = hist.T
         table.h_rd[ring[:, None], rows[None, :]] = rd_hist.T
     _fill_incubators(model, table, rng)
+    _initial_ip(model, table, rng.spawn(1)[0])
     return table
+
+
+def _initial_ip(model, table: FirmTable, rng: np.random.Generator) -> None:
+    """The start's IP, conversions and experts' traits (assumption: the model's own flows,
+    S3, at the firm's R&D and knowledge of the start, over the last min(age, 3) years):
+
+    - class II items: R&D of those years / ``ip_routine_rd_wan``, plus
+      ``ip_class2_per_result`` per original result not giving a class I item;
+    - results: Poisson(hazard × quarters), each a class I item with ``ip_class1_share``;
+    - conversions a year: R&D / ``conv_routine_rd_wan`` + hazard × 4 ×
+      ``industrialisation_prob`` in the two past years' slots, the part of the year
+      before the start in the current one;
+    - a 高企 used the class II items it held at its certification (those made before its
+      round, pro rata); one holding no item then (no class I, none used) is given one
+      class II item, used: a certificate of the start met the IP criterion.
+    """
+    b = model.scenario_data.behaviour
+    n, start = table.n, model.start_q
+    age_q = start - table.founded[:n]
+    W = np.clip(age_q, 1, 12).astype(float)
+    rd4 = table.rd4[:n]
+    h = np.minimum(0.9, b.innovation_rate * (table.know[:n] / b.knowledge_ref_wan)
+                   ** b.innovation_knowledge_elasticity)
+    results = rng.poisson(h * W)
+    cls1 = rng.binomial(results, b.ip_class1_share)
+    ip2 = (results - cls1) * b.ip_class2_per_result + rd4 * W / 4.0 / b.ip_routine_rd_wan
+    hte = table.hte_until[:n] >= start
+    since = np.where(hte, start - 1 - table.hte_first[:n], 0)
+    used = np.where(hte, np.floor(ip2 * np.clip(1.0 - since / W, 0.0, 1.0) + 1e-9), 0.0)
+    none = hte & (cls1 < 1) & (used < 1)
+    ip2 = ip2 + none
+    used = used + none
+    rate = rd4 / b.conv_routine_rd_wan + h * 4.0 * b.industrialisation_prob
+    y = start // 4
+    for k in range(3):  # the current calendar year y and the two before it
+        part = np.full(n, (start % 4) / 4.0) if k == 0 else np.clip(
+            (age_q - (start % 4) - 4 * (k - 1)) / 4.0, 0.0, 1.0)
+        getattr(table, CONV_SLOTS[(y - k) % 3])[:n] = rate * part
+    quality, org = hte_traits(rng, n, b.hte_trait_mean)
+    # a 高企 of the start passed its evaluation: its traits are redrawn (up to 10 times)
+    # while its own score at the start is below the pass mark (assumption)
+    growth = hte_growth(table.h_rev[:, :n], start - 1, table.founded[:n])
+    conv = sum(getattr(table, k)[:n] for k in CONV_SLOTS) / np.clip(age_q // 4 + 1, 1, 3)
+    for _ in range(10):
+        low = hte & (hte_score(cls1, ip2 - used, quality, conv, org, growth)
+                     < model.scenario_data.constants.hte_pass_score)
+        if not low.any():
+            break
+        q2, o2 = hte_traits(rng, int(low.sum()), b.hte_trait_mean)
+        quality[low], org[low] = q2, o2
+    table.ip1[:n] = cls1
+    table.ip2[:n] = ip2
+    table.ip2_used[:n] = used
+    table.ip_quality[:n] = quality
+    table.rd_org[:n] = org
 
 
 def _zone_firms(model, z, n: int, rng: np.random.Generator, H: int):

@@ -407,12 +407,60 @@ BEHAVIOUR: dict[str, Param] = {
         "assumption", "Probability that an eligible firm without a valid certificate applies "
         "in a year's round.", (0.0, 1.0)),
     "hte_renew_prob": Param(
-        0.9, 0.7, 1.0, "1", "assumption",
-        "Probability that a firm whose certificate expires applies again.", (0.0, 1.0)),
-    "hte_pass_rate": Param(
-        0.83, 0.7, 0.95, "1",
-        "675 of 817 Yunnan applicants passed in 2020 (yn.cnipai.com) [D]",
-        "Probability that an eligible applicant is certified.", (0.0, 1.0)),
+        0.95, 0.8, 1.0, "1",
+        "assumption: a 高企 keeps its 15% tax rate only by re-applying, so nearly all that "
+        "still qualify do; 0.95 (was 0.9) because the evaluation now also fails some "
+        "re-applicants, which the yearly end of certificates (Yunnan 2019 29.7%, 2020 30.5% "
+        "of the stock [V*]; Guangxi 2017 23.6% [V*]; docs/research/"
+        "hte_certification_2026-12.md §2) leaves no room to add to",
+        "Probability that a firm whose certificate expires, and which is in the candidate "
+        "pool, applies again.", (0.0, 1.0)),
+    "hte_pool_score": Param(
+        67.0, 60.0, 70.0, "points (of 100)",
+        "another region's 培育入库 rule: entry at >= 60 points on the same four-indicator "
+        "evaluation [V secondary, shdinze.com 2023-07-19; docs/research/"
+        "hte_certification_2026-12.md §1, §4]; no Yunnan rule found [N], so an assumption "
+        "for Yunnan with a range around it",
+        "Self-assessed score (hte_score without the expert noise) at or above which a firm "
+        "meeting the hard 高企 criteria joins the candidate pool (培育库) and may apply.",
+        (0.0, 100.0)),
+    "hte_expert_sd": Param(
+        4.0, 2.0, 7.0, "points (of 100)",
+        "assumption (fitted): with it the pass share among applicants is ~0.8 at full "
+        "scale, as in Yunnan's rounds (2019: 515 of 663 = 0.777; 2020: 656 of 817 = 0.803 "
+        "[V* souzhinan.com, yn.cnipai.com 2020-12-28; docs/research/"
+        "hte_certification_2026-12.md §2a])",
+        "Standard deviation of the experts' judgement added to a firm's own (self-assessed) "
+        "score in the evaluation.", (0.0, 30.0)),
+    "hte_trait_mean": Param(
+        0.85, 0.7, 0.95, "1 (share of the sub-scores' maximum)",
+        "assumption: how well firms document advancement, core support and R&D "
+        "organisation; consultants prepare most applications, so above one half",
+        "Mean of the firm traits (Beta, concentration 6) the experts read as technical "
+        "advancement and core support of the IP (≤ 8 points each) and as R&D organisation "
+        "(≤ 20 points).", (0.01, 0.99)),
+    "ip_class1_share": Param(
+        0.3, 0.15, 0.5, "1",
+        "assumption: invention patents are a minority of a firm's grants (China's domestic "
+        "grants are mostly utility models) [R]",
+        "Share of original results that give the firm a class I IP item (invention patent "
+        "etc.); the others give class II items.", (0.0, 1.0)),
+    "ip_class2_per_result": Param(
+        2.0, 1.0, 4.0, "items per result",
+        "assumption: a result is protected by a few utility models / software copyrights",
+        "Class II IP items (utility models, software copyrights) an original result without "
+        "a class I item gives.", (0.0, 20.0)),
+    "ip_routine_rd_wan": Param(
+        10.0, 5.0, 30.0, "万元 of R&D per class II item",
+        "assumption: routine utility models and software copyrights filed along R&D work",
+        "R&D spending per routine class II IP item (a flow besides original results).",
+        (1.0, 1e5)),
+    "conv_routine_rd_wan": Param(
+        5.0, 2.5, 15.0, "万元 of R&D per conversion",
+        "assumption: the evaluation counts each product or service a result went into; "
+        "firms report several a year",
+        "R&D spending per routine conversion of a result (科技成果转化), besides "
+        "industrialised original results.", (1.0, 1e5)),
     "tech_sme_register_prob": Param(
         0.3, 0.15, 0.6, "1/year", "assumption: registration is voluntary",
         "Probability that an eligible firm registers as a tech SME in a year.", (0.0, 1.0)),
@@ -809,6 +857,11 @@ CONSTANTS: dict[str, Param] = {
                         "Minimum 3-year R&D / sales, mid-size firms.", (0.0, 1.0)),
     "hte_rd_large": Param(0.03, 0.03, 0.03, "1", "高企 criteria: sales > 2亿 [V]",
                           "Minimum 3-year R&D / sales, large firms.", (0.0, 1.0)),
+    "hte_pass_score": Param(71, 71, 71, "points (of 100)", "高企 evaluation: pass at >= 71 "
+                            "(\">70分(不含70分)\") [V secondary, 国科发火〔2016〕195号 as "
+                            "reproduced; docs/research/hte_certification_2026-12.md §1b]",
+                            "Evaluation score needed to be certified.", (0, 100),
+                            integer=True),
     "hte_validity_quarters": Param(12, 12, 12, "quarters", "高企 certificate valid 3 years [V]",
                                    "Validity of a 高企 certificate.", (1, 40), integer=True),
     "tech_sme_max_staff": Param(500, 500, 500, "people", "科技型中小企业 criteria [V*]",

@@ -1,17 +1,19 @@
 """S3 Innovation and the R&D award A1: knowledge accumulates R&D and depreciates; an
 original result arrives with the hazard of the knowledge stock and is industrialised
 with a probability; an industrialised result boosts growth and claims A1 (docs/model.md
-S3). Sets ``model.hazard_prev`` (the hazard after this quarter's knowledge), which the
+S3). Results and R&D also give the firm intellectual property (class I and II items) and
+conversions of results, which the 高企 evaluation reads (S6). Sets ``model.hazard_prev`` (the hazard after this quarter's knowledge), which the
 next quarter's R&D price reads.
 
-Draws: two child streams, one uniform per row each (result; industrialisation).
+Draws: two child streams, one uniform per row each (result, and whether it gives a class I
+IP item: the same uniform below the hazard × ``ip_class1_share``; industrialisation).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model.common import hazard, industrialisation_prob
+from sim.model.common import CONV_SLOTS, hazard, industrialisation_prob
 
 STREAM = 2  # random stream id (position in sim.model.zone_model.MECHANISMS); never change it
 
@@ -25,7 +27,20 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
     h = hazard(model)
     model.hazard_prev = h
     phi = industrialisation_prob(model, t)
-    ind = f.alive[:n] & (u[0] < h) & (u[1] < min(phi, 1.0))
+    res = f.alive[:n] & (u[0] < h)
+    ind = res & (u[1] < min(phi, 1.0))
+    # IP: a result gives a class I item with ip_class1_share, else ip_class2_per_result
+    # class II items; routine class II items accrue with R&D (assumptions, params.py)
+    cls1 = res & (u[0] < h * b.ip_class1_share)
+    f.ip1[:n] += cls1
+    f.ip2[:n] += (np.where(res & ~cls1, b.ip_class2_per_result, 0.0)
+                  + f.rd[:n] / b.ip_routine_rd_wan)
+    # conversions: this calendar year's slot (cleared in Q1) gains the industrialised
+    # results and the routine conversions tied to R&D (assumption)
+    slot = getattr(f, CONV_SLOTS[(t // 4) % 3])
+    if t % 4 == 0:
+        slot[:n] = 0.0
+    slot[:n] += ind + f.rd[:n] / b.conv_routine_rd_wan
     rows = np.flatnonzero(ind)
     f.boost[rows] = np.maximum(np.where(f.boost_until[rows] >= t, f.boost[rows], 0.0),
                                b.innovation_growth_boost)

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.common import credible, gazelle_test, hte_threshold, leader_test, once
+from scipy.special import ndtri
+
+from sim.model.common import (
+    credible,
+    gazelle_test,
+    hte_conv_per_year,
+    hte_growth,
+    hte_has_ip,
+    hte_score,
+    hte_threshold,
+    leader_test,
+    once,
+)
 from sim.model.firms import ORIGIN
 
 STREAM = 6  # random stream id (position in sim.model.zone_model.MECHANISMS); never change it
@@ -25,8 +37,8 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
 
 
 def annual_round(model, t: int, u: np.ndarray) -> None:
-    """The round with the uniforms ``u`` (6 × rows): 0 apply, 1 pass, 2 tech SME,
-    3 专精特新, 4 listing (5 unused)."""
+    """The round with the uniforms ``u`` (6 × rows): 0 apply, 1 the experts' judgement
+    (a normal through its inverse cdf), 2 tech SME, 3 专精特新, 4 listing (5 unused)."""
     f, b, c = model.firms, model.scenario_data.behaviour, model.scenario_data.constants
     n = f.n
     alive = f.alive[:n]
@@ -37,10 +49,21 @@ def annual_round(model, t: int, u: np.ndarray) -> None:
         r1 = np.where(rev4 > 0, rd4 / rev4, 0.0)
     valid = f.hte_until[:n] >= t
     expiring = f.hte_until[:n] == t
+    ip2_free = f.ip2[:n] - f.ip2_used[:n]
+    # the hard criteria (国科发火〔2016〕32号 Art. 11): age, S&T staff, high-tech revenue,
+    # 3-year R&D / sales by band, and core IP owned
     eligible = (alive & (age >= c.hte_min_age_quarters)
                 & (f.st_share[:n] >= c.hte_st_staff_share)
                 & (f.ht_share[:n] >= c.hte_hightech_revenue_share)
-                & (r3 >= hte_threshold(rev4, c)) & (rev4 > 0))
+                & (r3 >= hte_threshold(rev4, c)) & (rev4 > 0)
+                & hte_has_ip(f.ip1[:n], ip2_free))
+    # the evaluation: the firm's own assessment (no expert noise) decides who prepares
+    # an application (the candidate pool, 培育库); the experts add their judgement
+    own = hte_score(f.ip1[:n], ip2_free, f.ip_quality[:n],
+                    hte_conv_per_year(f, slice(0, n), t, f.founded[:n]), f.rd_org[:n],
+                    hte_growth(f.h_rev[:, :n], t, f.founded[:n]))
+    noise = b.hte_expert_sd * ndtri(np.clip(u[1], 1e-12, 1 - 1e-12))
+    score = np.floor(own + noise + 0.5)
     ladder = 1.0 + b.ladder_uplift * model.level("ladder", t)  # B6 登高
     nominal, award = 0.0, 0.0
     if model.on("hte_matching", t):  # A5: the award a new 高企 expects, 万元
@@ -51,9 +74,15 @@ def annual_round(model, t: int, u: np.ndarray) -> None:
                         + ratio * credible(model, "zone", f.zone[:n]))
     p_apply = np.minimum(1.0, b.hte_apply_prob * ladder
                          * (1.0 + b.hte_award_response * np.asarray(award) / 10))
-    apply = eligible & (((~valid) & (u[0] < p_apply))
-                        | (expiring & (u[0] < b.hte_renew_prob)))
-    passed = apply & (u[1] < b.hte_pass_rate)
+    # candidates (培育库): the hard criteria met and an own score >= hte_pool_score; one
+    # without a valid certificate applies with p_apply, one whose certificate ends now
+    # re-applies (as a first-time applicant, the 2016 rules) with hte_renew_prob
+    apply = eligible & (own >= b.hte_pool_score) & (((~valid) & (u[0] < p_apply))
+                                                    | (expiring & (u[0] < b.hte_renew_prob)))
+    passed = apply & (score >= c.hte_pass_score)
+    f.hte_applied[:n] = np.where(apply, t, f.hte_applied[:n])
+    # the class II items of a successful application are used (each counts once)
+    f.ip2_used[:n] = np.where(passed, np.floor(f.ip2[:n] + 1e-9), f.ip2_used[:n])
     # a certificate not renewed in its round ends with the round (no Q4 overlap)
     f.hte_until[:n] = np.where(passed, t + c.hte_validity_quarters,
                                np.where(expiring, t - 1, f.hte_until[:n]))

@@ -108,6 +108,7 @@ def rows_frame(model, idx: np.ndarray, t: int, exited: bool) -> dict:
         "employees": f.employees[idx].copy(),
         "hte_valid": f.hte_until[idx] >= t,
         "hte_certified": f.hte_first[idx] == t,  # certified (new or renewed) in t's round
+        "hte_applied": f.hte_applied[idx] == t,  # applied (new or renewal) in t's round
         "unicorn": f.unicorn[idx].copy(),
         "listed": f.listed[idx].copy(),
         "specialised": f.spec_until[idx] >= t,
