@@ -26,9 +26,9 @@ TINY = ROOT / "tests" / "scenarios" / "tiny.yaml"
 
 CONSISTENCY = ("size_lognormal_ks", "growth_spread_beta", "exit_rate_age1", "exit_rate_age2",
                "rd_bunching", "specialised_growth", "hte_over_1yi_start", "revenue_growth",
-               "growth_excess_kurtosis")
+               "growth_excess_kurtosis", "hte_ended_rate", "hte_pass_share")
 VALIDATION = ("gazelle_share", "unicorn_share", "hte_growth", "hte_certified_rate",
-              "hte_ended_rate", "size_zipf_slope")
+              "hte_over_1yi", "size_zipf_slope")
 
 
 def cli(*args):

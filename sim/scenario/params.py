@@ -416,7 +416,7 @@ BEHAVIOUR: dict[str, Param] = {
         "Probability that a firm whose certificate expires, and which is in the candidate "
         "pool, applies again.", (0.0, 1.0)),
     "hte_pool_score": Param(
-        67.0, 60.0, 70.0, "points (of 100)",
+        62.0, 60.0, 68.0, "points (of 100)",
         "another region's 培育入库 rule: entry at >= 60 points on the same four-indicator "
         "evaluation [V secondary, shdinze.com 2023-07-19; docs/research/"
         "hte_certification_2026-12.md §1, §4]; no Yunnan rule found [N], so an assumption "
@@ -451,12 +451,12 @@ BEHAVIOUR: dict[str, Param] = {
         "Class II IP items (utility models, software copyrights) an original result without "
         "a class I item gives.", (0.0, 20.0)),
     "ip_routine_rd_wan": Param(
-        10.0, 5.0, 30.0, "万元 of R&D per class II item",
+        3.0, 1.5, 10.0, "万元 of R&D per class II item",
         "assumption: routine utility models and software copyrights filed along R&D work",
         "R&D spending per routine class II IP item (a flow besides original results).",
         (1.0, 1e5)),
     "conv_routine_rd_wan": Param(
-        5.0, 2.5, 15.0, "万元 of R&D per conversion",
+        2.0, 1.0, 6.0, "万元 of R&D per conversion",
         "assumption: the evaluation counts each product or service a result went into; "
         "firms report several a year",
         "R&D spending per routine conversion of a result (科技成果转化), besides "

@@ -106,7 +106,7 @@ def check_realism(loaded, *, out: str | Path, replicates: int = 2, seed: int | N
                  sample_inputs=sample_inputs)
     metrics = read_metrics(out)
     cols = ["replicate", "quarter", "enterprise", "zone", "founded", "revenue_4q_wan",
-            "rd_4q_wan", "hte_valid", "hte_certified", "exited"]
+            "rd_4q_wan", "hte_valid", "hte_certified", "hte_applied", "exited"]
     firms = pd.read_parquet(out / "firms.parquet", columns=cols)
     checks, tables = compute_checks(firms, metrics)
     initial = initial_totals(loaded, metrics, firms)
