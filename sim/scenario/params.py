@@ -420,22 +420,27 @@ BEHAVIOUR: dict[str, Param] = {
         "another region's 培育入库 rule: entry at >= 60 points on the same four-indicator "
         "evaluation [V secondary, shdinze.com 2023-07-19; docs/research/"
         "hte_certification_2026-12.md §1, §4]; no Yunnan rule found [N], so an assumption "
-        "for Yunnan with a range around it",
+        "for Yunnan: 62, set with hte_expert_sd so that the pass share among applicants is "
+        "0.79 on 2 full-scale luck-only replicates (Yunnan 2019 0.777, 2020 0.803 [V*]); at "
+        "67 it was 0.83, at 60 0.77",
         "Self-assessed score (hte_score without the expert noise) at or above which a firm "
         "meeting the hard 高企 criteria joins the candidate pool (培育库) and may apply.",
         (0.0, 100.0)),
     "hte_expert_sd": Param(
         4.0, 2.0, 7.0, "points (of 100)",
-        "assumption (fitted): with it the pass share among applicants is ~0.8 at full "
-        "scale, as in Yunnan's rounds (2019: 515 of 663 = 0.777; 2020: 656 of 817 = 0.803 "
-        "[V* souzhinan.com, yn.cnipai.com 2020-12-28; docs/research/"
-        "hte_certification_2026-12.md §2a])",
+        "assumption (set with hte_pool_score): the pass share among applicants is 0.79 on "
+        "2 full-scale luck-only replicates, as in Yunnan's rounds (2019: 515 of 663 = "
+        "0.777; 2020: 656 of 817 = 0.803 [V* souzhinan.com, yn.cnipai.com 2020-12-28; "
+        "docs/research/hte_certification_2026-12.md §2a]); the share moves little with it "
+        "(0.77-0.81 for 3-6), as most applicants' own scores are well above or below 71",
         "Standard deviation of the experts' judgement added to a firm's own (self-assessed) "
         "score in the evaluation.", (0.0, 30.0)),
     "hte_trait_mean": Param(
         0.85, 0.7, 0.95, "1 (share of the sub-scores' maximum)",
         "assumption: how well firms document advancement, core support and R&D "
-        "organisation; consultants prepare most applications, so above one half",
+        "organisation; consultants prepare most applications, so well above one half; at "
+        "0.65 the start's 高企 scored a median 57 of 100 and the pass share fell to ~0.5, "
+        "far below Yunnan's 0.78-0.80",
         "Mean of the firm traits (Beta, concentration 6) the experts read as technical "
         "advancement and core support of the IP (≤ 8 points each) and as R&D organisation "
         "(≤ 20 points).", (0.01, 0.99)),
@@ -452,13 +457,18 @@ BEHAVIOUR: dict[str, Param] = {
         "a class I item gives.", (0.0, 20.0)),
     "ip_routine_rd_wan": Param(
         3.0, 1.5, 10.0, "万元 of R&D per class II item",
-        "assumption: routine utility models and software copyrights filed along R&D work",
+        "assumption: routine utility models and software copyrights are cheap (a software "
+        "copyright costs little beyond the work), so a small firm spending 15万 a year on "
+        "R&D files about five a year",
         "R&D spending per routine class II IP item (a flow besides original results).",
         (1.0, 1e5)),
     "conv_routine_rd_wan": Param(
         2.0, 1.0, 6.0, "万元 of R&D per conversion",
         "assumption: the evaluation counts each product or service a result went into; "
-        "firms report several a year",
+        "firms report several a year, so a firm spending 10万 a year on R&D reaches the top "
+        "band (>= 5 a year); at 15万 per conversion (and 40万 per class II item) mostly "
+        "large firms passed: the 高企 of 2030Q4 had a median revenue of ~8,000万, 44% of "
+        "them over 1亿 against 25% published",
         "R&D spending per routine conversion of a result (科技成果转化), besides "
         "industrialised original results.", (1.0, 1e5)),
     "tech_sme_register_prob": Param(
