@@ -87,8 +87,11 @@ def test_a_firm_below_any_hard_criterion_is_never_certified(criterion):
         f.ip1[3] = 0.0
     elif criterion == "ip_used_up":  # class II items all used in an earlier success
         f.ip1[3], f.ip2[3], f.ip2_used[3] = 0.0, 6.0, 6.0
-    ladder.annual_round(m, Q4, draws(f.n))
+    u = draws(f.n)
+    u[1] = 1.0 - 1e-9  # the experts' most favourable judgement (+6 sd) does not help
+    ladder.annual_round(m, Q4, u)
     assert f.hte_until[3] == NEVER and 3 not in m.newly_certified
+    assert f.hte_applied[3] == NEVER  # not even a candidate
     assert certified(m, 4)
 
 
