@@ -38,7 +38,9 @@ from sim.report import fix_fonts  # noqa: E402
 from sim.scenario import levers  # noqa: E402
 from sim.core.calendar import value_at  # noqa: E402
 from sim.model import HighTechZoneModel  # noqa: E402
-from sim.report import COLORS, LADDER, Lang, money_scale, rc_style, short_zone  # noqa: E402
+from sim.report import (COLORS, LADDER, METRIC_LABELS, Lang, money_scale,  # noqa: E402
+                        rc_style, short_zone)
+from sim.report.lang import fmt_value, metric_label  # noqa: E402
 
 ENV = "HITECH_SIM_APP"  # JSON {"file": path, "set": ["key=value", ...]} for the server
 
@@ -343,14 +345,23 @@ def sliders(resolved: dict) -> dict:
 
 
 def make_page(loaded, lang=("zh", "en")):
-    """The SolaraViz page of a loaded scenario (a solara element)."""
-    from mesa.visualization import SolaraViz
-
+    """The SolaraViz page of a loaded scenario (a solara element). Each browser session
+    builds its own model (:func:`ViewPage`), so one session's steps never show in
+    another's."""
     _LANG.set(tuple(lang))
-    Model = make_model_class(loaded)
-    model = Model()
-    return SolaraViz(model, components=_components(), model_params=sliders(
-        loaded.resolved), name=f"hitech-sim — {loaded.model.name}", play_interval=300)
+    return ViewPage(loaded)
+
+
+if solara is not None:
+
+    @solara.component
+    def ViewPage(loaded):
+        """SolaraViz on a model of this session's own (built once per session)."""
+        from mesa.visualization import SolaraViz
+
+        model = solara.use_memo(lambda: make_model_class(loaded)(), dependencies=[])
+        return SolaraViz(model, components=_components(), model_params=sliders(
+            loaded.resolved), name=f"hitech-sim — {loaded.model.name}", play_interval=300)
 
 
 def _page_from_env():
@@ -359,8 +370,252 @@ def _page_from_env():
     spec = json.loads(os.environ.get(ENV) or "{}")
     if not spec.get("file"):
         return None
-    return make_page(load(spec["file"], spec.get("set") or []),
-                     lang=tuple(spec.get("lang") or ("zh", "en")))
+    loaded = load(spec["file"], spec.get("set") or [])
+    lang = tuple(spec.get("lang") or ("zh", "en"))
+    if spec.get("mode") == "whatif":
+        return WhatIfPage(loaded, lang=lang, pairs=int(spec.get("pairs") or WHATIF_PAIRS),
+                          workers=int(spec.get("workers") or (os.cpu_count() or 1)))
+    return make_page(loaded, lang=lang)
+
+
+# --------------------------------------------------------------------------- what-if
+# The what-if page (``hitech-sim app FILE --what-if``): move a lever, run a paired
+# ensemble of the base and the change in the background, read the difference bands,
+# the cost and the share of replicates meeting each target. Each browser session has
+# its own state (solara.use_state in the page's component).
+
+# slider -> (scenario key, label zh, label en, unit zh, unit en, min, max, step)
+WHATIF_LEVERS = {
+    "rd_rate": ("policy.rd_subsidy.rate", "A1 研发投入补助比例", "A1 R&D award rate",
+                "", "", 0.0, 0.5, 0.01),
+    "rd_cap_wan": ("policy.rd_subsidy.cap_wan", "A1 单项补助上限", "A1 cap per award",
+                   "万元/项", "万元 per award", 0, 5000, 100),
+    "referrer_share": ("policy.referral.referrer_share", "B1 推荐方分成", "B1 referrer's share",
+                       "", "", 0.0, 1.0, 0.05),
+    "hte_match": ("policy.hte_matching.ratio", "A5 园区配套比例", "A5 zones' match ratio",
+                  "× 省级奖励", "× the province's award", 0.0, 2.0, 0.1),
+    "province_budget_wan": ("policy.budget.province_wan_per_year", "省级奖补预算",
+                            "Provincial budget", "万元/年", "万元 a year", 0, 400000, 10000),
+    "zone_budget_wan": ("policy.budget.zone_wan_per_year", "每个园区的奖补预算",
+                        "Budget of each zone", "万元/年", "万元 a year", 0, 50000, 1000),
+}
+WHATIF_PAIRS = 40  # paired replicates of a what-if by default
+# the target metrics the page shows: (metric, cumulative from the start)
+WHATIF_METRICS = [("hte", False), ("specialised", False), ("gazelles", False),
+                  ("revenue_wan", False), ("employees", False),
+                  ("awards_earned_wan", True), ("subsidy_wan", True)]
+
+
+def whatif_defaults(resolved: dict) -> dict:
+    """The scenario's value of each what-if lever (a dated value: at the start)."""
+    from sim.core.calendar import q_index
+
+    start = q_index(resolved["calendar"]["start"])
+    return {k: float(value_at(_lookup(resolved, spec[0]), start))
+            for k, spec in WHATIF_LEVERS.items()}
+
+
+def whatif_label(name: str, value: float, L) -> str:
+    """A slider's label with its value and unit, in the page's languages."""
+    _key, zh, en, uzh, uen, _lo, _hi, step = WHATIF_LEVERS[name]
+    v = f"{value:,.2f}" if isinstance(step, float) else f"{value:,.0f}"
+    return L.t(f"{zh}：{v} {uzh}".strip(), f"{en}: {v} {uen}".strip())
+
+
+def run_whatif(loaded, values: dict, pairs: int, workers: int = 1, progress=None) -> dict:
+    """Run the base and the change (the levers of ``values`` that differ from the base's)
+    on the same ``pairs`` replicate seeds, behaviour sampled as the headline rule says
+    (with the luck-only set beside), and summarise: per target metric the paired
+    difference per quarter (bands), the cost, and the share of replicates meeting each
+    target. ``progress(done, total)`` is called after each replicate."""
+    from sim.analysis.paired import difference_bands
+    from sim.scenario.loader import load
+    from sim.studies.compare import compare
+
+    d = whatif_defaults(loaded.resolved)
+    over = {WHATIF_LEVERS[k][0]: float(v) for k, v in values.items()
+            if k in WHATIF_LEVERS and abs(float(v) - d[k]) > 1e-12}
+    name = loaded.model.name
+    change = load(loaded.resolved, {**over, "name": f"{name}_what_if"})
+    c = compare(loaded, [change], replicates=int(pairs), workers=int(workers),
+                progress=progress or False, sample_behaviour=True)
+    v = change.model.name
+    bands = {m: difference_bands(c.metrics, name, v, m, cumulative=cum)
+             for m, cum in WHATIF_METRICS if (c.metrics.metric == m).any()}
+    diffs = c.differences
+    if diffs is not None and not diffs.empty:
+        diffs = diffs[diffs.variant == v]
+    return {"overrides": over, "pairs": int(pairs), "base": name, "variant": v,
+            "bands": bands, "differences": diffs, "targets": list(c.targets),
+            "behaviour_sampled": True}
+
+
+def whatif_figure(summary: dict, lang=("zh", "en")):
+    """The difference bands (change − base, median and 90% band over the pairs) of the
+    target metrics and the money, one panel each, on a shared quarter axis."""
+    L = Lang(lang)
+    bands = summary["bands"]
+    names = list(bands)
+    ncol = 4
+    nrow = max(1, int(np.ceil(len(names) / ncol)))
+    with plt.rc_context(rc_style(L)):
+        fig, axes = plt.subplots(nrow, ncol, figsize=(13, 3.0 * nrow), squeeze=False)
+        for i, m in enumerate(names):
+            ax = axes[i // ncol][i % ncol]
+            b = bands[m]
+            x = np.arange(len(b))
+            div, uzh, uen = 1.0, "家", "firms"
+            if m.endswith("_wan"):
+                div, uzh, uen = money_scale(float(np.nanmax(np.abs(
+                    b[["p05", "p95"]].to_numpy()))) if len(b) else 0.0)
+            elif m == "employees":
+                uzh, uen = "人", "people"
+            ax.fill_between(x, b.p05 / div, b.p95 / div, color=COLORS[0], alpha=0.25,
+                            lw=0, label=L.f("90% 区间", "90% band"))
+            ax.plot(x, b["median"] / div, color=COLORS[0], lw=1.8, label=L.f("中位数", "median"))
+            ax.axhline(0, color="black", lw=0.8)
+            zh, en, _kind = METRIC_LABELS.get(m, (m, m, ""))
+            cum = m in ("awards_earned_wan", "subsidy_wan")
+            title = L.f(zh + ("（累计）" if cum else ""), en + (" (to date)" if cum else ""))
+            ax.set_title(title, fontsize=9)
+            ax.set_ylabel(L.f(f"变化（{uzh}）", f"change ({uen})"), fontsize=8)
+            ticks = [k for k, q in enumerate(b.quarter) if q.endswith("Q4")]
+            ax.set_xticks(ticks)
+            ax.set_xticklabels([b.quarter.iloc[k][:4] for k in ticks], fontsize=8)
+            if i == 0:
+                ax.legend(fontsize=7, loc="upper left")
+        for j in range(len(names), nrow * ncol):
+            axes[j // ncol][j % ncol].axis("off")
+        fig.suptitle(L.f(f"方案变化 − 基准（{summary['pairs']} 对配对重复）",
+                         f"Change − base ({summary['pairs']} paired replicates)"), fontsize=11)
+        fix_fonts(fig)
+        fig.tight_layout()
+    return fig
+
+
+def whatif_tables(summary: dict, lang=("zh", "en")) -> tuple[str, str]:
+    """Markdown: the change at each checkpoint with its 90% interval and the cost; and
+    the share of replicates meeting each target, base and change."""
+    L = Lang(lang)
+    d = summary["differences"]
+    head = [L.t("指标", "metric"), L.t("检查点", "checkpoint"), L.t("变化（均值）", "change (mean)"),
+            L.t("90% 区间", "90% interval")]
+    rows = ["| " + " | ".join(head) + " |", "|---|---|---|---|"]
+    if d is not None and not d.empty:
+        show = ["hte", "specialised", "gazelles", "revenue_wan", "obligations_to_date_wan",
+                "awards_to_date_wan", "arrears_wan"]
+        for m in show:
+            for _, r in d[(d.metric == m) & d.basis.fillna("").eq("")].iterrows() \
+                    if "basis" in d else d[d.metric == m].iterrows():
+                rows.append(f"| {metric_label(m, L, fig=False)} | {r.checkpoint} | "
+                            f"{fmt_value(m, r.diff_mean, L)} | {fmt_value(m, r.diff_p05, L)} "
+                            f"… {fmt_value(m, r.diff_p95, L)} |")
+    t = ["| " + L.t("目标", "target") + " | " + L.t("基准", "base") + " | "
+         + L.t("变化后", "with the change") + " |", "|---|---|---|"]
+    by = {}
+    for r in summary["targets"]:
+        by.setdefault(r["id"], {})[r["variant"]] = r
+    for tid, rr in by.items():
+        cells = []
+        for v in (summary["base"], summary["variant"]):
+            r = rr.get(v) or {}
+            p = r.get("probability")
+            cells.append("–" if p is None else f"{100 * p:.0f}% ± {100 * r.get('probability_se', 0):.0f}")
+        one = next(iter(rr.values()))
+        t.append(f"| {tid} ({one['metric']} {one['op']} {fmt_value(one['metric'], one['threshold'], L)}, "
+                 f"{one['by']}) | {cells[0]} | {cells[1]} |")
+    return "\n".join(rows), "\n".join(t)
+
+
+if solara is not None:
+
+    @solara.component
+    def WhatIfPage(loaded, lang=("zh", "en"), pairs: int = WHATIF_PAIRS, workers: int = 1):
+        """The what-if page: sliders with their values and units, the number of pairs,
+        Run; a progress bar while it runs; then the bands, the table and the targets."""
+        L = Lang(lang)
+        defaults = whatif_defaults(loaded.resolved)
+        values, set_values = solara.use_state(dict(defaults))
+        n, set_n = solara.use_state(int(pairs))
+        run_id, set_run_id = solara.use_state(0)
+        prog, set_prog = solara.use_state((0, 0))
+        asked, set_asked = solara.use_state(None)  # the values of the run under way
+
+        def work():
+            if run_id == 0 or asked is None:
+                return None
+            return run_whatif(loaded, asked, n, workers=workers,
+                              progress=lambda done, total: set_prog((done, total)))
+
+        result = solara.use_thread(work, dependencies=[run_id], intrusive_cancel=False)
+
+        def start():
+            set_asked(dict(values))
+            set_prog((0, 0))
+            set_run_id(run_id + 1)
+
+        solara.Title(L.t("政策模拟：如果…会怎样", "What if: a lever moved"))
+        with solara.Sidebar():
+            solara.Markdown(L.t(f"**{loaded.model.name}**：移动一个政策参数，运行基准与变化的配对模拟。",
+                                f"**{loaded.model.name}**: move a lever and run the base and "
+                                "the change on the same seeds."))
+            for k, spec in WHATIF_LEVERS.items():
+                lo, hi, step = spec[5], spec[6], spec[7]
+                val = values[k]
+                hi = max(hi, val)
+
+                def on(x, k=k):
+                    set_values({**values, k: float(x)})
+
+                # the label (with the value and unit) on a line of its own, the slider below
+                solara.Text(whatif_label(k, val, L), style={"font-size": "14px"})
+                if isinstance(step, float):
+                    solara.SliderFloat(" ", value=float(val), min=float(lo), max=float(hi),
+                                       step=step, on_value=on, thumb_label=False)
+                else:
+                    solara.SliderInt(" ", value=int(round(val)), min=int(lo), max=int(hi),
+                                     step=int(step), on_value=on, thumb_label=False)
+            solara.Text(L.t(f"配对重复次数：{n}", f"Paired replicates: {n}"),
+                        style={"font-size": "14px"})
+            solara.SliderInt(" ", value=n, min=2, max=400, step=2, on_value=set_n,
+                             thumb_label=False)
+            busy = result.state == solara.ResultState.RUNNING
+            solara.Button(L.t("运行", "Run"), on_click=start, disabled=busy, color="primary")
+            changed = {k: v for k, v in values.items() if abs(v - defaults[k]) > 1e-12}
+            solara.Markdown(L.t("与基准不同：", "Differs from the base: ")
+                            + (", ".join(whatif_label(k, v, L) for k, v in changed.items())
+                               or L.t("无", "nothing")))
+        scale = loaded.model.population.scale
+        solara.Markdown(L.t(
+            f"每次运行基准和变化各 {n} 次配对重复（同一随机种子；行为参数按其合理范围抽样，"
+            f"另附仅计运气的一组），人口比例 {scale:g}，使用 {workers} 个进程。",
+            f"Each run is {n} paired replicates of the base and of the change (same seeds; "
+            f"behaviour drawn from its plausible ranges, with a luck-only set beside), "
+            f"population scale {scale:g}, on {workers} worker process(es)."))
+        if result.state == solara.ResultState.RUNNING:
+            done, total = prog
+            pct = 100.0 * done / total if total else 0.0
+            solara.Text(L.t(f"运行中：{done} / {total} 次重复", f"Running: {done} of {total} "
+                            "replicates"))
+            solara.ProgressLinear(value=pct)
+        elif result.state == solara.ResultState.ERROR:
+            solara.Error(L.t(f"运行失败：{result.error}", f"The run failed: {result.error}"))
+        elif result.value is not None:
+            summ = result.value
+            over = ", ".join(f"{k} = {v:g}" for k, v in summ["overrides"].items())
+            solara.Markdown(L.t(f"**结果**（{summ['pairs']} 对）：{over or '与基准相同'}",
+                                f"**Result** ({summ['pairs']} pairs): {over or 'same as the base'}"))
+            fig = whatif_figure(summ, lang)
+            solara.FigureMatplotlib(fig, format="png", dpi=80)
+            plt.close(fig)
+            table, targets = whatif_tables(summ, lang)
+            solara.Markdown(table)
+            solara.Markdown(L.t("**达到目标的重复占比**（± 蒙特卡洛标准误）",
+                                "**Share of replicates meeting each target** (± Monte Carlo "
+                                "standard error)"))
+            solara.Markdown(targets)
+        else:
+            solara.Text(L.t("移动左侧参数，然后点击“运行”。", "Move a lever on the left, then press Run."))
 
 
 if os.environ.get(ENV):  # in the server started by serve(): `solara run` reads `page`
@@ -368,14 +623,17 @@ if os.environ.get(ENV):  # in the server started by serve(): `solara run` reads 
 
 
 def serve(file: str, sets: list[str], host: str = "127.0.0.1", port: int = 8765,
-          lang: str = "zh,en") -> int:
+          lang: str = "zh,en", what_if: bool = False, pairs: int = WHATIF_PAIRS,
+          workers: int | None = None) -> int:
     """Serve the page of ``file`` (``hitech-sim app``) until interrupted: this process
     becomes the ``solara run`` server (so its id is the server's)."""
     import sys
 
     env = dict(os.environ)
     env[ENV] = json.dumps({"file": str(file), "set": list(sets),
-                           "lang": [x.strip() for x in lang.split(",") if x.strip()]})
+                           "lang": [x.strip() for x in lang.split(",") if x.strip()],
+                           "mode": "whatif" if what_if else "view", "pairs": int(pairs),
+                           "workers": int(workers or os.cpu_count() or 1)})
     cmd = [sys.executable, "-m", "solara", "run", "sim.app:page", "--host", host,
            "--port", str(port), "--production", "--no-open"]
     print(f"hitech-sim app: serving {file} on http://{host}:{port}/ (Ctrl-C stops it)",

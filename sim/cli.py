@@ -168,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "extra: pip install -e '.[pdf]')")
 
     a = sub.add_parser("app", help="interactive view of one run in the browser (Mesa "
-                       "SolaraViz): lever sliders, play/step, live charts per zone")
+                       "SolaraViz): lever sliders, play/step, live charts per zone; with "
+                       "--what-if, a paired ensemble of a lever change")
     a.add_argument("file", metavar="FILE")
     a.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
     a.add_argument("--host", default="127.0.0.1", help="address to serve on (default: "
@@ -176,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override one value, e.g. population.scale=0.2")
     a.add_argument("--lang", default="zh,en", help="figure labels: zh, en or zh,en")
+    a.add_argument("--what-if", action="store_true", help="the what-if page: move a lever, "
+                   "run a paired ensemble of the base and the change on this machine's "
+                   "cores, read the difference bands, cost and target shares")
+    a.add_argument("--pairs", type=_positive, default=40, help="what-if: paired replicates "
+                   "per run to start with (default: 40; the page can change it)")
+    a.add_argument("--workers", type=_positive, default=None, help="what-if: worker "
+                   "processes (default: every core)")
     cb = sub.add_parser("calibrate", help="fit behaviour parameters to published series by "
                         "simulated method of moments (docs/baseline.md)")
     cb.add_argument("file", metavar="FILE", help="calibration file, e.g. "
@@ -622,7 +630,8 @@ def cmd_app(args) -> int:
         return 2
     from sim.app import serve
 
-    return serve(args.file, args.set, host=args.host, port=args.port, lang=args.lang)
+    return serve(args.file, args.set, host=args.host, port=args.port, lang=args.lang,
+                 what_if=args.what_if, pairs=args.pairs, workers=args.workers)
 def cmd_calibrate(args) -> int:
     """Fit a calibration file; write its results folder and the stored calibration."""
     from sim.studies.calibrate import calibrate, load_spec, store, write_results

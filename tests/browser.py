@@ -58,6 +58,120 @@ class _Page:
         return bool(r.get("result", {}).get("value"))
 
 
+def require_chromium() -> str:
+    """The Chromium executable. Missing: the test skips, or fails under CI (``CI=true``,
+    which .ci/run exports), where a browser test must not pass by skipping."""
+    import pytest
+
+    exe = chromium()
+    if exe is None:
+        msg = "Chromium not installed: apt-get install chromium"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg + " (CI=true: browser tests must run)")
+        pytest.skip(msg)
+    return exe
+
+
+class Session:
+    """One browser of its own (a fresh profile, so a fresh session of the page): open
+    ``url``, wait for texts, press keys on a slider, click buttons, take screenshots.
+    Use as a context manager."""
+
+    def __init__(self, url: str, size=(1600, 1200), tries: int = 480):
+        self.url, self.size, self.tries = url, size, tries
+
+    def __enter__(self):
+        exe = chromium()
+        if exe is None:
+            raise FileNotFoundError("chromium")
+        self._dir = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
+        prof = self._dir.name
+        self.proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={prof}",
+                                      f"--window-size={self.size[0]},{self.size[1]}",
+                                      "--remote-debugging-port=0", "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+        try:
+            port_file = Path(prof) / "DevToolsActivePort"
+            for _ in range(300):
+                if port_file.exists() and port_file.read_text().strip():
+                    break
+                time.sleep(0.1)
+            port = int(port_file.read_text().split()[0])
+            from urllib.request import urlopen
+
+            targets = json.loads(urlopen(f"http://127.0.0.1:{port}/json").read())
+            self.page = _Page(next(t for t in targets if t["type"] == "page")
+                              ["webSocketDebuggerUrl"])
+            self.page.call("Page.enable")
+            self.page.call("Emulation.setDeviceMetricsOverride", width=self.size[0],
+                           height=self.size[1], deviceScaleFactor=1, mobile=False)
+            self.page.call("Page.navigate", url=self.url)
+        except Exception:
+            _stop_group(self.proc)
+            self._dir.cleanup()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.page.ws.close()
+        except Exception:  # noqa: BLE001 - the browser is stopped next in any case
+            pass
+        _stop_group(self.proc)
+        self._dir.cleanup()
+        return False
+
+    def text(self) -> str:
+        return self.page.text()
+
+    def wait_for(self, texts: list[str], absent: list[str] = ()) -> str:
+        """Wait until every string of ``texts`` is in the page's text (and none of
+        ``absent``); return the text. Raises TimeoutError."""
+        text = ""
+        for _ in range(self.tries):
+            text = self.page.text()
+            low = text.lower()
+            if all(t.lower() in low for t in texts) and not any(t.lower() in low
+                                                                for t in absent):
+                return text
+            time.sleep(0.25)
+        raise TimeoutError(f"the page never showed {texts}; it shows: {text[:400]!r}")
+
+    def click(self, label: str) -> None:
+        if not self.page.click_text(label):
+            raise RuntimeError(f"no button {label!r}")
+
+    def slider_keys(self, label_start: str, key: str = "ArrowRight", times: int = 1) -> None:
+        """Focus the slider whose label contains ``label_start`` and press ``key``
+        ``times`` times, as a person with a keyboard would move it."""
+        # the slider is the first one below the text that names it (its label may be
+        # inside the slider or a line of its own above it)
+        js = ("(() => { const want = " + json.dumps(label_start) + ";"
+              " const leaf = [...document.querySelectorAll('label, span, div, p')].filter("
+              "e => e.children.length === 0 && e.innerText && e.innerText.includes(want));"
+              " if (!leaf.length) return false; const y = leaf[0].getBoundingClientRect().top;"
+              " const s = [...document.querySelectorAll('.v-input__slider')].find("
+              "x => x.getBoundingClientRect().bottom > y); if (!s) return false;"
+              " const t = s.querySelector('[role=slider]') || s.querySelector("
+              "'.v-slider__thumb-container'); if (!t) return false; t.focus(); return true; })()")
+        r = self.page.call("Runtime.evaluate", expression=js, returnByValue=True)
+        if not r.get("result", {}).get("value"):
+            raise RuntimeError(f"no slider labelled {label_start!r}")
+        codes = {"ArrowRight": 39, "ArrowLeft": 37, "ArrowUp": 38, "ArrowDown": 40}
+        for _ in range(times):
+            for typ in ("keyDown", "keyUp"):
+                self.page.call("Input.dispatchKeyEvent", type=typ, key=key, code=key,
+                               windowsVirtualKeyCode=codes[key])
+            time.sleep(0.05)
+
+    def screenshot(self, out: Path) -> bytes:
+        time.sleep(1.0)  # let the last images decode before the shot
+        png = base64.b64decode(self.page.call("Page.captureScreenshot", format="png")["data"])
+        out.write_bytes(png)
+        return png
+
+
 def screenshot(url: str, out: Path, expect: list[str], size=(1600, 1200), tries: int = 240,
                steps: int = 0, after_step: str = "") -> str:
     """Open ``url``, wait until every string of ``expect`` is in the page's text, press

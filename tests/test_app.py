@@ -67,7 +67,7 @@ def test_page_renders_and_steps(monkeypatch):
     rc, built, w = _render(monkeypatch)
     assert [b.children for b in rc.find(v.Btn).widgets] == [["Reset"], ["▶"], ["Step"]]
     sliders = {s.label: s for s in rc.find(v.Slider).widgets}
-    assert sliders["A1 R&D award cap (万元 a year)"].v_model == 1000
+    assert sliders["A1 R&D award cap (万元 per award)"].v_model == 1000
     assert sliders["B1 referrer's credit share"].v_model == pytest.approx(0.4)
     assert sliders["A1 R&D award rate"].v_model == pytest.approx(0.2)
     images = rc.find(w.Image).widgets
@@ -136,8 +136,7 @@ def test_app_serves_the_page_in_chromium(tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
     import browser
 
-    if browser.chromium() is None:
-        pytest.skip("Chromium not installed: apt-get install chromium")
+    browser.require_chromium()  # skips without Chromium; fails under CI=true
     pytest.importorskip("websockets")
     port = _free_port()
     exe = Path(sys.executable).parent / "hitech-sim"
@@ -162,6 +161,11 @@ def test_app_serves_the_page_in_chromium(tmp_path):
                                   ["Model Parameters", "Zone 园区", "A1 R&D award cap"],
                                   steps=4, after_step="Time: {k}.0")
         assert "Time: 4.0" in text and "hitech-sim — yunnan_baseline" in text
+        # a second browser has a session of its own: it starts at the initial state
+        # (before, every session shared one model and opened where another had left it)
+        text2 = browser.screenshot(f"http://127.0.0.1:{port}/", tmp_path / "app2.png",
+                                   ["Model Parameters", "Zone 园区", "A1 R&D award cap"])
+        assert "Time: 0.0" in text2 and "Time: 4.0" not in text2
         png = shot.read_bytes()
         w, h = struct.unpack(">II", png[16:24])
         assert (w, h) == (1600, 1200)

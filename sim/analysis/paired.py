@@ -146,3 +146,24 @@ def beside_luck_only(diffs: pd.DataFrame, luck: pd.DataFrame | None) -> pd.DataF
     side = src[key + LUCK_ONLY_COLUMNS].rename(
         columns={c: f"luck_only_{c}" for c in LUCK_ONLY_COLUMNS})
     return diffs.merge(side, on=key, how="left")
+
+
+def difference_bands(metrics: pd.DataFrame, base: str, variant: str, metric: str,
+                     cumulative: bool = False, zone: str = "ALL") -> pd.DataFrame:
+    """Per quarter, the paired difference variant − base of one metric over replicates:
+    columns ``quarter``, ``p05``, ``median``, ``p95``, ``mean``. ``cumulative`` sums a flow
+    from the start (money to date)."""
+    sel = metrics[(metrics.metric == metric) & (metrics.zone == zone)
+                  & (metrics.sector == "ALL") & metrics.variant.isin([base, variant])]
+    w = sel.pivot_table(index=["replicate", "quarter"], columns="variant", values="value",
+                        aggfunc="sum").fillna(0.0)
+    if base not in w or variant not in w:
+        return pd.DataFrame(columns=["quarter", "p05", "median", "p95", "mean"])
+    d = (w[variant] - w[base]).unstack("quarter")
+    d = d[sorted(d.columns, key=q_index)]
+    if cumulative:
+        d = d.cumsum(axis=1)
+    q = d.quantile([0.05, 0.5, 0.95]).T
+    return pd.DataFrame({"quarter": list(d.columns), "p05": q[0.05].to_numpy(),
+                         "median": q[0.5].to_numpy(), "p95": q[0.95].to_numpy(),
+                         "mean": d.mean().to_numpy()})

@@ -186,7 +186,27 @@ def run_replicate(resolved: dict, variant: str, replicate: int, seed: int,
                                seconds=time.perf_counter() - t0)
 
 
-def progress_bar(total: int, enabled: bool):
+class _Reporter:
+    """A progress bar that calls ``report(done, total)`` after each replicate (the
+    what-if page's progress indicator)."""
+
+    def __init__(self, total: int, report):
+        self.total, self.n, self.report = total, 0, report
+        report(0, total)
+
+    def update(self, k: int = 1) -> None:
+        self.n += k
+        self.report(self.n, self.total)
+
+    def close(self) -> None:
+        pass
+
+
+def progress_bar(total: int, enabled):
+    """tqdm on standard error when ``enabled`` is True; a callable ``enabled`` is called
+    as ``enabled(done, total)`` after each replicate instead."""
+    if callable(enabled):
+        return _Reporter(total, enabled)
     from tqdm import tqdm
 
     enc = (getattr(sys.stderr, "encoding", None) or "").lower()

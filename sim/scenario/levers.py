@@ -74,7 +74,7 @@ class LeverDef:
 LEVERS: tuple[LeverDef, ...] = (
     LeverDef("A1", "rd_subsidy", "研发投入奖补", "R&D awards", ("province",), "payer", 1,
              "rd", (Slider("rd_rate", "rate", "A1 R&D award rate", 0.0, 0.5, 0.01),
-                    Slider("rd_cap_wan", "cap_wan", "A1 R&D award cap (万元 a year)", 0, 5000, 100))),
+                    Slider("rd_cap_wan", "cap_wan", "A1 R&D award cap (万元 per award)", 0, 5000, 100))),
     LeverDef("A2", "cluster_award", "集群奖励", "Cluster award", ("province",), "payer", 2),
     LeverDef("A3", "scenario_pilot", "应用场景支持", "Scenario pilots", ("zone",), "payer", 3,
              sliders=(Slider("pilot_rate", "rate", "A3 scenario pilot support rate", 0.0, 1.0, 0.05),)),
