@@ -71,6 +71,8 @@ def fan_section(R, allz, quarters, flow_qs, variants, targets):
             div, uzh, uen = money_scale(mx)
         elif kind == "ratio":
             div, uzh, uen = 0.01, "%", "%"
+        elif metric == "employees":
+            uzh, uen = "人", "people"
         fig, ax = plt.subplots(figsize=(8, 3.6))
         x = np.arange(len(xq))
         meds = {}
@@ -95,7 +97,9 @@ def fan_section(R, allz, quarters, flow_qs, variants, targets):
             what += L.f("（近四季度合计）", " (sum of last 4 quarters)", "")
         ax.set_title(what + " — " + L.f("全部模拟园区", "all modelled zones"))
         ax.set_xlabel(L.f("季度", "quarter"))
-        ax.set_ylabel(L.f(uzh, uen) if kind != "count" else L.f("数量（家）", "number of firms"))
+        ax.set_ylabel(L.f(uzh, uen) if kind != "count" else (
+            L.f("人数（人）", "people") if metric == "employees"
+            else L.f("数量（家）", "number of firms")))
         if len(fans) > 1 or tq:
             ax.legend(fontsize=8, loc="best")
         b = meds[variants[0]] if variants[0] in meds else next(iter(meds.values()))
@@ -492,6 +496,8 @@ def compare_section(R, d, base, shifts=None):
         ax = axes[i // ncol][i % ncol]
         g = dd[dd.metric == mtr].set_index("variant").reindex(variants)
         div, uzh, uen = 1.0, "家", "firms"
+        if mtr == "employees":
+            uzh, uen = "人", "people"
         if mtr.endswith("_wan"):
             div, uzh, uen = money_scale(float(np.nanmax(np.abs(g[["diff_p05", "diff_p95"]]
                                                                  .to_numpy()))))

@@ -8,7 +8,8 @@ import numpy as np
 from sim.report.style import cjk_font
 from sim.scenario import levers
 
-FAN_METRICS = ["hte", "enterprises", "revenue_wan", "rd_intensity", "gazelles", "subsidy_wan"]
+FAN_METRICS = ["hte", "enterprises", "revenue_wan", "rd_intensity", "gazelles", "employees",
+               "subsidy_wan"]
 LADDER = ["startups", "tech_smes", "hte", "gazelles", "leaders"]
 INVEST = ["projects_arrived", "projects_landed", "projects_referred", "projects_lost",
           "investment_landed_wan", "investment_credited_wan"]

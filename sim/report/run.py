@@ -163,7 +163,7 @@ def lever_diffs(R: Page, resolved: dict, variants: list[str]):
         R.p("各方案的政策参数与基准相同。", "The variants' policy settings equal the base's.")
 
 
-HEADLINE_METRICS = ["hte", "specialised", "gazelles", "revenue_wan"]
+HEADLINE_METRICS = ["hte", "specialised", "gazelles", "revenue_wan", "employees"]
 
 
 def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
