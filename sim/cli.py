@@ -252,7 +252,10 @@ def _print_targets(targets: list[dict], variant: bool = False) -> None:
         def pse(p, se):
             return "–" if p is None else f"{p:.2f} ± {se:.2f}"
 
-        print(f"  target {name} ({t['metric']} {t['zone']} {t['op']} {t['threshold']:g} by "
+        ts = t.get("threshold_scaled")
+        thr = (f"{t['threshold']:g}" if ts is None or ts == t["threshold"] else
+               f"{ts:g} = {t['threshold']:g} x population scale {t['population_scale']:g}")
+        print(f"  target {name} ({t['metric']} {t['zone']} {t['op']} {thr} by "
               f"{t['by']}; {src}): P = {pse(t['probability'], t['probability_se'])}, "
               f"luck only {pse(t.get('probability_luck_only'), t.get('probability_luck_only_se'))}"
               f"; median {t['median']:.4g} [{t['p05']:.4g}, {t['p95']:.4g}]")

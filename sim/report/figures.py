@@ -14,7 +14,7 @@ from sim.analysis.summaries import (QUANTILES, annualise, awards_by_year, awards
 from sim.core.calendar import q_index
 from sim.core.metrics import FLOW_METRICS
 from sim.report.lang import (FAN_METRICS, LADDER, LEVER_NAMES, METRIC_LABELS, INVEST,
-                             SECTOR_METRICS, Lang, fmt_money, fmt_num, fmt_value,
+                             SECTOR_METRICS, Lang, fmt_axis, fmt_money, fmt_num, fmt_value,
                              item_name, metric_label, money_scale, short_zone)
 from sim.report.style import COLORS, plt
 
@@ -80,15 +80,17 @@ def fan_section(R, allz, quarters, flow_qs, variants, targets):
         tq = [t for t in targets if t["metric"] == metric and t["zone"] == "ALL"
               and t.get("variant", variants[0]) == variants[0]]
         for t in tq:
+            thr = t.get("threshold_scaled")  # what the run compares with (population scale)
+            thr = t["threshold"] if thr is None else thr
             if t["by"] in xq:
                 xi = xq.index(t["by"])
-                ax.plot([xi], [t["threshold"] / div], marker="*", ms=12, color="#d62728",
+                ax.plot([xi], [thr / div], marker="*", ms=12, color="#d62728",
                         ls="none", zorder=5)
-                ax.annotate(f"{t['id']} {t['op']} {t['threshold'] / div:,.4g}",
-                            (xi, t["threshold"] / div), textcoords="offset points",
+                ax.annotate(f"{t['id']} {t['op']} {fmt_axis(thr / div, kind)}",
+                            (xi, thr / div), textcoords="offset points",
                             xytext=(-6, 8), ha="right", fontsize=8, color="#d62728")
             elif q_index(t["by"]) > q_index(xq[-1]):
-                ax.axhline(t["threshold"] / div, color="#d62728", ls=":", lw=1)
+                ax.axhline(thr / div, color="#d62728", ls=":", lw=1)
         quarter_ticks(ax, xq)
         what = metric_label(metric, L)
         if flow:

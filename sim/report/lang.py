@@ -106,6 +106,28 @@ def fmt_num(x: float) -> str:
     return f"{x:.3g}"
 
 
+def fmt_count(x: float) -> str:
+    """A count (firms, projects) as text: a whole number; a mean under 10 that is not whole
+    keeps one decimal (a mean change of 2.5 firms is not 2 or 3)."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    if abs(x) < 10 and abs(x - round(x)) >= 0.05:
+        return f"{x:,.1f}"
+    return f"{int(round(x)):,d}"
+
+
+def fmt_axis(x: float, kind: str = "count") -> str:
+    """A value already in a chart's unit (a count, money divided for its axis, a ratio in
+    %) as a label: never in scientific notation (13,100, not 1.31e+04)."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    if kind == "count":
+        return fmt_count(x)
+    if kind == "ratio":
+        return f"{x:.2f}%"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+
+
 def fmt_money(wan: float, L: Lang) -> str:
     """万元 to text, in 亿元 when large."""
     if wan is None or not np.isfinite(wan):
@@ -122,6 +144,8 @@ def fmt_value(metric: str, v: float, L: Lang) -> str:
         return fmt_money(v, L)
     if kind == "ratio":
         return f"{100 * v:.2f}%"
+    if kind == "count":
+        return fmt_count(v)
     return fmt_num(v)
 
 

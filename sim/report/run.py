@@ -71,9 +71,12 @@ def run_report(R: Page, m: dict, command: str) -> str:
     ]
     R.table(pd.DataFrame(rows, columns=[L.t("项目", "Item"), L.t("值", "Value")]), "run_info")
     if scale < 1:
-        R.p(f"注意：人口比例为 {scale:g}，企业数按比例缩小，与全省目标不可直接比较。",
-            f"Note: population scale {scale:g}: firm counts are scaled down, so targets "
-            "written for the full province are not directly comparable.", "warn")
+        R.p(f"注意：人口比例为 {scale:g}，企业数、项目数和金额按比例缩小；计数和金额目标按门槛 × {scale:g} 评估"
+            "（比例、占比和排名类目标不缩放），结果不是全省的数字。",
+            f"Note: population scale {scale:g}: counts of firms and projects and sums of "
+            f"money are scaled down; targets on counts and money are evaluated against their "
+            f"threshold × {scale:g} (ratios, shares and ranks are not scaled), so the figures "
+            "are not the full province's.", "warn")
     if command == "compare":
         lever_diffs(R, resolved, variants)
 
@@ -234,6 +237,18 @@ def uncertainty_note(R: Page, m: dict):
             R.p(*text)
 
 
+def threshold_text(t: dict, L) -> str:
+    """A target's threshold as the run evaluates it: scaled to the population scale
+    (``threshold_scaled``) with the threshold as written and the scale beside it."""
+    thr, ts = t["threshold"], t.get("threshold_scaled")
+    text = f"{t['op']} {fmt_value(t['metric'], thr if ts is None else ts, L)}"
+    if ts is not None and ts != thr:
+        text += L.t(f"（{fmt_value(t['metric'], thr, L)} × 人口比例 {t['population_scale']:g}）",
+                    f" ({fmt_value(t['metric'], thr, L)} × population scale "
+                    f"{t['population_scale']:g})", " ")
+    return text
+
+
 def _pct(p, se) -> str:
     return "–" if p is None else (f"{100 * p:.0f}%" if se is None else
                                   f"{100 * p:.0f}% ± {100 * se:.0f}")
@@ -267,7 +282,7 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
             L.t("指标", "Metric"): metric_label(t["metric"], L, fig=False),
             L.t("园区", "Zone"): zone,
             L.t("期限", "By"): t["by"],
-            L.t("门槛", "Threshold"): f"{t['op']} {fmt_value(t['metric'], t['threshold'], L)}",
+            L.t("门槛", "Threshold"): threshold_text(t, L),
             L.t("达成概率（运气与行为）", "Probability (luck and behaviour)"):
                 not_eval if p is None else _pct(p, t.get("probability_se")),
             L.t("只计运气", "Luck only"):
@@ -275,10 +290,24 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
                                                 t.get("probability_luck_only_se")),
             L.t("中位数 [5%, 95%]", "Median [5%, 95%]"): rng})
         raw.append({k: t.get(k) for k in ("variant", "id", "source", "metric", "zone", "by",
-                                          "op", "threshold", "probability", "probability_se",
+                                          "op", "threshold", "threshold_scaled",
+                                          "population_scale", "probability", "probability_se",
                                           "probability_luck_only", "probability_luck_only_se",
                                           "median", "p05", "p95")})
     R.table(pd.DataFrame(rows), "targets", csv=pd.DataFrame(raw))
+    scaled = [t for t in targets if t.get("threshold_scaled") is not None
+              and t["threshold_scaled"] != t["threshold"]]
+    if scaled:
+        sc = scaled[0].get("population_scale")
+        ex = scaled[0]
+        R.p(f"人口比例为 {sc:g}：计数和金额目标的门槛按比例缩放后评估（例如 {ex['id']}：{ex['op']} "
+            f"{fmt_value(ex['metric'], ex['threshold'], L)} × {sc:g} = "
+            f"{fmt_value(ex['metric'], ex['threshold_scaled'], L)}）；比例、占比和排名类目标不缩放。",
+            f"Population scale {sc:g}: targets on counts and money are evaluated against "
+            f"their threshold scaled by it (e.g. {ex['id']}: {ex['op']} "
+            f"{fmt_value(ex['metric'], ex['threshold'], L)} × {sc:g} = "
+            f"{fmt_value(ex['metric'], ex['threshold_scaled'], L)}); ratios, shares and ranks "
+            "are not scaled.", "note")
     if any(t.get("source") == "planner" for t in targets):
         R.p("“规划者设定”的目标是示例或规划者自己的目标，不是已发布的目标，也不是由模型结果设定的。",
             "Targets marked planner are a planner's own (or examples), not published goals; "
