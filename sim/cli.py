@@ -384,6 +384,9 @@ def cmd_run(args) -> int:
     m = res.manifest
     print(f"{m['scenario']}: {m['replicates']} replicate(s), seed {m['seed']}, status "
           f"{m['status']} -> {out}/")
+    if m.get("overrides"):
+        print("  with overrides (--set): " + ", ".join(
+            f"{o['key']}={o['value']}" for o in m["overrides"]))
     _print_uncertainty(m)
     _print_targets(res.targets)
     _report(args, out)

@@ -31,8 +31,9 @@ def run_report(R: Page, m: dict, command: str) -> str:
     sectors = rb.get("sectors", [])
     cal = rb.get("calendar", {})
     scale = float(m.get("population_scale") or rb.get("population", {}).get("scale", 1.0))
-    title = L.t(f"模拟结果报告：{m.get('scenario')}", f"Simulation report: {m.get('scenario')}",
-                " — ")
+    overrides = [o for o in (m.get("overrides") or []) if isinstance(o, dict) and "key" in o]
+    named = str(m.get("scenario")) + "".join(f" + {override_text(o)}" for o in overrides)
+    title = L.t(f"模拟结果报告：{named}", f"Simulation report: {named}", " — ")
 
     mp = out / "metrics.parquet"
     if not mp.exists():
@@ -55,7 +56,10 @@ def run_report(R: Page, m: dict, command: str) -> str:
     rows = [
         (L.t("命令", "Command"), L.t(*kind_cmd)),
         (L.t("情景", "Scenario"), str(m.get("scenario"))),
-        (L.t("说明", "Description"), str(rb.get("description", "")).strip()[:300]),
+        (L.t("说明", "Description"), description_text(rb, overrides, L)),
+        (L.t("覆盖设定（--set）", "Overrides (--set)"),
+         ", ".join(override_text(o) for o in overrides) if overrides
+         else L.t("无：按情景文件运行", "none: the scenario file as written")),
         (L.t("方案", "Variants"), ", ".join(variants)),
         (L.t("重复次数", "Replicates"), str(m.get("replicates"))),
         (L.t("随机种子", "Seed"), str(m.get("seed"))),
@@ -143,6 +147,26 @@ def run_report(R: Page, m: dict, command: str) -> str:
                                   int(m.get("replicates") or 1))
         compare_section(R, d, base, shifts)
     return title
+
+
+def override_text(o: dict) -> str:
+    """One override as ``key=value`` (the value as --set takes it)."""
+    v = o.get("value")
+    text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+    return f"{o['key']}={text}"
+
+
+def description_text(rb: dict, overrides: list[dict], L) -> str:
+    """The scenario's description; with overrides, what was run instead (the file's own
+    description, e.g. "all levers at the plan's values", no longer holds as written)."""
+    desc = str(rb.get("description", "")).strip()[:300]
+    if not overrides:
+        return desc
+    ov = ", ".join(override_text(o) for o in overrides)
+    name = rb.get("name", "")
+    return L.t(f"{name}，覆盖设定：{ov}（情景文件的说明描述的是未覆盖时的情景）",
+               f"{name} with overrides: {ov} (the scenario file's own description is of "
+               "the scenario without them)")
 
 
 def lever_diffs(R: Page, resolved: dict, variants: list[str]):

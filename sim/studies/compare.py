@@ -99,6 +99,7 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
         "versions": versions(), "started": started, "finished": None,
         "status": "complete" if not failed else "partial", "failed": failed,
         "variants": names,
+        "overrides": list(base_loaded.overrides),
         "variant_sha256": {L.model.name: L.sha256 for L in allv},
         **uncertainty_fields(bool(sample_behaviour), n, keys),
         "pairing": "common random numbers: every variant runs replicates 0..N-1 of the "

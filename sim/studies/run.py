@@ -87,6 +87,7 @@ def run_scenario(loaded, *, replicates: int | None = None, seed: int | None = No
         "status": "complete" if not failed else "partial",
         "failed": failed,
         "variants": [sc.name],
+        "overrides": list(loaded.overrides),
         **uncertainty_fields(bool(sample_behaviour), n, keys),
         "resolved": loaded.resolved,
     }
