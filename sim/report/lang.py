@@ -46,6 +46,23 @@ METRIC_LABELS = {
     "tax_expenditure_wan": ("税式支出（高企税率与研发加计扣除）",
                             "Tax expenditure (高企 rate and R&D super-deduction)", "money"),
 }
+# what a count metric counts (zh unit, en noun): firms unless said here
+COUNT_UNITS = {
+    "projects_arrived": ("个", "projects"), "projects_landed": ("个", "projects"),
+    "projects_referred": ("个", "projects"), "projects_lost": ("个", "projects"),
+    "pilots": ("个", "pilots"), "claims_lapsed": ("笔", "claims"),
+    "national_clusters": ("个", "clusters"), "national_zones": ("个", "zones"),
+    "national_rank": ("位", "rank"), "enclaves": ("个", "parks"),
+    "employees": ("人", "people"),
+}
+
+
+def count_unit(metric: str) -> tuple[str, str]:
+    """The unit of a count metric in a chart: (zh, en), e.g. ("个", "projects") for
+    projects landed, ("家", "firms") for firm counts."""
+    return COUNT_UNITS.get(metric, ("家", "firms"))
+
+
 # lever code -> (zh, en), from the lever registry (sim/scenario/levers.py)
 LEVER_NAMES = {lv.code: (lv.name_zh, lv.name_en) for lv in levers.LEVERS if lv.money}
 

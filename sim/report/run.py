@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.paired import money_shifts
+from sim.analysis.summaries import answer
 from sim.core.calendar import q_index
 from sim.report.figures import (awards, cluster_growth, compare_section, fan_section,
                                 investment, ladder, zone_multiples)
-from sim.report.lang import (FAN_METRICS, INVEST, LADDER, SECTOR_METRICS, ReportError,
-                             flatten, fmt_value, item_name, metric_label,
+from sim.report.lang import (FAN_METRICS, INVEST, LADDER, METRIC_LABELS, SECTOR_METRICS,
+                             ReportError,
+                             flatten, fmt_money, fmt_value, item_name, metric_label,
                              uncertainty_text)
 from sim.report.page import Page, read_json
 
@@ -84,10 +87,13 @@ def run_report(R: Page, m: dict, command: str) -> str:
     if command == "compare":
         lever_diffs(R, resolved, variants)
 
-    # 2. the headline: what each variant changes, counting what we do not know
+    # 2. the answer, then the headline: what each variant changes, counting what we do
+    # not know (read from comparison.csv and targets.json: no new simulation)
     cp = out / "comparison.csv"
     if command == "compare" and cp.exists():
-        headline_section(R, m, pd.read_csv(cp, encoding="utf-8-sig"), base)
+        comparison = pd.read_csv(cp, encoding="utf-8-sig")
+        answer_section(R, m, comparison, targets, base)
+        headline_section(R, m, comparison, base)
 
     # 3. targets
     targets_section(R, m, targets, variants, zones)
@@ -190,6 +196,126 @@ def lever_diffs(R: Page, resolved: dict, variants: list[str]):
         R.p("各方案的政策参数与基准相同。", "The variants' policy settings equal the base's.")
 
 
+def _signed(metric: str, v, L) -> str:
+    """A change with its sign (+, −), in the metric's unit; 0 without a sign."""
+    if v is None or not np.isfinite(v):
+        return "–"
+    text = fmt_value(metric, abs(v), L)
+    if not any(ch in "123456789" for ch in text.split(" ")[0]):
+        return text  # shown as zero: no sign
+    return ("+" if v > 0 else "−") + text
+
+
+def _interval(metric: str, lo, hi, L, sep: str) -> str:
+    return f"{_signed(metric, lo, L)}{sep}{_signed(metric, hi, L)}"
+
+
+def _pct_points(p) -> str:
+    return "–" if p is None or not np.isfinite(p) else f"{100 * p:.0f}%"
+
+
+def answer_section(R: Page, m: dict, comparison: pd.DataFrame, targets: list[dict],
+                   base: str):
+    """The answer a compare report opens with: per variant, checkpoint (2028Q4, 2030Q4,
+    the targets' dates) and target metric, the mean paired change with its 90% interval,
+    the change in each target's probability and the change in obligations and payments
+    to that checkpoint (:func:`sim.analysis.summaries.answer`), and a short reading."""
+    L = R.L
+    a = answer(comparison, targets, base)
+    R.h2("结论：各方案与基准相比", "The answer: each variant against the base")
+    if a.empty:
+        R.p("比较表中没有可读的结果。", "The comparison holds nothing to read.")
+        return
+    rows = []
+    for _, r in a.iterrows():
+        mtr = r.metric
+        change = (f"{_signed(mtr, r.diff_mean, L)} "
+                  f"[{_interval(mtr, r.diff_p05, r.diff_p95, L, ', ')}]")
+        if pd.isna(r.target):
+            ptext = "–"
+        else:
+            pb, pv, dp = r.probability_base, r.probability_variant, r.probability_change
+            ptext = (f"{r.target}: {_pct_points(pb)} → {_pct_points(pv)}"
+                     + ("" if dp is None or pd.isna(dp) else
+                        f" ({'+' if dp > 0 else '−' if dp < 0 else '±'}{abs(100 * dp):.0f} "
+                        + L.t("个百分点", "pts") + ")"))
+        rows.append({
+            L.t("方案", "Variant"): r.variant,
+            L.t("时点", "Checkpoint"): r.checkpoint,
+            L.t("指标（全部模拟园区）", "Metric (all modelled zones)"):
+                metric_label(mtr, L, fig=False),
+            L.t("变化：均值 [90% 区间]", "Change: mean [90% interval]"): change,
+            L.t("目标达成概率：基准 → 方案", "Target probability: base → variant"): ptext,
+            L.t("承诺奖补变化（累计）", "Change in obligations (to date)"):
+                _signed("obligations_to_date_wan", r.obligations_change_wan, L),
+            L.t("实付奖补变化（累计）", "Change in payments (to date)"):
+                _signed("awards_to_date_wan", r.payments_change_wan, L)})
+    R.table(pd.DataFrame(rows), "answer", csv=a,
+            caption=(f"方案 − {base}，配对重复的均值与 90% 区间；概率为达成目标的重复占比",
+                     f"variant − {base}: mean and 90% interval over paired replicates; "
+                     "probability: share of replicates meeting the target"))
+    zh, en = answer_reading(a, m, base, L)
+    R.p(zh, en)
+
+
+def answer_reading(a: pd.DataFrame, m: dict, base: str, L) -> tuple[str, str]:
+    """Two or three sentences: each variant's change in the first answer metric at the
+    last answer checkpoint with its 90% interval and its cost, the change in a target's
+    probability, and what the intervals count."""
+    last = sorted(a.checkpoint.unique(), key=q_index)[-1]
+    metric = a.metric.iloc[0]
+    zh, en = [], []
+    first = a[(a.checkpoint == last) & (a.metric == metric)]
+    for v, g in list(first.groupby("variant", sort=False))[:3]:
+        r = g.iloc[0]
+        name_zh, name_en = _metric_names(metric)
+        dm = r.diff_mean
+        verb_zh = "增加" if dm > 0 else "减少" if dm < 0 else "不变"
+        verb_en = "raises" if dm > 0 else "lowers" if dm < 0 else "leaves"
+        amount = fmt_value(metric, abs(dm), L) if np.isfinite(dm) else "–"
+        lo_hi_zh = _interval(metric, r.diff_p05, r.diff_p95, L, " 至 ")
+        lo_hi_en = _interval(metric, r.diff_p05, r.diff_p95, L, " to ")
+        ob = r.obligations_change_wan
+        ob_zh = ("" if not np.isfinite(ob) else
+                 f"，承诺奖补{'增加' if ob > 0 else '减少' if ob < 0 else '不变'}"
+                 f" {fmt_money(abs(ob), L)}")
+        ob_en = ("" if not np.isfinite(ob) else
+                 f", and {'raises' if ob > 0 else 'lowers' if ob < 0 else 'leaves'} "
+                 f"obligations to date by {fmt_money(abs(ob), L)}")
+        unsure = (np.isfinite(r.diff_p05) and np.isfinite(r.diff_p95)
+                  and r.diff_p05 <= 0 <= r.diff_p95 and dm != 0)
+        zh.append(f"与 {base} 相比，{v} 使 {last} 的{name_zh}{verb_zh}"
+                  + ("" if dm == 0 else f" {amount}")
+                  + f"（90% 区间 {lo_hi_zh}）{ob_zh}"
+                  + ("；区间包含 0，方向不确定" if unsure else "") + "。")
+        en.append(f"Against {base}, {v} {verb_en} {name_en} at {last}"
+                  + (" unchanged" if dm == 0 else f" by {amount}")
+                  + f" (90% interval {lo_hi_en}){ob_en}"
+                  + ("; the interval includes 0, so even the direction is uncertain"
+                     if unsure else "") + ".")
+        t = g[g.target.notna()]
+        if len(t) and t.probability_change.notna().any():
+            tr = t[t.probability_change.notna()].iloc[0]
+            zh.append(f"达成 {tr.target} 的概率从 {_pct_points(tr.probability_base)} 变为 "
+                      f"{_pct_points(tr.probability_variant)}。")
+            en.append(f"The probability of meeting {tr.target} goes from "
+                      f"{_pct_points(tr.probability_base)} to "
+                      f"{_pct_points(tr.probability_variant)}.")
+    n = m.get("replicates")
+    sampled = m.get("behaviour_sampled", m.get("sample_behaviour"))
+    zh.append(f"区间与概率来自 {n} 次配对重复，计入"
+              + ("运气和行为不确定性" if sampled else "运气（未计入行为不确定性）") + "。")
+    en.append(f"Intervals and probabilities come from {n} paired replicates and count "
+              + ("luck and behaviour uncertainty" if sampled
+                 else "luck only (not behaviour uncertainty)") + ".")
+    return "".join(zh), " ".join(en)
+
+
+def _metric_names(metric: str) -> tuple[str, str]:
+    zh, en, _ = METRIC_LABELS.get(metric, (metric, metric, "count"))
+    return zh, en
+
+
 HEADLINE_METRICS = ["hte", "specialised", "gazelles", "revenue_wan"]
 
 
@@ -216,7 +342,7 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
         row = {L.t("方案", "Variant"): r.variant,
                L.t("指标", "Metric"): metric_label(r.metric, L, fig=False),
                L.t("时点", "Checkpoint"): r.checkpoint,
-               L.t("主要结果：" + zh, "Headline: " + en): cell(r)}
+               L.t(f"主要结果（{zh}）", f"Headline ({en})"): cell(r)}
         if "luck_only_diff_mean" in d:
             row[L.t("只计运气", "Luck only")] = cell(r, "luck_only_")
         rows.append(row)
