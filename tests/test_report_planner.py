@@ -245,3 +245,31 @@ def test_with_behaviour_sampled_the_report_names_what_it_counts_once(tmp_path):
     assert not re.search(r"(luck and behaviour uncertainty)\W{0,4}\1", text)
     assert "uncertainty: luck" not in text
     assert "Headline (luck and behaviour uncertainty)" in text
+
+
+# ------------------------------------------------------------------ zones modelled
+
+
+def test_the_report_says_which_zones_are_modelled_and_their_share(tmp_path):
+    from sim.report.lang import Lang
+    from sim.report.run import zones_text
+
+    L = load(TINY)
+    en = zones_text(L.resolved, Lang(("en",)))
+    assert en.startswith("2 zones: 1 national (Alpha National High-tech Zone); "
+                         "1 provincial (Beta Provincial High-tech Zone)")
+    assert "does not give the province's count" in en
+    f = tmp_path / "with_province.yaml"
+    f.write_text(f"extends: {TINY}\nprovince: {{national_zones: 1, provincial_zones: 3, "
+                 "year: 2024, source: made up for a test}\n", encoding="utf-8")
+    P = load(f)
+    assert P.sha256 != L.sha256 and "province" not in L.resolved  # absent: hash unchanged
+    en = zones_text(P.resolved, Lang(("en",)))
+    assert "1 of 1 national and 1 of 3 provincial, 50% of them" in en
+    zh = zones_text(P.resolved, Lang(("zh",)))
+    assert "国家级 1/1、省级 1/3，合计 50%" in zh
+    # a province without its source is refused like any figure
+    f.write_text(f"extends: {TINY}\nprovince: {{national_zones: 1, provincial_zones: 3, "
+                 "year: 2024}\n", encoding="utf-8")
+    with pytest.raises(sim.ScenarioError, match="province.source"):
+        load(f)

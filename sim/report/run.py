@@ -63,6 +63,7 @@ def run_report(R: Page, m: dict, command: str) -> str:
         (L.t("覆盖设定（--set）", "Overrides (--set)"),
          ", ".join(override_text(o) for o in overrides) if overrides
          else L.t("无：按情景文件运行", "none: the scenario file as written")),
+        (L.t("模拟园区", "Zones modelled"), zones_text(rb, L)),
         (L.t("方案", "Variants"), ", ".join(variants)),
         (L.t("重复次数", "Replicates"), str(m.get("replicates"))),
         (L.t("随机种子", "Seed"), str(m.get("seed"))),
@@ -153,6 +154,46 @@ def run_report(R: Page, m: dict, command: str) -> str:
                                   int(m.get("replicates") or 1))
         compare_section(R, d, base, shifts)
     return title
+
+
+_LEVELS = {"national": ("国家级", "national"), "provincial": ("省级", "provincial"),
+           "candidate": ("候选", "candidate")}
+
+
+def zones_text(rb: dict, L) -> str:
+    """Which zones the scenario models, by level, and (when the scenario gives the
+    province's own count, ``province:``) what share of the province's zones they are."""
+    zones = rb.get("zones") or []
+    zh, en = [], []
+    for level, (lzh, len_) in _LEVELS.items():
+        zs = [z for z in zones if z.get("level") == level]
+        if zs:
+            zh.append(f"{lzh} {len(zs)} 个（" + "、".join(z.get("name_zh") or z["id"]
+                                                       for z in zs) + "）")
+            en.append(f"{len(zs)} {len_} (" + ", ".join(z.get("name_en") or z["id"]
+                                                        for z in zs) + ")")
+    text_zh = f"共 {len(zones)} 个园区：" + "；".join(zh)
+    text_en = f"{len(zones)} zones: " + "; ".join(en)
+    pv = rb.get("province")
+    if isinstance(pv, dict):
+        n_nat = sum(z.get("level") == "national" for z in zones)
+        n_prov = sum(z.get("level") == "provincial" for z in zones)
+        total = pv["national_zones"] + pv["provincial_zones"]
+        share = (n_nat + n_prov) / total if total else float("nan")
+        text_zh += (f"。全省共有国家级 {pv['national_zones']} 个、省级 {pv['provincial_zones']} "
+                    f"个高新区（{pv['year']} 年，来源：{pv['source']}），模拟覆盖国家级 "
+                    f"{n_nat}/{pv['national_zones']}、省级 {n_prov}/{pv['provincial_zones']}，"
+                    f"合计 {100 * share:.0f}%")
+        text_en += (f". The province has {pv['national_zones']} national and "
+                    f"{pv['provincial_zones']} provincial zones ({pv['year']}; source: "
+                    f"{pv['source']}): the model covers {n_nat} of {pv['national_zones']} "
+                    f"national and {n_prov} of {pv['provincial_zones']} provincial, "
+                    f"{100 * share:.0f}% of them")
+    else:
+        text_zh += "。情景未给出全省高新区总数，“全部模拟园区”不是全省"
+        text_en += (". The scenario does not give the province's count of zones; "
+                    "\"all modelled zones\" is not the whole province")
+    return L.t(text_zh, text_en)
 
 
 def override_text(o: dict) -> str:

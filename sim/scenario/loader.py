@@ -835,6 +835,8 @@ def load(source: str | Path | dict, overrides: list[str] | dict | None = None) -
     resolved = model.model_dump(mode="json")
     if not resolved["inputs"]:
         del resolved["inputs"]  # a scenario without inputs keeps the hash it had before them
+    if resolved.get("province") is None:
+        resolved.pop("province", None)  # likewise without the province's count of zones
     check_inputs(resolved, origins)
     return Loaded(model=model, resolved=resolved, sha256=canonical_sha256(resolved),
                   path=str(source) if not isinstance(source, dict) else "<dict>",
