@@ -273,3 +273,22 @@ def test_the_report_says_which_zones_are_modelled_and_their_share(tmp_path):
                  "year: 2024}\n", encoding="utf-8")
     with pytest.raises(sim.ScenarioError, match="province.source"):
         load(f)
+
+
+def test_the_answer_reading_says_when_the_world_is_shrunk():
+    import pandas as pd
+
+    from sim.report.lang import Lang
+    from sim.report.run import answer_reading
+
+    a = pd.DataFrame([{"variant": "v", "checkpoint": "2030Q4", "metric": "hte",
+                       "diff_mean": -36.2, "diff_p05": -41.0, "diff_p95": -27.0,
+                       "target": None, "probability_change": None,
+                       "obligations_change_wan": -339000.0}])
+    m = {"replicates": 40, "behaviour_sampled": True, "population_scale": 1.0}
+    zh, en = answer_reading(a, m, "base", Lang(("zh", "en")))
+    assert "v 使 2030Q4 的高新技术企业（高企）减少 36（90% 区间 −41 至 −27），承诺奖补减少 33.90 亿元" in zh
+    assert "lowers High-tech enterprises (HTE) at 2030Q4 by 36 (90% interval −41 to −27)" in en
+    assert "shrunk" not in en
+    zh, en = answer_reading(a, {**m, "population_scale": 0.25}, "base", Lang(("en",)))
+    assert "population scale 0.25" in en and "shrunk" in en

@@ -251,6 +251,12 @@ def _interval(metric: str, lo, hi, L, sep: str) -> str:
     return f"{_signed(metric, lo, L)}{sep}{_signed(metric, hi, L)}"
 
 
+def _signed_points(dp: float) -> str:
+    """A change in probability in percentage points, with its sign; 0 without one."""
+    x = round(100 * dp)
+    return "0" if x == 0 else ("+" if x > 0 else "−") + f"{abs(x):d}"
+
+
 def _pct_points(p) -> str:
     return "–" if p is None or not np.isfinite(p) else f"{100 * p:.0f}%"
 
@@ -278,8 +284,7 @@ def answer_section(R: Page, m: dict, comparison: pd.DataFrame, targets: list[dic
             pb, pv, dp = r.probability_base, r.probability_variant, r.probability_change
             ptext = (f"{r.target}: {_pct_points(pb)} → {_pct_points(pv)}"
                      + ("" if dp is None or pd.isna(dp) else
-                        f" ({'+' if dp > 0 else '−' if dp < 0 else '±'}{abs(100 * dp):.0f} "
-                        + L.t("个百分点", "pts") + ")"))
+                        f" ({_signed_points(dp)} " + L.t("个百分点", "pts") + ")"))
         rows.append({
             L.t("方案", "Variant"): r.variant,
             L.t("时点", "Checkpoint"): r.checkpoint,
@@ -349,6 +354,11 @@ def answer_reading(a: pd.DataFrame, m: dict, base: str, L) -> tuple[str, str]:
     en.append(f"Intervals and probabilities come from {n} paired replicates and count "
               + ("luck and behaviour uncertainty" if sampled
                  else "luck only (not behaviour uncertainty)") + ".")
+    scale = float(m.get("population_scale") or 1.0)
+    if scale < 1:
+        zh.append(f"人口比例为 {scale:g}：以上数字是缩小后的世界的数字（目标门槛已按比例缩放），不是全省的。")
+        en.append(f"At population scale {scale:g} these are the shrunk world's figures (target "
+                  "thresholds scaled with it), not the province's.")
     return "".join(zh), " ".join(en)
 
 
