@@ -29,7 +29,9 @@ def _loaded(source, overrides: dict | None = None):
     if isinstance(source, Loaded):
         if not overrides:
             return source
-        return load(source.resolved, overrides)
+        L = load(source.resolved, overrides)
+        L.overrides = list(source.overrides) + L.overrides  # all applied, in order
+        return L
     if not isinstance(source, (str, Path, dict)):
         raise TypeError(f"a scenario is a file path, a dict or sim.load_scenario(...)'s "
                         f"result, not {type(source).__name__}")

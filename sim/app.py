@@ -40,7 +40,7 @@ from sim.core.calendar import value_at  # noqa: E402
 from sim.model import HighTechZoneModel  # noqa: E402
 from sim.report import (COLORS, LADDER, METRIC_LABELS, Lang, money_scale,  # noqa: E402
                         rc_style, short_zone)
-from sim.report.lang import fmt_value, metric_label  # noqa: E402
+from sim.report.lang import count_unit, fmt_value, metric_label  # noqa: E402
 
 ENV = "HITECH_SIM_APP"  # JSON {"file": path, "set": ["key=value", ...]} for the server
 
@@ -464,12 +464,10 @@ def whatif_figure(summary: dict, lang=("zh", "en")):
             ax = axes[i // ncol][i % ncol]
             b = bands[m]
             x = np.arange(len(b))
-            div, uzh, uen = 1.0, "家", "firms"
+            div, (uzh, uen) = 1.0, count_unit(m)
             if m.endswith("_wan"):
                 div, uzh, uen = money_scale(float(np.nanmax(np.abs(
                     b[["p05", "p95"]].to_numpy()))) if len(b) else 0.0)
-            elif m == "employees":
-                uzh, uen = "人", "people"
             ax.fill_between(x, b.p05 / div, b.p95 / div, color=COLORS[0], alpha=0.25,
                             lw=0, label=L.f("90% 区间", "90% band"))
             ax.plot(x, b["median"] / div, color=COLORS[0], lw=1.8, label=L.f("中位数", "median"))

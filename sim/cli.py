@@ -260,7 +260,10 @@ def _print_targets(targets: list[dict], variant: bool = False) -> None:
         def pse(p, se):
             return "–" if p is None else f"{p:.2f} ± {se:.2f}"
 
-        print(f"  target {name} ({t['metric']} {t['zone']} {t['op']} {t['threshold']:g} by "
+        ts = t.get("threshold_scaled")
+        thr = (f"{t['threshold']:g}" if ts is None or ts == t["threshold"] else
+               f"{ts:g} = {t['threshold']:g} x population scale {t['population_scale']:g}")
+        print(f"  target {name} ({t['metric']} {t['zone']} {t['op']} {thr} by "
               f"{t['by']}; {src}): P = {pse(t['probability'], t['probability_se'])}, "
               f"luck only {pse(t.get('probability_luck_only'), t.get('probability_luck_only_se'))}"
               f"; median {t['median']:.4g} [{t['p05']:.4g}, {t['p95']:.4g}]")
@@ -422,6 +425,9 @@ def cmd_run(args) -> int:
     m = res.manifest
     print(f"{m['scenario']}: {m['replicates']} replicate(s), seed {m['seed']}, status "
           f"{m['status']} -> {out}/")
+    if m.get("overrides"):
+        print("  with overrides (--set): " + ", ".join(
+            f"{o['key']}={o['value']}" for o in m["overrides"]))
     _print_uncertainty(m)
     _print_targets(res.targets)
     _report(args, out)

@@ -185,7 +185,7 @@ def test_the_compare_report_headline_names_both_figures(tmp_path):
     i = html.rindex("Headline: each variant against the base")  # the section, not the contents
     j = html.rindex("Targets: probability of meeting them")
     head = html[i:j]
-    assert "Headline: luck and behaviour uncertainty" in head and "Luck only" in head
+    assert "Headline (luck and behaviour uncertainty)" in head and "Luck only" in head
     tgt = html[j:]
     assert "Probability (luck and behaviour)" in tgt and "Luck only" in tgt
     assert "planner (not a published goal)" in tgt

@@ -12,7 +12,7 @@ from sim.core.calendar import q_index
 
 # what a comparison reports, for all modelled zones (ALL)
 COMPARE_METRICS = ["hte", "enterprises", "gazelles", "specialised", "revenue_wan", "rd_wan",
-                   "projects_landed", "investment_credited_wan", "subsidy_wan"]
+                   "employees", "projects_landed", "investment_credited_wan", "subsidy_wan"]
 # the money a comparison reads: obligations, payments and arrears (docs/levers.md)
 MONEY_METRICS = ["awards_earned_wan", "awards_paid_from_transfer_wan", "awards_waiting_wan",
                  "tax_expenditure_wan"]

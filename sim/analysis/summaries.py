@@ -158,3 +158,81 @@ def responses(outcomes: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
             .merge(points, on="point"))
     summ.columns = [str(c) for c in summ.columns]
     return summ
+
+
+# ------------------------------------------------------------------- the answer first
+ANSWER_CHECKPOINTS = ("2028Q4", "2030Q4")  # the plan's dates ("三年见效、五年成势")
+ANSWER_METRICS = ["hte", "revenue_wan", "gazelles"]  # when the base has no targets
+ANSWER_COST = {"obligations": "obligations_to_date_wan", "payments": "awards_to_date_wan"}
+
+
+def answer_checkpoints(comparison: pd.DataFrame, targets: list[dict]) -> list[str]:
+    """The checkpoints a compare report answers at: 2028Q4 and 2030Q4 and the dates of
+    the targets, among the comparison's checkpoints; without any of those, its last."""
+    have = set(comparison["checkpoint"]) if len(comparison) else set()
+    want = set(ANSWER_CHECKPOINTS) | {t.get("by") for t in targets}
+    cps = sorted((c for c in have if c in want), key=q_index)
+    return cps or (sorted(have, key=q_index)[-1:] if have else [])
+
+
+def answer_metrics(targets: list[dict]) -> list[str]:
+    """The metrics a compare report answers on: its targets' metrics (in their order),
+    or 高企, revenue and gazelles when the base has no target."""
+    return list(dict.fromkeys(t["metric"] for t in targets)) or list(ANSWER_METRICS)
+
+
+def answer(comparison: pd.DataFrame, targets: list[dict], base: str) -> pd.DataFrame:
+    """The answer a compare report opens with, read from the comparison table and the
+    target probabilities already computed (no new simulation): per variant, checkpoint
+    (:func:`answer_checkpoints`), metric (:func:`answer_metrics`) and target on that
+    metric dated at that checkpoint (none: one row, ``target`` empty), the mean paired
+    change of the metric (all modelled zones) with its 90% interval, the target's
+    probability in the base and the variant and their difference, and the change in
+    obligations and payments to that checkpoint (mean and 90% interval). Full precision;
+    English column names."""
+    base_targets = [t for t in targets if t.get("variant", base) == base]
+    cps = answer_checkpoints(comparison, base_targets)
+    metrics = answer_metrics(base_targets)
+    prob = {(t.get("variant", base), t["id"]): t.get("probability") for t in targets}
+    d = comparison.set_index(["variant", "metric", "checkpoint"]) if len(comparison) else None
+    variants = [v for v in dict.fromkeys(comparison["variant"]) if v != base] \
+        if len(comparison) else []
+
+    def cell(v, metric, cp, col):
+        if d is None or (v, metric, cp) not in d.index:
+            return np.nan
+        x = d.loc[(v, metric, cp), col]
+        return float(x.iloc[0] if isinstance(x, pd.Series) else x)
+
+    rows = []
+    for v in variants:
+        for cp in cps:
+            money = {}
+            for what, mm in ANSWER_COST.items():
+                for col, name in (("diff_mean", ""), ("diff_p05", "_p05"),
+                                  ("diff_p95", "_p95")):
+                    money[f"{what}_change_wan{name}"] = cell(v, mm, cp, col)
+            for metric in metrics:
+                change = {"diff_mean": cell(v, metric, cp, "diff_mean"),
+                          "diff_p05": cell(v, metric, cp, "diff_p05"),
+                          "diff_p95": cell(v, metric, cp, "diff_p95"),
+                          "replicates": cell(v, metric, cp, "replicates")}
+                tg = [t for t in base_targets if t["metric"] == metric and t.get("by") == cp]
+                for t in tg or [None]:
+                    pb = pv = None
+                    if t is not None:
+                        pb, pv = prob.get((base, t["id"])), prob.get((v, t["id"]))
+                    rows.append({
+                        "variant": v, "base": base, "checkpoint": cp, "metric": metric,
+                        **change,
+                        "target": None if t is None else t["id"],
+                        "target_zone": None if t is None else t.get("zone", "ALL"),
+                        "probability_base": pb, "probability_variant": pv,
+                        "probability_change": (pv - pb if pb is not None and pv is not None
+                                               else None),
+                        **money})
+    return pd.DataFrame(rows, columns=[
+        "variant", "base", "checkpoint", "metric", "diff_mean", "diff_p05", "diff_p95",
+        "replicates", "target", "target_zone", "probability_base", "probability_variant",
+        "probability_change"] + [f"{w}_change_wan{s}" for w in ANSWER_COST
+                                 for s in ("", "_p05", "_p95")])

@@ -2,7 +2,9 @@
 
 A stock is read at the checkpoint quarter; a flow is summed over the four quarters
 ending there (those inside the calendar). Every place that asks whether a value meets a
-target (run, compare, sweep, sensitivity, robust, reports) calls :func:`meets`.
+target (run, compare, sweep, sensitivity, robust, reports) calls :func:`meets`, against
+the threshold :func:`scaled_threshold` gives for the run's ``population.scale`` (counts
+and money shrink with the world; ratios, shares and ranks do not).
 """
 
 from __future__ import annotations
@@ -11,7 +13,12 @@ import numpy as np
 import pandas as pd
 
 from sim.core.calendar import q_index, q_label
-from sim.core.metrics import FLOW_METRICS
+from sim.core.metrics import FLOW_METRICS, scaled_threshold, scales_with_population
+
+__all__ = ["checkpoint_quarters", "evaluate_targets", "max_probability_se", "meets",
+           "probability_kind", "probability_se", "scaled_target", "scaled_threshold",
+           "scales_with_population", "summarise", "target_values", "uncertainty_counted",
+           "value_at_checkpoint"]
 
 
 def meets(x, op: str, threshold: float):
@@ -73,26 +80,42 @@ def target_values(metrics: pd.DataFrame, variant: str, t: dict, start_q: int) ->
     return mv.groupby("replicate")["value"].sum().to_numpy(dtype=float)
 
 
+def scaled_target(t: dict, scale: float) -> dict:
+    """Target ``t`` as evaluated in a world of ``population.scale`` ``scale``: its
+    ``threshold`` kept as written, ``threshold_scaled`` (:func:`scaled_threshold`, what
+    the values are compared with) and ``population_scale``."""
+    return {**t, "threshold_scaled": scaled_threshold(t["metric"], t["threshold"], scale),
+            "population_scale": float(scale)}
+
+
 _NOT_EVALUATED = dict(probability=None, probability_se=None, probability_luck_only=None,
                       probability_luck_only_se=None, median=None, p05=None, p95=None)
 
 
 def evaluate_targets(targets: list[dict], metrics: pd.DataFrame, variants: list[str],
                      start_q: int, end_q: int,
-                     luck_only: pd.DataFrame | None = None) -> list[dict]:
+                     luck_only: pd.DataFrame | None = None,
+                     scale: float | dict = 1.0) -> list[dict]:
     """Per variant and target: where it comes from (``source``), the probability of
     meeting it as the headline counts it (``metrics``: the run's replicates) and counting
     luck only (``luck_only``: metrics of the same replicates at the scenario's own
     behaviour; None when the run itself is luck only, so both are the same), each with its
     Monte Carlo standard error; median, 5% and 95% quantiles (headline).
 
+    Values are compared with the threshold scaled to the run's ``population.scale``
+    (``scale``: one number, or one per variant): each record keeps ``threshold`` as the
+    scenario writes it and adds ``threshold_scaled`` and ``population_scale``.
+
     A target dated after the calendar's end is not evaluated (``probability: null``).
     """
     out = []
     for v in variants:
-        for t in targets:
+        s = scale.get(v, 1.0) if isinstance(scale, dict) else scale
+        for t0 in targets:
+            t = scaled_target(t0, s)
             rec = {"variant": v, **{k: t[k] for k in ("id", "metric", "zone", "sector", "by",
-                                                      "op", "threshold")},
+                                                      "op", "threshold", "threshold_scaled",
+                                                      "population_scale")},
                    "source": t.get("source")}
             if q_index(t["by"]) > end_q:
                 rec.update(_NOT_EVALUATED, note="not evaluated: after the calendar's end")
@@ -103,9 +126,9 @@ def evaluate_targets(targets: list[dict], metrics: pd.DataFrame, variants: list[
                 rec.update(_NOT_EVALUATED, note="not evaluated: no values")
                 out.append(rec)
                 continue
-            rec.update(summarise(x, t))
+            rec.update(summarise(x, {**t, "threshold": t["threshold_scaled"]}))
             lo = x if luck_only is None else target_values(luck_only, v, t, start_q)
-            p = float(meets(lo, t["op"], t["threshold"]).mean()) if lo.size else None
+            p = float(meets(lo, t["op"], t["threshold_scaled"]).mean()) if lo.size else None
             rec.update(probability_luck_only=p,
                        probability_luck_only_se=None if p is None else probability_se(p, lo.size),
                        replicates_luck_only=int(lo.size))

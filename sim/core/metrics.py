@@ -26,6 +26,27 @@ METRIC_NAMES = set(METRICS)
 FLOW_METRICS = set(FLOWS)
 # ALL is not a sum for these
 NOT_SUMMED = {"national_rank", "rd_intensity", "local_supply_share"}
+# metrics whose value does not grow with the population: ratios, shares and ranks, and the
+# zones' own approvals (a target's threshold on them is not scaled with population.scale)
+UNSCALED = {"national_rank", "national_zones", "national_clusters", "rd_intensity",
+            "local_supply_share"}
+
+
+def scales_with_population(metric: str) -> bool:
+    """Whether a metric's value grows with ``population.scale``: counts of firms and
+    projects and sums of money do; ratios, shares, ranks and the zones' approvals
+    (:data:`UNSCALED`) do not."""
+    return metric not in UNSCALED
+
+
+def scaled_threshold(metric: str, threshold: float, scale: float) -> float:
+    """**The one rule** for a target threshold in a shrunk world: ``threshold`` x
+    ``scale`` for a metric that grows with the population (counts, money), ``threshold``
+    itself for a ratio, share or rank. Run, compare, sweep, sensitivity and robust all
+    evaluate targets against this value."""
+    if not (0.0 < float(scale) <= 1.0):
+        raise ValueError(f"population scale {scale!r} is not valid (valid: 0 < scale <= 1)")
+    return float(threshold) * (float(scale) if scales_with_population(metric) else 1.0)
 
 
 def finish_all(arr: np.ndarray) -> None:

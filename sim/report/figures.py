@@ -13,9 +13,9 @@ from sim.analysis.summaries import (QUANTILES, annualise, awards_by_year, awards
                                     median_per_quarter, median_total)
 from sim.core.calendar import q_index
 from sim.core.metrics import FLOW_METRICS
-from sim.report.lang import (FAN_METRICS, LADDER, LEVER_NAMES, METRIC_LABELS, INVEST,
-                             SECTOR_METRICS, Lang, fmt_money, fmt_num, fmt_value,
-                             item_name, metric_label, money_scale, short_zone)
+from sim.report.lang import (FAN_METRICS, INVEST, LADDER, LEVER_NAMES, METRIC_LABELS,
+                             SECTOR_METRICS, Lang, count_unit, fmt_axis, fmt_money, fmt_num,
+                             fmt_value, item_name, metric_label, money_scale, short_zone)
 from sim.report.style import COLORS, plt
 
 
@@ -80,22 +80,26 @@ def fan_section(R, allz, quarters, flow_qs, variants, targets):
         tq = [t for t in targets if t["metric"] == metric and t["zone"] == "ALL"
               and t.get("variant", variants[0]) == variants[0]]
         for t in tq:
+            thr = t.get("threshold_scaled")  # what the run compares with (population scale)
+            thr = t["threshold"] if thr is None else thr
             if t["by"] in xq:
                 xi = xq.index(t["by"])
-                ax.plot([xi], [t["threshold"] / div], marker="*", ms=12, color="#d62728",
+                ax.plot([xi], [thr / div], marker="*", ms=12, color="#d62728",
                         ls="none", zorder=5)
-                ax.annotate(f"{t['id']} {t['op']} {t['threshold'] / div:,.4g}",
-                            (xi, t["threshold"] / div), textcoords="offset points",
+                ax.annotate(f"{t['id']} {t['op']} {fmt_axis(thr / div, kind)}",
+                            (xi, thr / div), textcoords="offset points",
                             xytext=(-6, 8), ha="right", fontsize=8, color="#d62728")
             elif q_index(t["by"]) > q_index(xq[-1]):
-                ax.axhline(t["threshold"] / div, color="#d62728", ls=":", lw=1)
+                ax.axhline(thr / div, color="#d62728", ls=":", lw=1)
         quarter_ticks(ax, xq)
         what = metric_label(metric, L)
         if flow:
             what += L.f("（近四季度合计）", " (sum of last 4 quarters)", "")
         ax.set_title(what + " — " + L.f("全部模拟园区", "all modelled zones"))
         ax.set_xlabel(L.f("季度", "quarter"))
-        ax.set_ylabel(L.f(uzh, uen) if kind != "count" else L.f("数量（家）", "number of firms"))
+        cu = count_unit(metric)
+        ax.set_ylabel(L.f(uzh, uen) if kind != "count" else L.f(f"数量（{cu[0]}）",
+                                                                f"number of {cu[1]}"))
         if len(fans) > 1 or tq:
             ax.legend(fontsize=8, loc="best")
         b = meds[variants[0]] if variants[0] in meds else next(iter(meds.values()))
@@ -495,8 +499,8 @@ def compare_section(R, d, base, shifts=None):
         if mtr.endswith("_wan"):
             div, uzh, uen = money_scale(float(np.nanmax(np.abs(g[["diff_p05", "diff_p95"]]
                                                                  .to_numpy()))))
-        elif mtr.startswith("projects"):
-            uzh, uen = "个", "projects"
+        else:
+            uzh, uen = count_unit(mtr)
         lo = (g.diff_mean - g.diff_p05).to_numpy() / div
         hi = (g.diff_p95 - g.diff_mean).to_numpy() / div
         ax.errorbar(g.diff_mean.to_numpy() / div, y, xerr=[np.maximum(lo, 0),

@@ -8,7 +8,8 @@ import numpy as np
 from sim.report.style import cjk_font
 from sim.scenario import levers
 
-FAN_METRICS = ["hte", "enterprises", "revenue_wan", "rd_intensity", "gazelles", "subsidy_wan"]
+FAN_METRICS = ["hte", "enterprises", "revenue_wan", "rd_intensity", "gazelles", "employees",
+               "subsidy_wan"]
 LADDER = ["startups", "tech_smes", "hte", "gazelles", "leaders"]
 INVEST = ["projects_arrived", "projects_landed", "projects_referred", "projects_lost",
           "investment_landed_wan", "investment_credited_wan"]
@@ -46,6 +47,23 @@ METRIC_LABELS = {
     "tax_expenditure_wan": ("税式支出（高企税率与研发加计扣除）",
                             "Tax expenditure (高企 rate and R&D super-deduction)", "money"),
 }
+# what a count metric counts (zh unit, en noun): firms unless said here
+COUNT_UNITS = {
+    "projects_arrived": ("个", "projects"), "projects_landed": ("个", "projects"),
+    "projects_referred": ("个", "projects"), "projects_lost": ("个", "projects"),
+    "pilots": ("个", "pilots"), "claims_lapsed": ("笔", "claims"),
+    "national_clusters": ("个", "clusters"), "national_zones": ("个", "zones"),
+    "national_rank": ("位", "rank"), "enclaves": ("个", "parks"),
+    "employees": ("人", "people"),
+}
+
+
+def count_unit(metric: str) -> tuple[str, str]:
+    """The unit of a count metric in a chart: (zh, en), e.g. ("个", "projects") for
+    projects landed, ("家", "firms") for firm counts."""
+    return COUNT_UNITS.get(metric, ("家", "firms"))
+
+
 # lever code -> (zh, en), from the lever registry (sim/scenario/levers.py)
 LEVER_NAMES = {lv.code: (lv.name_zh, lv.name_en) for lv in levers.LEVERS if lv.money}
 
@@ -106,6 +124,28 @@ def fmt_num(x: float) -> str:
     return f"{x:.3g}"
 
 
+def fmt_count(x: float) -> str:
+    """A count (firms, projects) as text: a whole number; a mean under 10 that is not whole
+    keeps one decimal (a mean change of 2.5 firms is not 2 or 3)."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    if abs(x) < 10 and abs(x - round(x)) >= 0.05:
+        return f"{x:,.1f}"
+    return f"{int(round(x)):,d}"
+
+
+def fmt_axis(x: float, kind: str = "count") -> str:
+    """A value already in a chart's unit (a count, money divided for its axis, a ratio in
+    %) as a label: never in scientific notation (13,100, not 1.31e+04)."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    if kind == "count":
+        return fmt_count(x)
+    if kind == "ratio":
+        return f"{x:.2f}%"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+
+
 def fmt_money(wan: float, L: Lang) -> str:
     """万元 to text, in 亿元 when large."""
     if wan is None or not np.isfinite(wan):
@@ -122,6 +162,8 @@ def fmt_value(metric: str, v: float, L: Lang) -> str:
         return fmt_money(v, L)
     if kind == "ratio":
         return f"{100 * v:.2f}%"
+    if kind == "count":
+        return fmt_count(v)
     return fmt_num(v)
 
 

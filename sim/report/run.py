@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.paired import money_shifts
+from sim.analysis.summaries import answer
 from sim.core.calendar import q_index
 from sim.report.figures import (awards, cluster_growth, compare_section, fan_section,
                                 investment, ladder, zone_multiples)
-from sim.report.lang import (FAN_METRICS, INVEST, LADDER, SECTOR_METRICS, ReportError,
-                             flatten, fmt_value, item_name, metric_label,
+from sim.report.lang import (FAN_METRICS, INVEST, LADDER, METRIC_LABELS, SECTOR_METRICS,
+                             ReportError,
+                             flatten, fmt_money, fmt_value, item_name, metric_label,
                              uncertainty_text)
 from sim.report.page import Page, read_json
 
@@ -31,8 +34,9 @@ def run_report(R: Page, m: dict, command: str) -> str:
     sectors = rb.get("sectors", [])
     cal = rb.get("calendar", {})
     scale = float(m.get("population_scale") or rb.get("population", {}).get("scale", 1.0))
-    title = L.t(f"模拟结果报告：{m.get('scenario')}", f"Simulation report: {m.get('scenario')}",
-                " — ")
+    overrides = [o for o in (m.get("overrides") or []) if isinstance(o, dict) and "key" in o]
+    named = str(m.get("scenario")) + "".join(f" + {override_text(o)}" for o in overrides)
+    title = L.t(f"模拟结果报告：{named}", f"Simulation report: {named}", " — ")
 
     mp = out / "metrics.parquet"
     if not mp.exists():
@@ -55,7 +59,11 @@ def run_report(R: Page, m: dict, command: str) -> str:
     rows = [
         (L.t("命令", "Command"), L.t(*kind_cmd)),
         (L.t("情景", "Scenario"), str(m.get("scenario"))),
-        (L.t("说明", "Description"), str(rb.get("description", "")).strip()[:300]),
+        (L.t("说明", "Description"), description_text(rb, overrides, L)),
+        (L.t("覆盖设定（--set）", "Overrides (--set)"),
+         ", ".join(override_text(o) for o in overrides) if overrides
+         else L.t("无：按情景文件运行", "none: the scenario file as written")),
+        (L.t("模拟园区", "Zones modelled"), zones_text(rb, L)),
         (L.t("方案", "Variants"), ", ".join(variants)),
         (L.t("重复次数", "Replicates"), str(m.get("replicates"))),
         (L.t("随机种子", "Seed"), str(m.get("seed"))),
@@ -71,16 +79,22 @@ def run_report(R: Page, m: dict, command: str) -> str:
     ]
     R.table(pd.DataFrame(rows, columns=[L.t("项目", "Item"), L.t("值", "Value")]), "run_info")
     if scale < 1:
-        R.p(f"注意：人口比例为 {scale:g}，企业数按比例缩小，与全省目标不可直接比较。",
-            f"Note: population scale {scale:g}: firm counts are scaled down, so targets "
-            "written for the full province are not directly comparable.", "warn")
+        R.p(f"注意：人口比例为 {scale:g}，企业数、项目数和金额按比例缩小；计数和金额目标按门槛 × {scale:g} 评估"
+            "（比例、占比和排名类目标不缩放），结果不是全省的数字。",
+            f"Note: population scale {scale:g}: counts of firms and projects and sums of "
+            f"money are scaled down; targets on counts and money are evaluated against their "
+            f"threshold × {scale:g} (ratios, shares and ranks are not scaled), so the figures "
+            "are not the full province's.", "warn")
     if command == "compare":
         lever_diffs(R, resolved, variants)
 
-    # 2. the headline: what each variant changes, counting what we do not know
+    # 2. the answer, then the headline: what each variant changes, counting what we do
+    # not know (read from comparison.csv and targets.json: no new simulation)
     cp = out / "comparison.csv"
     if command == "compare" and cp.exists():
-        headline_section(R, m, pd.read_csv(cp, encoding="utf-8-sig"), base)
+        comparison = pd.read_csv(cp, encoding="utf-8-sig")
+        answer_section(R, m, comparison, targets, base)
+        headline_section(R, m, comparison, base)
 
     # 3. targets
     targets_section(R, m, targets, variants, zones)
@@ -142,6 +156,66 @@ def run_report(R: Page, m: dict, command: str) -> str:
     return title
 
 
+_LEVELS = {"national": ("国家级", "national"), "provincial": ("省级", "provincial"),
+           "candidate": ("候选", "candidate")}
+
+
+def zones_text(rb: dict, L) -> str:
+    """Which zones the scenario models, by level, and (when the scenario gives the
+    province's own count, ``province:``) what share of the province's zones they are."""
+    zones = rb.get("zones") or []
+    zh, en = [], []
+    for level, (lzh, len_) in _LEVELS.items():
+        zs = [z for z in zones if z.get("level") == level]
+        if zs:
+            zh.append(f"{lzh} {len(zs)} 个（" + "、".join(z.get("name_zh") or z["id"]
+                                                       for z in zs) + "）")
+            en.append(f"{len(zs)} {len_} (" + ", ".join(z.get("name_en") or z["id"]
+                                                        for z in zs) + ")")
+    text_zh = f"共 {len(zones)} 个园区：" + "；".join(zh)
+    text_en = f"{len(zones)} zones: " + "; ".join(en)
+    pv = rb.get("province")
+    if isinstance(pv, dict):
+        n_nat = sum(z.get("level") == "national" for z in zones)
+        n_prov = sum(z.get("level") == "provincial" for z in zones)
+        total = pv["national_zones"] + pv["provincial_zones"]
+        share = (n_nat + n_prov) / total if total else float("nan")
+        text_zh += (f"。全省共有国家级 {pv['national_zones']} 个、省级 {pv['provincial_zones']} "
+                    f"个高新区（{pv['year']} 年，来源：{pv['source']}），模拟覆盖国家级 "
+                    f"{n_nat}/{pv['national_zones']}、省级 {n_prov}/{pv['provincial_zones']}，"
+                    f"合计 {100 * share:.0f}%")
+        text_en += (f". The province has {pv['national_zones']} national and "
+                    f"{pv['provincial_zones']} provincial zones ({pv['year']}; source: "
+                    f"{pv['source']}): the model covers {n_nat} of {pv['national_zones']} "
+                    f"national and {n_prov} of {pv['provincial_zones']} provincial, "
+                    f"{100 * share:.0f}% of them")
+    else:
+        text_zh += "。情景未给出全省高新区总数，“全部模拟园区”不是全省"
+        text_en += (". The scenario does not give the province's count of zones; "
+                    "\"all modelled zones\" is not the whole province")
+    return L.t(text_zh, text_en)
+
+
+def override_text(o: dict) -> str:
+    """One override as ``key=value`` (the value as --set takes it)."""
+    v = o.get("value")
+    text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+    return f"{o['key']}={text}"
+
+
+def description_text(rb: dict, overrides: list[dict], L) -> str:
+    """The scenario's description; with overrides, what was run instead (the file's own
+    description, e.g. "all levers at the plan's values", no longer holds as written)."""
+    desc = str(rb.get("description", "")).strip()[:300]
+    if not overrides:
+        return desc
+    ov = ", ".join(override_text(o) for o in overrides)
+    name = rb.get("name", "")
+    return L.t(f"{name}，覆盖设定：{ov}（情景文件的说明描述的是未覆盖时的情景）",
+               f"{name} with overrides: {ov} (the scenario file's own description is of "
+               "the scenario without them)")
+
+
 def lever_diffs(R: Page, resolved: dict, variants: list[str]):
     L = R.L
     base = variants[0]
@@ -163,7 +237,137 @@ def lever_diffs(R: Page, resolved: dict, variants: list[str]):
         R.p("各方案的政策参数与基准相同。", "The variants' policy settings equal the base's.")
 
 
-HEADLINE_METRICS = ["hte", "specialised", "gazelles", "revenue_wan"]
+def _signed(metric: str, v, L) -> str:
+    """A change with its sign (+, −), in the metric's unit; 0 without a sign."""
+    if v is None or not np.isfinite(v):
+        return "–"
+    text = fmt_value(metric, abs(v), L)
+    if not any(ch in "123456789" for ch in text.split(" ")[0]):
+        return text  # shown as zero: no sign
+    return ("+" if v > 0 else "−") + text
+
+
+def _interval(metric: str, lo, hi, L, sep: str) -> str:
+    return f"{_signed(metric, lo, L)}{sep}{_signed(metric, hi, L)}"
+
+
+def _signed_points(dp: float) -> str:
+    """A change in probability in percentage points, with its sign; 0 without one."""
+    x = round(100 * dp)
+    return "0" if x == 0 else ("+" if x > 0 else "−") + f"{abs(x):d}"
+
+
+def _pct_points(p) -> str:
+    return "–" if p is None or not np.isfinite(p) else f"{100 * p:.0f}%"
+
+
+def answer_section(R: Page, m: dict, comparison: pd.DataFrame, targets: list[dict],
+                   base: str):
+    """The answer a compare report opens with: per variant, checkpoint (2028Q4, 2030Q4,
+    the targets' dates) and target metric, the mean paired change with its 90% interval,
+    the change in each target's probability and the change in obligations and payments
+    to that checkpoint (:func:`sim.analysis.summaries.answer`), and a short reading."""
+    L = R.L
+    a = answer(comparison, targets, base)
+    R.h2("结论：各方案与基准相比", "The answer: each variant against the base")
+    if a.empty:
+        R.p("比较表中没有可读的结果。", "The comparison holds nothing to read.")
+        return
+    rows = []
+    for _, r in a.iterrows():
+        mtr = r.metric
+        change = (f"{_signed(mtr, r.diff_mean, L)} "
+                  f"[{_interval(mtr, r.diff_p05, r.diff_p95, L, ', ')}]")
+        if pd.isna(r.target):
+            ptext = "–"
+        else:
+            pb, pv, dp = r.probability_base, r.probability_variant, r.probability_change
+            ptext = (f"{r.target}: {_pct_points(pb)} → {_pct_points(pv)}"
+                     + ("" if dp is None or pd.isna(dp) else
+                        f" ({_signed_points(dp)} " + L.t("个百分点", "pts") + ")"))
+        rows.append({
+            L.t("方案", "Variant"): r.variant,
+            L.t("时点", "Checkpoint"): r.checkpoint,
+            L.t("指标（全部模拟园区）", "Metric (all modelled zones)"):
+                metric_label(mtr, L, fig=False),
+            L.t("变化：均值 [90% 区间]", "Change: mean [90% interval]"): change,
+            L.t("目标达成概率：基准 → 方案", "Target probability: base → variant"): ptext,
+            L.t("承诺奖补变化（累计）", "Change in obligations (to date)"):
+                _signed("obligations_to_date_wan", r.obligations_change_wan, L),
+            L.t("实付奖补变化（累计）", "Change in payments (to date)"):
+                _signed("awards_to_date_wan", r.payments_change_wan, L)})
+    R.table(pd.DataFrame(rows), "answer", csv=a,
+            caption=(f"方案 − {base}，配对重复的均值与 90% 区间；概率为达成目标的重复占比",
+                     f"variant − {base}: mean and 90% interval over paired replicates; "
+                     "probability: share of replicates meeting the target"))
+    zh, en = answer_reading(a, m, base, L)
+    R.p(zh, en)
+
+
+def answer_reading(a: pd.DataFrame, m: dict, base: str, L) -> tuple[str, str]:
+    """Two or three sentences: each variant's change in the first answer metric at the
+    last answer checkpoint with its 90% interval and its cost, the change in a target's
+    probability, and what the intervals count."""
+    last = sorted(a.checkpoint.unique(), key=q_index)[-1]
+    metric = a.metric.iloc[0]
+    zh, en = [], []
+    first = a[(a.checkpoint == last) & (a.metric == metric)]
+    for v, g in list(first.groupby("variant", sort=False))[:3]:
+        r = g.iloc[0]
+        name_zh, name_en = _metric_names(metric)
+        dm = r.diff_mean
+        verb_zh = "增加" if dm > 0 else "减少" if dm < 0 else "不变"
+        verb_en = "raises" if dm > 0 else "lowers" if dm < 0 else "leaves"
+        amount = fmt_value(metric, abs(dm), L) if np.isfinite(dm) else "–"
+        lo_hi_zh = _interval(metric, r.diff_p05, r.diff_p95, L, " 至 ")
+        lo_hi_en = _interval(metric, r.diff_p05, r.diff_p95, L, " to ")
+        ob = r.obligations_change_wan
+        ob_zh = ("" if not np.isfinite(ob) else
+                 f"，承诺奖补{'增加' if ob > 0 else '减少' if ob < 0 else '不变'}"
+                 f" {fmt_money(abs(ob), L)}")
+        ob_en = ("" if not np.isfinite(ob) else
+                 f", and {'raises' if ob > 0 else 'lowers' if ob < 0 else 'leaves'} "
+                 f"obligations to date by {fmt_money(abs(ob), L)}")
+        unsure = (np.isfinite(r.diff_p05) and np.isfinite(r.diff_p95)
+                  and r.diff_p05 <= 0 <= r.diff_p95 and dm != 0)
+        zh.append(f"与 {base} 相比，{v} 使 {last} 的{name_zh}{verb_zh}"
+                  + ("" if dm == 0 else f" {amount}")
+                  + f"（90% 区间 {lo_hi_zh}）{ob_zh}"
+                  + ("；区间包含 0，方向不确定" if unsure else "") + "。")
+        en.append(f"Against {base}, {v} {verb_en} {name_en} at {last}"
+                  + (" unchanged" if dm == 0 else f" by {amount}")
+                  + f" (90% interval {lo_hi_en}){ob_en}"
+                  + ("; the interval includes 0, so even the direction is uncertain"
+                     if unsure else "") + ".")
+        t = g[g.target.notna()]
+        if len(t) and t.probability_change.notna().any():
+            tr = t[t.probability_change.notna()].iloc[0]
+            zh.append(f"达成 {tr.target} 的概率从 {_pct_points(tr.probability_base)} 变为 "
+                      f"{_pct_points(tr.probability_variant)}。")
+            en.append(f"The probability of meeting {tr.target} goes from "
+                      f"{_pct_points(tr.probability_base)} to "
+                      f"{_pct_points(tr.probability_variant)}.")
+    n = m.get("replicates")
+    sampled = m.get("behaviour_sampled", m.get("sample_behaviour"))
+    zh.append(f"区间与概率来自 {n} 次配对重复，计入"
+              + ("运气和行为不确定性" if sampled else "运气（未计入行为不确定性）") + "。")
+    en.append(f"Intervals and probabilities come from {n} paired replicates and count "
+              + ("luck and behaviour uncertainty" if sampled
+                 else "luck only (not behaviour uncertainty)") + ".")
+    scale = float(m.get("population_scale") or 1.0)
+    if scale < 1:
+        zh.append(f"人口比例为 {scale:g}：以上数字是缩小后的世界的数字（目标门槛已按比例缩放），不是全省的。")
+        en.append(f"At population scale {scale:g} these are the shrunk world's figures (target "
+                  "thresholds scaled with it), not the province's.")
+    return "".join(zh), " ".join(en)
+
+
+def _metric_names(metric: str) -> tuple[str, str]:
+    zh, en, _ = METRIC_LABELS.get(metric, (metric, metric, "count"))
+    return zh, en
+
+
+HEADLINE_METRICS = ["hte", "specialised", "gazelles", "revenue_wan", "employees"]
 
 
 def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
@@ -189,7 +393,7 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
         row = {L.t("方案", "Variant"): r.variant,
                L.t("指标", "Metric"): metric_label(r.metric, L, fig=False),
                L.t("时点", "Checkpoint"): r.checkpoint,
-               L.t("主要结果：" + zh, "Headline: " + en): cell(r)}
+               L.t(f"主要结果（{zh}）", f"Headline ({en})"): cell(r)}
         if "luck_only_diff_mean" in d:
             row[L.t("只计运气", "Luck only")] = cell(r, "luck_only_")
         rows.append(row)
@@ -234,6 +438,18 @@ def uncertainty_note(R: Page, m: dict):
             R.p(*text)
 
 
+def threshold_text(t: dict, L) -> str:
+    """A target's threshold as the run evaluates it: scaled to the population scale
+    (``threshold_scaled``) with the threshold as written and the scale beside it."""
+    thr, ts = t["threshold"], t.get("threshold_scaled")
+    text = f"{t['op']} {fmt_value(t['metric'], thr if ts is None else ts, L)}"
+    if ts is not None and ts != thr:
+        text += L.t(f"（{fmt_value(t['metric'], thr, L)} × 人口比例 {t['population_scale']:g}）",
+                    f" ({fmt_value(t['metric'], thr, L)} × population scale "
+                    f"{t['population_scale']:g})", " ")
+    return text
+
+
 def _pct(p, se) -> str:
     return "–" if p is None else (f"{100 * p:.0f}%" if se is None else
                                   f"{100 * p:.0f}% ± {100 * se:.0f}")
@@ -267,7 +483,7 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
             L.t("指标", "Metric"): metric_label(t["metric"], L, fig=False),
             L.t("园区", "Zone"): zone,
             L.t("期限", "By"): t["by"],
-            L.t("门槛", "Threshold"): f"{t['op']} {fmt_value(t['metric'], t['threshold'], L)}",
+            L.t("门槛", "Threshold"): threshold_text(t, L),
             L.t("达成概率（运气与行为）", "Probability (luck and behaviour)"):
                 not_eval if p is None else _pct(p, t.get("probability_se")),
             L.t("只计运气", "Luck only"):
@@ -275,10 +491,24 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
                                                 t.get("probability_luck_only_se")),
             L.t("中位数 [5%, 95%]", "Median [5%, 95%]"): rng})
         raw.append({k: t.get(k) for k in ("variant", "id", "source", "metric", "zone", "by",
-                                          "op", "threshold", "probability", "probability_se",
+                                          "op", "threshold", "threshold_scaled",
+                                          "population_scale", "probability", "probability_se",
                                           "probability_luck_only", "probability_luck_only_se",
                                           "median", "p05", "p95")})
     R.table(pd.DataFrame(rows), "targets", csv=pd.DataFrame(raw))
+    scaled = [t for t in targets if t.get("threshold_scaled") is not None
+              and t["threshold_scaled"] != t["threshold"]]
+    if scaled:
+        sc = scaled[0].get("population_scale")
+        ex = scaled[0]
+        R.p(f"人口比例为 {sc:g}：计数和金额目标的门槛按比例缩放后评估（例如 {ex['id']}：{ex['op']} "
+            f"{fmt_value(ex['metric'], ex['threshold'], L)} × {sc:g} = "
+            f"{fmt_value(ex['metric'], ex['threshold_scaled'], L)}）；比例、占比和排名类目标不缩放。",
+            f"Population scale {sc:g}: targets on counts and money are evaluated against "
+            f"their threshold scaled by it (e.g. {ex['id']}: {ex['op']} "
+            f"{fmt_value(ex['metric'], ex['threshold'], L)} × {sc:g} = "
+            f"{fmt_value(ex['metric'], ex['threshold_scaled'], L)}); ratios, shares and ranks "
+            "are not scaled.", "note")
     if any(t.get("source") == "planner" for t in targets):
         R.p("“规划者设定”的目标是示例或规划者自己的目标，不是已发布的目标，也不是由模型结果设定的。",
             "Targets marked planner are a planner's own (or examples), not published goals; "

@@ -7,10 +7,33 @@ import pandas as pd
 
 from sim.analysis.summaries import responses
 from sim.report.figures import heat_map
-from sim.report.lang import (METRIC_LABELS, Lang, ReportError, fmt_value, money_scale,
-                             uncertainty_text)
+from sim.report.lang import (METRIC_LABELS, Lang, ReportError, count_unit, fmt_value,
+                             money_scale, uncertainty_text)
 from sim.report.page import Page, read_csv, safe_name
 from sim.report.style import COLORS, plt
+
+
+def _setting(row, levers: list[str]) -> str:
+    """A point's lever values, e.g. ``cap_wan=500, referrer_share=0.4``."""
+    return ", ".join(f"{k.split('.')[-1]}={row[k]:g}" if isinstance(row[k], (int, float))
+                     else f"{k.split('.')[-1]}={row[k]}" for k in levers)
+
+
+def response_reading(s: pd.DataFrame, levers: list[str], o: str, metric: str
+                     ) -> tuple[str, str]:
+    """One outcome's reading: the points with the lowest and the highest median, each
+    named by all its lever values (two points of a grid may share the first lever's
+    value), or that it does not move."""
+    zh_, en_ = Lang(("zh",)), Lang(("en",))
+    lo, hi = s.loc[s["0.5"].idxmin()], s.loc[s["0.5"].idxmax()]
+    if lo["0.5"] == hi["0.5"]:
+        return (f"{o} 的中位数在各点均为 {fmt_value(metric, lo['0.5'], zh_)}。",
+                f"Median {o} is {fmt_value(metric, lo['0.5'], en_)} at every point.")
+    a, b = _setting(lo, levers), _setting(hi, levers)
+    return (f"{o} 的中位数在 {fmt_value(metric, lo['0.5'], zh_)}（{a}）"
+            f"到 {fmt_value(metric, hi['0.5'], zh_)}（{b}）之间。",
+            f"Median {o} ranges from {fmt_value(metric, lo['0.5'], en_)} ({a}) to "
+            f"{fmt_value(metric, hi['0.5'], en_)} ({b}).")
 
 
 def sweep_report(R: Page, m: dict) -> str:
@@ -32,8 +55,8 @@ def sweep_report(R: Page, m: dict) -> str:
         (L.t("点数", "Points"), str(m.get("points"))),
         (L.t("每点重复次数", "Replicates per point"), str(m.get("replicates"))),
         (L.t("随机种子", "Seed"), str(m.get("seed"))),
-        (L.t("人口比例", "Population scale"), str((sw.get("set") or {}).get(
-            "population.scale", "1 (base)"))),
+        (L.t("人口比例", "Population scale"), str(m.get("population_scale") or (
+            sw.get("set") or {}).get("population.scale", "1 (base)"))),
         (L.t("版本", "Versions"), ", ".join(f"{k} {v}" for k, v in
                                            (m.get("versions") or {}).items())),
         (L.t("开始时间", "Started"), str(m.get("started"))),
@@ -56,7 +79,7 @@ def sweep_report(R: Page, m: dict) -> str:
             s = summ[summ.outcome == o].sort_values(x0)
             metric = str(oc[oc.outcome == o]["metric"].iloc[0]) if "metric" in oc else o
             kind = METRIC_LABELS.get(metric, ("", "", "count"))[2]
-            div, uzh, uen = 1.0, "家", "firms"
+            div, (uzh, uen) = 1.0, count_unit(metric)
             if metric.endswith("_wan") or kind == "money":
                 div, uzh, uen = money_scale(float(s["0.5"].abs().max()))
             elif kind == "ratio":
@@ -78,13 +101,7 @@ def sweep_report(R: Page, m: dict) -> str:
             ax.set_ylabel(L.f(uzh, uen))
             ax.set_title(f"{o} — " + L.f("中位数与 90% 区间", "median and 90% interval"))
             fig.tight_layout()
-            lo, hi = s.loc[s["0.5"].idxmin()], s.loc[s["0.5"].idxmax()]
-            R.figure(fig, f"response_{safe_name(o)}",
-                     (f"{o} 的中位数在 {fmt_value(metric, lo['0.5'], Lang(('zh',)))}（{x0}={lo[x0]:g}）"
-                      f"到 {fmt_value(metric, hi['0.5'], Lang(('zh',)))}（{x0}={hi[x0]:g}）之间。",
-                      f"Median {o} ranges from {fmt_value(metric, lo['0.5'], Lang(('en',)))} "
-                      f"({x0}={lo[x0]:g}) to {fmt_value(metric, hi['0.5'], Lang(('en',)))} "
-                      f"({x0}={hi[x0]:g})."))
+            R.figure(fig, f"response_{safe_name(o)}", response_reading(s, levers, o, metric))
     R.h2("目标概率热图", "Heat map of target probability")
     if len(levers) < 2:
         R.p("只有一个政策参数，没有热图。", "One lever only: no heat map.")

@@ -71,6 +71,9 @@ class Loaded:
     sha256: str
     path: str
     origins: dict = field(default_factory=dict, repr=False)
+    # the overrides applied on top of the file, in order: {key, value, source: "--set"}
+    # (the command line's --set and the Python API's overrides are the same thing)
+    overrides: list = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------- reading
@@ -832,10 +835,14 @@ def load(source: str | Path | dict, overrides: list[str] | dict | None = None) -
     resolved = model.model_dump(mode="json")
     if not resolved["inputs"]:
         del resolved["inputs"]  # a scenario without inputs keeps the hash it had before them
+    if resolved.get("province") is None:
+        resolved.pop("province", None)  # likewise without the province's count of zones
     check_inputs(resolved, origins)
     return Loaded(model=model, resolved=resolved, sha256=canonical_sha256(resolved),
                   path=str(source) if not isinstance(source, dict) else "<dict>",
-                  origins=origins)
+                  origins=origins,
+                  overrides=[{"key": k, "value": _plain(node, (), {}), "source": "--set"}
+                             for k, node in items])
 
 
 def _from_plain(obj: Any, file: str) -> Node:

@@ -604,6 +604,16 @@ class Input(Strict):
     central: Num() | None = None
 
 
+class Province(Strict):
+    """How many high-tech zones the province has, to say what share of them a scenario
+    models (the report's "what was run"); every figure needs its source."""
+
+    national_zones: Num(0, 1000, integer=True)
+    provincial_zones: Num(0, 1000, integer=True)
+    year: Num(1980, 2100, integer=True)
+    source: Text
+
+
 class Scenario(Strict):
     """A whole scenario, after ``extends`` and ``--set`` are resolved."""
 
@@ -624,6 +634,7 @@ class Scenario(Strict):
     targets: list[Target] = []
     inputs: list[Input] = []
     sources: dict[str, str] = {}
+    province: Province | None = None  # optional: the province's own count of zones
 
 
 # --------------------------------------------------------------------------- relations

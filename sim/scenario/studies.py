@@ -20,15 +20,11 @@ import numpy as np
 from pydantic import Field
 
 from sim.core.calendar import q_index, q_label
-from sim.core.metrics import FLOW_METRICS, METRIC_NAMES
+from sim.core.metrics import FLOW_METRICS, METRIC_NAMES, UNSCALED, scaled_threshold  # noqa: F401
 from sim.scenario.loader import Problem, ScenarioError, display_path, load, read_checked
 from sim.scenario.params import BEHAVIOUR
 from sim.scenario.schema import Num, Quarter, Strict, Text
 
-# metrics whose value does not grow with the population (a target's threshold on them is
-# not scaled with population.scale)
-UNSCALED = {"national_rank", "national_zones", "national_clusters", "rd_intensity",
-            "local_supply_share"}
 
 
 # ------------------------------------------------------------------------------ sweep
@@ -248,9 +244,9 @@ def study_outcomes(path: Path, origins: dict, outcomes: list, base, with_targets
         for t in base.resolved["targets"]:
             if q_index(t["by"]) > end or t.get("sector", "ALL") != "ALL":
                 continue  # not evaluable in this calendar, or a sector target
-            thr = t["threshold"] * (1.0 if t["metric"] in UNSCALED else scale)
             out.append({"id": f"target:{t['id']}", "metric": t["metric"], "zone": t["zone"],
-                        "quarter": t["by"], "op": t["op"], "threshold": float(thr),
+                        "quarter": t["by"], "op": t["op"],
+                        "threshold": scaled_threshold(t["metric"], t["threshold"], scale),
                         "source": t.get("source")})
     if not out and not problems:
         problems.append(problem(path, origins, (key,), key, "nothing to measure (valid: "

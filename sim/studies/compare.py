@@ -84,7 +84,8 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
         metrics, ledger = tables[0], tables[1]
     start_q, end_q = q_index(b.calendar.start), q_index(b.calendar.end)
     targets = evaluate_targets(base_loaded.resolved["targets"], metrics, names, start_q, end_q,
-                               luck[0] if luck is not None else None)
+                               luck[0] if luck is not None else None,
+                               scale={L.model.name: L.model.population.scale for L in allv})
     checkpoints = [c for c in b.calendar.checkpoints if q_index(c) <= end_q] or [
         b.calendar.end]
     diffs = paired_differences(metrics, ledger, b.name, names[1:], checkpoints, start_q, n)
@@ -98,6 +99,7 @@ def compare(base_loaded, variant_loaded: list, *, replicates: int | None = None,
         "versions": versions(), "started": started, "finished": None,
         "status": "complete" if not failed else "partial", "failed": failed,
         "variants": names,
+        "overrides": list(base_loaded.overrides),
         "variant_sha256": {L.model.name: L.sha256 for L in allv},
         **uncertainty_fields(bool(sample_behaviour), n, keys),
         "pairing": "common random numbers: every variant runs replicates 0..N-1 of the "

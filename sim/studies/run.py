@@ -69,7 +69,7 @@ def run_scenario(loaded, *, replicates: int | None = None, seed: int | None = No
         claims = tables[5]
         luck = luck[0] if luck is not None else None
     targets = evaluate_targets(loaded.resolved["targets"], metrics, [sc.name], start_q, end_q,
-                               luck)
+                               luck, scale=sc.population.scale)
     manifest = {
         "schema_version": 1,
         "command": "run",
@@ -87,6 +87,7 @@ def run_scenario(loaded, *, replicates: int | None = None, seed: int | None = No
         "status": "complete" if not failed else "partial",
         "failed": failed,
         "variants": [sc.name],
+        "overrides": list(loaded.overrides),
         **uncertainty_fields(bool(sample_behaviour), n, keys),
         "resolved": loaded.resolved,
     }

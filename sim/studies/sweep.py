@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.targets import probability_kind, summarise, uncertainty_counted
+from sim.analysis.targets import probability_kind, scaled_target, summarise, uncertainty_counted
 from sim.core.calendar import q_index
 from sim.engine.batch import input_keys, run_in_folder
 from sim.engine.ensemble import Task
@@ -70,13 +70,14 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
         raise ScenarioError([Problem(str(path), 0, "outcomes", "nothing to keep (valid: "
                                      "`outcomes:` or targets in the base scenario)")])
     sample = list(BEHAVIOUR) if sw.behaviour == "all" else list(sw.behaviour)
-    tasks = []
+    tasks, scales = [], {}
     for i, p in enumerate(pts):
         try:
             L = load(base_path, {**sw.set, **p})
         except ScenarioError as e:
             raise ScenarioError([Problem(str(path), 0, f"point {i}", f"{q.path}: {q.message}")
                                  for q in e.problems]) from None
+        scales[i] = float(L.model.population.scale)
         extra = {"point": i, **{k: v for k, v in p.items()}}
         for k in range(int(sw.replicates)):
             tasks.append(Task(f"p{i:05d}--r{k:06d}", L.resolved, sw.name, k, seed,
@@ -87,7 +88,7 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
                                      resume=resume, overwrite=overwrite, progress=progress)
     points = pd.DataFrame([{"point": i, **p} for i, p in enumerate(pts)])
     points.to_csv(out / "points.csv", index=False, encoding="utf-8-sig")
-    probs = probabilities(out, base.resolved["targets"], points)
+    probs = probabilities(out, base.resolved["targets"], points, scales)
     probs.to_csv(out / "probabilities.csv", index=False, encoding="utf-8-sig")
     manifest = {
         "schema_version": 1, "command": "sweep", "sweep": sw.name, "source": str(path),
@@ -97,6 +98,7 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
         "finished": None, "status": "complete" if not summary["failed"] else "partial",
         "failed": summary["failed"], "sampled_behaviour": sample,
         "inputs_sampled": bool(sample_inputs), "sampled_inputs": keys,
+        "population_scale": float(base.model.population.scale),
         "probability_kind": probability_kind(sample, keys),
         "uncertainty": uncertainty_counted(sample, keys),
         "sweep": sw.model_dump(mode="json"),
@@ -107,8 +109,11 @@ def run_sweep(path: str | Path, *, out: str | Path, workers: int = 1,
     return manifest
 
 
-def probabilities(out: Path, targets: list[dict], points: pd.DataFrame) -> pd.DataFrame:
-    """Per point and target: probability of meeting it, median and 90% interval."""
+def probabilities(out: Path, targets: list[dict], points: pd.DataFrame,
+                  scales: dict[int, float] | None = None) -> pd.DataFrame:
+    """Per point and target: probability of meeting it, median and 90% interval, against
+    the threshold scaled to the point's ``population.scale`` (``scales``: point -> scale;
+    ``threshold`` as written, ``threshold_scaled`` compared with)."""
     path = out / "outcomes.parquet"
     if not path.exists() or not targets:
         return pd.DataFrame(columns=["point", "target"])
@@ -117,9 +122,11 @@ def probabilities(out: Path, targets: list[dict], points: pd.DataFrame) -> pd.Da
     for t in targets:
         sel = oc[oc.outcome == f"target:{t['id']}"]
         for pt, g in sel.groupby("point"):
+            ts = scaled_target(t, (scales or {}).get(int(pt), 1.0))
             rows.append({"point": int(pt), "target": t["id"], "metric": t["metric"],
                          "zone": t["zone"], "by": t["by"], "op": t["op"],
-                         "threshold": t["threshold"], "source": t.get("source"),
-                         **summarise(g["value"], t)})
+                         "threshold": t["threshold"], "threshold_scaled": ts["threshold_scaled"],
+                         "population_scale": ts["population_scale"], "source": t.get("source"),
+                         **summarise(g["value"], {**ts, "threshold": ts["threshold_scaled"]})})
     df = pd.DataFrame(rows)
     return points.merge(df, on="point") if not df.empty else df
