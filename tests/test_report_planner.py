@@ -154,6 +154,8 @@ def test_a_compare_report_opens_with_the_answer(cmp_dir):
         assert r.probability_change == pytest.approx(pv - pb)
     # the reading, in both languages, says what the interval is
     assert "90% 区间" in answer_block and "90% interval" in answer_block
+    # a luck-only comparison does not label its probabilities as counting behaviour
+    assert "Probability (luck only)" in body and "Probability (luck and behaviour)" not in body
 
 
 # ------------------------------------------------------------------------ wording
@@ -292,3 +294,14 @@ def test_the_answer_reading_says_when_the_world_is_shrunk():
     assert "shrunk" not in en
     zh, en = answer_reading(a, {**m, "population_scale": 0.25}, "base", Lang(("en",)))
     assert "population scale 0.25" in en and "shrunk" in en
+    # the target it moves most is named, whatever its metric and date; 高企 leads
+    t = [{"variant": "v", "checkpoint": cp, "metric": mtr, "diff_mean": 1.0, "diff_p05": 0.5,
+          "diff_p95": 2.0, "target": tid, "probability_base": pb, "probability_variant": pv,
+          "probability_change": pv - pb, "obligations_change_wan": 100.0}
+         for cp, mtr, tid, pb, pv in (("2028Q4", "gazelles", "g28", 1.0, 0.5),
+                                      ("2030Q4", "specialised", "s30", 0.5, 0.625),
+                                      ("2030Q4", "hte", "h30", 0.25, 0.25))]
+    zh, en = answer_reading(pd.DataFrame(t), m, "base", Lang(("zh", "en")))
+    assert "raises High-tech enterprises (HTE) at 2030Q4 by 1 (90% interval +0.5 to +2)" in en
+    assert "The target it moves most is g28: its probability goes from 100% to 50%" in en
+    assert "变化最大的目标是 g28" in zh

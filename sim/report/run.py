@@ -305,11 +305,11 @@ def answer_section(R: Page, m: dict, comparison: pd.DataFrame, targets: list[dic
 
 
 def answer_reading(a: pd.DataFrame, m: dict, base: str, L) -> tuple[str, str]:
-    """Two or three sentences: each variant's change in the first answer metric at the
-    last answer checkpoint with its 90% interval and its cost, the change in a target's
-    probability, and what the intervals count."""
+    """Two or three sentences: each variant's change in the main answer metric (高企 when
+    it is one, else the first) at the last answer checkpoint with its 90% interval and
+    its cost, the target whose probability it moves most, and what the intervals count."""
     last = sorted(a.checkpoint.unique(), key=q_index)[-1]
-    metric = a.metric.iloc[0]
+    metric = "hte" if "hte" in set(a.metric) else a.metric.iloc[0]
     zh, en = [], []
     first = a[(a.checkpoint == last) & (a.metric == metric)]
     for v, g in list(first.groupby("variant", sort=False))[:3]:
@@ -339,14 +339,19 @@ def answer_reading(a: pd.DataFrame, m: dict, base: str, L) -> tuple[str, str]:
                   + f" (90% interval {lo_hi_en}){ob_en}"
                   + ("; the interval includes 0, so even the direction is uncertain"
                      if unsure else "") + ".")
-        t = g[g.target.notna()]
-        if len(t) and t.probability_change.notna().any():
-            tr = t[t.probability_change.notna()].iloc[0]
-            zh.append(f"达成 {tr.target} 的概率从 {_pct_points(tr.probability_base)} 变为 "
-                      f"{_pct_points(tr.probability_variant)}。")
-            en.append(f"The probability of meeting {tr.target} goes from "
-                      f"{_pct_points(tr.probability_base)} to "
-                      f"{_pct_points(tr.probability_variant)}.")
+        t = a[(a.variant == v) & a.target.notna() & a.probability_change.notna()]
+        if len(t):
+            tr = t.loc[t.probability_change.abs().idxmax()]
+            if round(100 * tr.probability_change) == 0:
+                zh.append("各目标的达成概率不变。")
+                en.append("No target's probability changes.")
+            else:
+                zh.append(f"变化最大的目标是 {tr.target}：达成概率从 "
+                          f"{_pct_points(tr.probability_base)} 变为 "
+                          f"{_pct_points(tr.probability_variant)}。")
+                en.append(f"The target it moves most is {tr.target}: its probability goes "
+                          f"from {_pct_points(tr.probability_base)} to "
+                          f"{_pct_points(tr.probability_variant)}.")
     n = m.get("replicates")
     sampled = m.get("behaviour_sampled", m.get("sample_behaviour"))
     zh.append(f"区间与概率来自 {n} 次配对重复，计入"
@@ -464,6 +469,9 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
         R.p("本次运行没有目标。", "This run has no targets.")
         return
     rows, raw = [], []
+    pk = str(m.get("probability_kind") or "")
+    sampled = (m.get("behaviour_sampled", m.get("sample_behaviour", True))
+               and not pk.startswith("luck only"))
     for t in targets:
         zone = item_name(zones, t["zone"], L, fig=False)
         p = t.get("probability")
@@ -484,7 +492,8 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
             L.t("园区", "Zone"): zone,
             L.t("期限", "By"): t["by"],
             L.t("门槛", "Threshold"): threshold_text(t, L),
-            L.t("达成概率（运气与行为）", "Probability (luck and behaviour)"):
+            (L.t("达成概率（运气与行为）", "Probability (luck and behaviour)") if sampled
+             else L.t("达成概率（只计运气）", "Probability (luck only)")):
                 not_eval if p is None else _pct(p, t.get("probability_se")),
             L.t("只计运气", "Luck only"):
                 not_eval if p is None else _pct(t.get("probability_luck_only"),
