@@ -305,3 +305,14 @@ def test_the_answer_reading_says_when_the_world_is_shrunk():
     assert "raises High-tech enterprises (HTE) at 2030Q4 by 1 (90% interval +0.5 to +2)" in en
     assert "The target it moves most is g28: its probability goes from 100% to 50%" in en
     assert "变化最大的目标是 g28" in zh
+
+
+def test_a_luck_only_headline_does_not_repeat_itself_as_luck_only(cmp_dir):
+    from sim.report import write_report
+
+    text = _text(write_report(cmp_dir, lang="en").read_text(encoding="utf-8"))
+    i = text.rindex("Headline: each variant against the base")  # the section, not the contents
+    head = text[i:text.index("Targets: probability of meeting them", i)]
+    assert "Headline (luck only)" in head
+    assert "Luck only" not in head and "luck only:" not in head  # not the same figures twice
+    assert "(counting luck only)." in head

@@ -387,6 +387,9 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
     sampled = m.get("behaviour_sampled", m.get("sample_behaviour"))
     zh, en = (("运气与行为不确定性", "luck and behaviour uncertainty") if sampled
               else ("只计运气", "luck only"))
+    # the luck-only figures beside the headline, unless the headline is itself luck only
+    # (the same numbers twice)
+    beside = bool(sampled) and "luck_only_diff_mean" in d
 
     def cell(r, pre=""):
         mm = r.metric
@@ -399,7 +402,7 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
                L.t("指标", "Metric"): metric_label(r.metric, L, fig=False),
                L.t("时点", "Checkpoint"): r.checkpoint,
                L.t(f"主要结果（{zh}）", f"Headline ({en})"): cell(r)}
-        if "luck_only_diff_mean" in d:
+        if beside:
             row[L.t("只计运气", "Luck only")] = cell(r, "luck_only_")
         rows.append(row)
     R.table(pd.DataFrame(rows), "headline",
@@ -407,11 +410,12 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
                      f"variant − {base}: mean [5%, 95%] over paired replicates"))
     last = sorted(d.checkpoint.unique(), key=q_index)[-1]
     h = d[(d.metric == "hte") & (d.checkpoint == last)]
-    if len(h) and "luck_only_diff_mean" in d:
+    if len(h):
         r = h.iloc[0]
-        R.p(f"{r.variant} − {base}，{last} 高企：{cell(r)}（{zh}）；只计运气：{cell(r, 'luck_only_')}。",
-            f"{r.variant} − {base}, 高企 at {last}: {cell(r)} (counting {en}); luck "
-            f"only: {cell(r, 'luck_only_')}.")
+        R.p(f"{r.variant} − {base}，{last} 高企：{cell(r)}（{zh}）"
+            + (f"；只计运气：{cell(r, 'luck_only_')}" if beside else "") + "。",
+            f"{r.variant} − {base}, 高企 at {last}: {cell(r)} (counting {en})"
+            + (f"; luck only: {cell(r, 'luck_only_')}" if beside else "") + ".")
 
 
 def uncertainty_note(R: Page, m: dict):
