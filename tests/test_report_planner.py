@@ -316,3 +316,27 @@ def test_a_luck_only_headline_does_not_repeat_itself_as_luck_only(cmp_dir):
     assert "Headline (luck only)" in head
     assert "Luck only" not in head and "luck only:" not in head  # not the same figures twice
     assert "(counting luck only)." in head
+
+
+def test_thresholds_are_written_as_numbers_in_study_reports_too(tmp_path):
+    import pandas as pd
+
+    from sim.report.lang import Lang, fmt_threshold
+    from sim.report.page import Page
+    from sim.report.sensitivity import target_sources
+
+    en = Lang(("en",))
+    assert fmt_threshold("hte", 13100.0, en) == "13,100"
+    assert fmt_threshold("gazelles", 4.75, en) == "4.75"
+    assert fmt_threshold("revenue_wan", 12886000.0, en).startswith("1,288.60 亿元")
+    assert fmt_threshold("rd_intensity", 0.025, en) == "2.50%"
+    recs = [{"id": "target:r", "metric": "revenue_wan", "op": ">=", "threshold": 12886000.0,
+             "source": "planner"},
+            {"id": "target:h", "metric": "hte", "op": ">=", "threshold": 13100.0,
+             "source": "planner"}]
+    (tmp_path / "outcomes.json").write_text(json.dumps(recs), encoding="utf-8")
+    target_sources(Page(tmp_path, en))
+    t = pd.read_csv(tmp_path / "tables" / "target_sources.csv", encoding="utf-8-sig")
+    cells = list(t["Threshold (scaled)"])
+    assert cells[0].startswith(">= 1,288.60 亿元") and cells[1] == ">= 13,100"
+    assert not any("e+" in c for c in cells)

@@ -15,9 +15,8 @@ from sim.core.calendar import q_index
 from sim.report.figures import (awards, cluster_growth, compare_section, fan_section,
                                 investment, ladder, zone_multiples)
 from sim.report.lang import (FAN_METRICS, INVEST, LADDER, METRIC_LABELS, SECTOR_METRICS,
-                             ReportError,
-                             flatten, fmt_money, fmt_value, item_name, metric_label,
-                             uncertainty_text)
+                             ReportError, flatten, fmt_money, fmt_threshold, fmt_value,
+                             item_name, metric_label, uncertainty_text)
 from sim.report.page import Page, read_json
 
 
@@ -451,10 +450,11 @@ def threshold_text(t: dict, L) -> str:
     """A target's threshold as the run evaluates it: scaled to the population scale
     (``threshold_scaled``) with the threshold as written and the scale beside it."""
     thr, ts = t["threshold"], t.get("threshold_scaled")
-    text = f"{t['op']} {fmt_value(t['metric'], thr if ts is None else ts, L)}"
+    text = f"{t['op']} {fmt_threshold(t['metric'], thr if ts is None else ts, L)}"
     if ts is not None and ts != thr:
-        text += L.t(f"（{fmt_value(t['metric'], thr, L)} × 人口比例 {t['population_scale']:g}）",
-                    f" ({fmt_value(t['metric'], thr, L)} × population scale "
+        text += L.t(f"（{fmt_threshold(t['metric'], thr, L)} × 人口比例 "
+                    f"{t['population_scale']:g}）",
+                    f" ({fmt_threshold(t['metric'], thr, L)} × population scale "
                     f"{t['population_scale']:g})", " ")
     return text
 
@@ -514,14 +514,13 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
     if scaled:
         sc = scaled[0].get("population_scale")
         ex = scaled[0]
+        a, b = (fmt_threshold(ex["metric"], ex["threshold"], L),
+                fmt_threshold(ex["metric"], ex["threshold_scaled"], L))
         R.p(f"人口比例为 {sc:g}：计数和金额目标的门槛按比例缩放后评估（例如 {ex['id']}：{ex['op']} "
-            f"{fmt_value(ex['metric'], ex['threshold'], L)} × {sc:g} = "
-            f"{fmt_value(ex['metric'], ex['threshold_scaled'], L)}）；比例、占比和排名类目标不缩放。",
+            f"{a} × {sc:g} = {b}）；比例、占比和排名类目标不缩放。",
             f"Population scale {sc:g}: targets on counts and money are evaluated against "
-            f"their threshold scaled by it (e.g. {ex['id']}: {ex['op']} "
-            f"{fmt_value(ex['metric'], ex['threshold'], L)} × {sc:g} = "
-            f"{fmt_value(ex['metric'], ex['threshold_scaled'], L)}); ratios, shares and ranks "
-            "are not scaled.", "note")
+            f"their threshold scaled by it (e.g. {ex['id']}: {ex['op']} {a} × {sc:g} = {b}); "
+            "ratios, shares and ranks are not scaled.", "note")
     if any(t.get("source") == "planner" for t in targets):
         R.p("“规划者设定”的目标是示例或规划者自己的目标，不是已发布的目标，也不是由模型结果设定的。",
             "Targets marked planner are a planner's own (or examples), not published goals; "
