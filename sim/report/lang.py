@@ -167,6 +167,20 @@ def fmt_value(metric: str, v: float, L: Lang) -> str:
     return fmt_num(v)
 
 
+def fmt_threshold(metric: str, x: float, L: Lang) -> str:
+    """A target's threshold as text: money in 万元/亿元, ratios in %, counts whole from
+    1,000 with separators and otherwise as they are (a scaled 4.75 stays 4.75); never in
+    scientific notation."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    kind = METRIC_LABELS.get(metric, ("", "", "count"))[2]
+    if metric.endswith("_wan") or kind == "money":
+        return fmt_money(x, L)
+    if kind == "ratio":
+        return f"{100 * x:.2f}%"
+    return f"{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"{x:,.4g}"
+
+
 def metric_label(metric: str, L: Lang, fig: bool = True) -> str:
     """A metric's label in figure (``fig``) or HTML text."""
     zh, en, _ = METRIC_LABELS.get(metric, (metric, metric, "count"))
