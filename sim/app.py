@@ -502,12 +502,14 @@ def whatif_tables(summary: dict, lang=("zh", "en")) -> tuple[str, str]:
     if d is not None and not d.empty:
         show = ["hte", "specialised", "gazelles", "revenue_wan", "obligations_to_date_wan",
                 "awards_to_date_wan", "arrears_wan"]
+        def v(metric, x):  # a change that rounds to nothing reads 0, not -0
+            return fmt_value(metric, 0.0 if abs(x) < 0.5 else x, L)
+
         for m in show:
             for _, r in d[(d.metric == m) & d.basis.fillna("").eq("")].iterrows() \
                     if "basis" in d else d[d.metric == m].iterrows():
                 rows.append(f"| {metric_label(m, L, fig=False)} | {r.checkpoint} | "
-                            f"{fmt_value(m, r.diff_mean, L)} | {fmt_value(m, r.diff_p05, L)} "
-                            f"… {fmt_value(m, r.diff_p95, L)} |")
+                            f"{v(m, r.diff_mean)} | {v(m, r.diff_p05)} … {v(m, r.diff_p95)} |")
     t = ["| " + L.t("目标", "target") + " | " + L.t("基准", "base") + " | "
          + L.t("变化后", "with the change") + " |", "|---|---|---|"]
     by = {}
