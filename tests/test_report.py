@@ -133,6 +133,36 @@ def test_compare_report_shows_lever_changes_and_paired_differences(cmp_dir):
     assert (cmp_dir / "tables" / "lever_changes.csv").exists()
 
 
+def test_compare_report_xlsx_opens_with_chinese_sheets_and_headers(cmp_dir, tmp_path):
+    """report.xlsx beside the HTML: the report's tables as sheets with Chinese names and
+    headers, header rows frozen, numbers as numbers; English with --lang en."""
+    from openpyxl import load_workbook
+
+    from sim.report import write_report
+
+    write_report(cmp_dir, lang=("zh",))
+    wb = load_workbook(cmp_dir / "report.xlsx")
+    names = wb.sheetnames
+    assert names[0] == "说明" and "运行概况" in names and "配对差异" in names
+    assert all(len(n) <= 31 for n in names) and len(set(names)) == len(names)
+    ws = wb["配对差异"]
+    head = [c.value for c in ws[1]]
+    assert head[:3] == ["方案", "指标", "检查点"] and "差值 5% 分位" in head
+    assert not any(h and "_" in h for h in head)  # no snake_case left
+    assert ws.freeze_panes == "A2"
+    row = [c.value for c in ws[2]]
+    assert any(isinstance(v, (int, float)) for v in row)  # numbers, not text
+    assert "高企" in row[1]  # metric names as the report says them
+    # the CSV scripts read keeps its English keys
+    assert "diff_p05" in (cmp_dir / "tables" / "paired_differences.csv").read_text(
+        encoding="utf-8-sig")
+    write_report(cmp_dir, lang=("en",))
+    wb = load_workbook(cmp_dir / "report.xlsx")
+    assert wb.sheetnames[0] == "About" and "Paired differences" in wb.sheetnames
+    assert [c.value for c in wb["Paired differences"][1]][:3] == ["variant", "metric",
+                                                                  "checkpoint"]
+
+
 def test_report_cli_and_missing_folder(run_dir, tmp_path):
     cmd = [sys.executable, "-m", "sim.cli"]
     d = tmp_path / "copy"
