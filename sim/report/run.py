@@ -230,8 +230,8 @@ def lever_diffs(R: Page, resolved: dict, variants: list[str]):
                              L.t("方案值", "Variant value"): json.dumps(fv.get(k),
                                                                       ensure_ascii=False)})
     R.h3("各方案改变的政策参数", "Lever values each variant changes")
-    if rows:
-        R.table(pd.DataFrame(rows), "lever_changes")
+    if rows:  # the first rows here (the answer follows), every row in the CSV and xlsx
+        R.table(pd.DataFrame(rows), "lever_changes", max_rows=8)
     else:
         R.p("各方案的政策参数与基准相同。", "The variants' policy settings equal the base's.")
 
