@@ -328,3 +328,29 @@ def test_page_escapes_text_and_writes_its_tables(tmp_path):
     assert "note &amp; &lt;i&gt;" in html and "<br><span class='en'>" in html
     assert "<th>a&lt;</th>" in html and "<td>&lt;td&gt;x</td>" in html
     assert (tmp_path / "tables" / "t.csv").read_text(encoding="utf-8-sig") == "a<\n<td>x\n"
+
+
+def test_a_cjk_font_installed_after_matplotlibs_cache_is_found(monkeypatch):
+    """matplotlib's font cache may predate the CJK font (it was built before the font was
+    installed): the font is then found on disk and added, with no warning."""
+    from matplotlib import font_manager
+
+    import sim.report.style as st
+
+    on_disk = [p for p in font_manager.findSystemFonts()
+               if any(k in p.rsplit("/", 1)[-1].lower().replace("_", "") for k in st.CJK_FILES)]
+    if not on_disk:
+        msg = "no CJK font installed: apt-get install fonts-wqy-microhei"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg + " (CI=true)")
+        pytest.skip(msg)
+    stale = [f for f in font_manager.fontManager.ttflist if f.name not in st.CJK_FONTS]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", list(stale))
+    monkeypatch.setattr(st, "_font_state", {})
+    assert st.cjk_font(warn=False) in st.CJK_FONTS
+    # and without any on disk, the warning says how to install one
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", list(stale))
+    monkeypatch.setattr(st, "_font_state", {})
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    assert st.cjk_font(warn=False) is None
+    assert "apt-get install fonts-wqy-microhei" in st.NO_CJK_WARNING
