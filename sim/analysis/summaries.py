@@ -238,3 +238,20 @@ def answer(comparison: pd.DataFrame, targets: list[dict], base: str) -> pd.DataF
         "replicates", "target", "target_zone", "probability_base", "probability_variant",
         "probability_change"] + [f"{w}_change_wan{s}" for w in ANSWER_COST
                                  for s in ("", "_p05", "_p95")])
+
+
+def zone_changes(met: pd.DataFrame, metric: str, base: str, variants: list[str],
+                 quarters: list[str]) -> pd.DataFrame:
+    """Per zone (rows) and variant (columns): the mean paired change (variant − base) of a
+    metric summed over ``quarters`` (a flow's total), replicate by replicate; the base's
+    mean total in the first column, ``base``."""
+    sel = met[(met.metric == metric) & (met.sector == "ALL") & (met.zone != "ALL")
+              & met.quarter.isin(quarters) & met.variant.isin([base] + list(variants))]
+    tot = sel.groupby(["zone", "variant", "replicate"])["value"].sum().unstack("variant")
+    if base not in tot:
+        return pd.DataFrame()
+    out = {base: tot[base].groupby(level="zone").mean()}
+    for v in variants:
+        if v in tot and v != base:
+            out[v] = (tot[v] - tot[base]).groupby(level="zone").mean()
+    return pd.DataFrame(out)

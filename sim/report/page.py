@@ -249,6 +249,7 @@ SHEET_NAMES = {
     "targets": ("目标达成概率", "Targets"), "paired_differences": ("配对差异", "Paired differences"),
     "cost_per_unit": ("单位成本", "Cost per unit"), "awards_vs_budget": ("奖补与预算", "Awards and budgets"),
     "investment_by_zone": ("分园区投资", "Investment by zone"),
+    "investment_credited_changes": ("计入考核投资变化", "Credited investment changes"),
     "cluster_by_zone": ("集群增长（园区）", "Clusters by zone"),
     "cluster_by_sector": ("集群增长（产业）", "Clusters by sector"),
     "attribution": ("效果归因", "Attribution"), "groups": ("杠杆分组", "Groups of levers"),

@@ -108,7 +108,7 @@ def run_report(R: Page, m: dict, command: str) -> str:
     # 5. zones small multiples
     R.h2("分园区走势", "By zone")
     for metric in ("hte", "revenue_wan"):
-        zone_multiples(R, met, metric, quarters, flow_qs, base, zones)
+        zone_multiples(R, met, metric, quarters, flow_qs, base, zones, variants)
 
     # 5. cluster growth
     R.h2("产业集群增长", "Cluster growth")
@@ -120,7 +120,7 @@ def run_report(R: Page, m: dict, command: str) -> str:
 
     # 7. investment
     R.h2("招商引资", "Investment projects")
-    investment(R, met, base, zones, flow_qs)
+    investment(R, met, base, zones, flow_qs, variants)
 
     # 8. awards
     R.h2("奖补支出与预算", "Awards paid and budgets")
