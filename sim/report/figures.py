@@ -560,6 +560,11 @@ def compare_section(R, d, base, shifts=None):
                    f"{100 * r.share_positive:.0f}% of paired replicates.")
     else:
         reading = ("配对差异见表。", "See the table for paired differences.")
+    # each panel has its own scale (a count beside money would vanish on a shared one):
+    # say so, so that the lengths of bars in two panels are not compared
+    reading = (reading[0] + "各小图的横轴刻度各自不同，不宜跨图比较长短。",
+               reading[1] + " Each panel has its own scale: compare within a panel, not "
+               "across panels.")
     R.figure(fig, "paired_differences", reading)
     luck = [c for c in ("luck_only_diff_mean", "luck_only_diff_p05", "luck_only_diff_p95")
             if c in dd]
