@@ -62,16 +62,14 @@ def _lookup(resolved: dict, key: str):
     return cur
 
 
-def slider_defaults(resolved: dict) -> dict:
-    """The scenario's value of each slider's lever (a dated value: at the start)."""
-    start = resolved["calendar"]["start"]
+def slider_defaults(resolved: dict, sliders: dict | None = None) -> dict:
+    """The scenario's value of each slider's lever (a dated value: at the start);
+    ``sliders``: name -> (scenario key, ...), by default the view's :data:`LEVERS`."""
     from sim.core.calendar import q_index
 
-    out = {}
-    for name, (key, *_rest) in LEVERS.items():
-        v = _lookup(resolved, key)
-        out[name] = float(value_at(v, q_index(start)))
-    return out
+    start = q_index(resolved["calendar"]["start"])
+    return {name: float(value_at(_lookup(resolved, spec[0]), start))
+            for name, spec in (LEVERS if sliders is None else sliders).items()}
 
 
 def make_model_class(loaded):
@@ -408,11 +406,7 @@ WHATIF_METRICS = [("hte", False), ("specialised", False), ("gazelles", False),
 
 def whatif_defaults(resolved: dict) -> dict:
     """The scenario's value of each what-if lever (a dated value: at the start)."""
-    from sim.core.calendar import q_index
-
-    start = q_index(resolved["calendar"]["start"])
-    return {k: float(value_at(_lookup(resolved, spec[0]), start))
-            for k, spec in WHATIF_LEVERS.items()}
+    return slider_defaults(resolved, WHATIF_LEVERS)
 
 
 def whatif_label(name: str, value: float, L) -> str:
@@ -502,12 +496,14 @@ def whatif_tables(summary: dict, lang=("zh", "en")) -> tuple[str, str]:
     if d is not None and not d.empty:
         show = ["hte", "specialised", "gazelles", "revenue_wan", "obligations_to_date_wan",
                 "awards_to_date_wan", "arrears_wan"]
+        def v(metric, x):  # a change that rounds to nothing reads 0, not -0
+            return fmt_value(metric, 0.0 if abs(x) < 0.5 else x, L)
+
         for m in show:
-            for _, r in d[(d.metric == m) & d.basis.fillna("").eq("")].iterrows() \
-                    if "basis" in d else d[d.metric == m].iterrows():
+            # the comparison's rows of the metric (cost rows carry a basis; these do not)
+            for _, r in d[(d.metric == m) & d.basis.fillna("").eq("")].iterrows():
                 rows.append(f"| {metric_label(m, L, fig=False)} | {r.checkpoint} | "
-                            f"{fmt_value(m, r.diff_mean, L)} | {fmt_value(m, r.diff_p05, L)} "
-                            f"… {fmt_value(m, r.diff_p95, L)} |")
+                            f"{v(m, r.diff_mean)} | {v(m, r.diff_p05)} … {v(m, r.diff_p95)} |")
     t = ["| " + L.t("目标", "target") + " | " + L.t("基准", "base") + " | "
          + L.t("变化后", "with the change") + " |", "|---|---|---|"]
     by = {}

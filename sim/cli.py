@@ -261,12 +261,19 @@ def _print_targets(targets: list[dict], variant: bool = False) -> None:
             return "–" if p is None else f"{p:.2f} ± {se:.2f}"
 
         ts = t.get("threshold_scaled")
-        thr = (f"{t['threshold']:g}" if ts is None or ts == t["threshold"] else
-               f"{ts:g} = {t['threshold']:g} x population scale {t['population_scale']:g}")
+        thr = (_num(t["threshold"]) if ts is None or ts == t["threshold"] else
+               f"{_num(ts)} = {_num(t['threshold'])} x population scale "
+               f"{t['population_scale']:g}")
         print(f"  target {name} ({t['metric']} {t['zone']} {t['op']} {thr} by "
               f"{t['by']}; {src}): P = {pse(t['probability'], t['probability_se'])}, "
               f"luck only {pse(t.get('probability_luck_only'), t.get('probability_luck_only_se'))}"
-              f"; median {t['median']:.4g} [{t['p05']:.4g}, {t['p95']:.4g}]")
+              f"; median {_num(t['median'])} [{_num(t['p05'])}, {_num(t['p95'])}]")
+
+
+def _num(x: float) -> str:
+    """A number for the terminal: whole with thousands separators from 1,000 (never
+    6.443e+06), else 4 significant digits."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
 class _QuietPipe:

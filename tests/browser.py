@@ -177,57 +177,53 @@ def screenshot(url: str, out: Path, expect: list[str], size=(1600, 1200), tries:
     """Open ``url``, wait until every string of ``expect`` is in the page's text, press
     Step ``steps`` times (waiting each time for ``after_step.format(k=step)``), save a PNG to
     ``out`` and return the page's text. Raises if the texts never show."""
-    exe = chromium()
-    if exe is None:
-        raise FileNotFoundError("chromium")
     # Chromium's helper processes (renderer, GPU, crashpad) may still be writing to the
     # profile when the browser itself has gone: Chromium gets its own process group, the
-    # whole group is stopped at the end, and a file written after that does not fail.
-    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as prof:
-        proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={prof}",
-                                 f"--window-size={size[0]},{size[1]}",
-                                 "--remote-debugging-port=0", "about:blank"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
-        try:
-            port_file = Path(prof) / "DevToolsActivePort"
-            for _ in range(300):
-                if port_file.exists() and port_file.read_text().strip():
-                    break
-                time.sleep(0.1)
-            port = int(port_file.read_text().split()[0])
-            from urllib.request import urlopen
+    # whole group is stopped at the end (Session), and a file written after that does not
+    # fail.
+    with Session(url, size=size, tries=tries) as s:
+        s.wait_for(expect)
+        for k in range(1, steps + 1):
+            s.click("Step")
+            s.wait_for([after_step.format(k=k)])
+        s.screenshot(out)
+        return s.text()
 
-            targets = json.loads(urlopen(f"http://127.0.0.1:{port}/json").read())
-            page = _Page(next(t for t in targets if t["type"] == "page")
-                         ["webSocketDebuggerUrl"])
-            page.call("Page.enable")
-            page.call("Emulation.setDeviceMetricsOverride", width=size[0], height=size[1],
-                      deviceScaleFactor=1, mobile=False)
-            page.call("Page.navigate", url=url)
 
-            def wait_for(texts):
-                text = ""
-                for _ in range(tries):
-                    text = page.text()
-                    if all(t.lower() in text.lower() for t in texts):  # CSS may upper-case
-                        return text
-                    time.sleep(0.25)
-                raise TimeoutError(f"the page never showed {texts}; it shows: {text[:300]!r}")
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    import socket
 
-            text = wait_for(expect)
-            for k in range(1, steps + 1):
-                if not page.click_text("Step"):
-                    raise RuntimeError("no Step button")
-                text = wait_for([after_step.format(k=k)])
-            time.sleep(1.0)  # let the last images decode before the shot
-            png = page.call("Page.captureScreenshot", format="png")["data"]
-            out.write_bytes(base64.b64decode(png))
-            text = page.text()
-            page.ws.close()
-            return text
-        finally:
-            _stop_group(proc)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(cmd: list[str], port: int, log: Path, cwd: Path) -> subprocess.Popen:
+    """Start a page server (``hitech-sim app ...``) in its own process group, writing to
+    ``log``, and wait up to about a minute for its port; stop it with :func:`stop`."""
+    import socket
+
+    server = subprocess.Popen(cmd, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=cwd,
+                              start_new_session=True)
+    for _ in range(600):
+        if server.poll() is not None:
+            break
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return server
+        time.sleep(0.1)
+    stop(server)
+    raise RuntimeError("the server did not start: " + log.read_text()[-2000:])
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop a server started by :func:`serve` and its process group."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    server.wait(timeout=30)
 
 
 def _stop_group(proc: subprocess.Popen) -> None:

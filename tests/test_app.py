@@ -3,12 +3,9 @@ model adaptor, the command's bad-input handling, and one screenshot of the serve
 in headless Chromium."""
 
 import os
-import signal
-import socket
 import struct
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -126,36 +123,18 @@ def test_app_bad_input_exits_2(tmp_path):
     assert r.returncode == 2 and "none.yaml" in r.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_app_serves_the_page_in_chromium(tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
     import browser
 
     browser.require_chromium()  # skips without Chromium; fails under CI=true
     pytest.importorskip("websockets")
-    port = _free_port()
+    port = browser.free_port()
     exe = Path(sys.executable).parent / "hitech-sim"
     cmd = [str(exe) if exe.exists() else "hitech-sim", "app", BASE, "--port", str(port),
            "--set", "population.scale=0.1"]
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-                              start_new_session=True)
+    server = browser.serve(cmd, port, tmp_path / "server.log", ROOT)
     try:
-        up = False
-        for _ in range(600):  # up to about a minute on a busy machine
-            if server.poll() is not None:
-                break
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    up = True
-                    break
-            time.sleep(0.1)
-        assert up, (tmp_path / "server.log").read_text()[-2000:]
         shot = tmp_path / "app.png"
         text = browser.screenshot(f"http://127.0.0.1:{port}/", shot,
                                   ["Model Parameters", "Zone 园区", "A1 R&D award cap"],
@@ -175,6 +154,4 @@ def test_app_serves_the_page_in_chromium(tmp_path):
             Path(out).mkdir(parents=True, exist_ok=True)
             (Path(out) / "app.png").write_bytes(png)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        log.close()
+        browser.stop(server)

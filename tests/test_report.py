@@ -133,6 +133,36 @@ def test_compare_report_shows_lever_changes_and_paired_differences(cmp_dir):
     assert (cmp_dir / "tables" / "lever_changes.csv").exists()
 
 
+def test_compare_report_xlsx_opens_with_chinese_sheets_and_headers(cmp_dir, tmp_path):
+    """report.xlsx beside the HTML: the report's tables as sheets with Chinese names and
+    headers, header rows frozen, numbers as numbers; English with --lang en."""
+    from openpyxl import load_workbook
+
+    from sim.report import write_report
+
+    write_report(cmp_dir, lang=("zh",))
+    wb = load_workbook(cmp_dir / "report.xlsx")
+    names = wb.sheetnames
+    assert names[0] == "说明" and "运行概况" in names and "配对差异" in names
+    assert all(len(n) <= 31 for n in names) and len(set(names)) == len(names)
+    ws = wb["配对差异"]
+    head = [c.value for c in ws[1]]
+    assert head[:3] == ["方案", "指标", "检查点"] and "差值 5% 分位" in head
+    assert not any(h and "_" in h for h in head)  # no snake_case left
+    assert ws.freeze_panes == "A2"
+    row = [c.value for c in ws[2]]
+    assert any(isinstance(v, (int, float)) for v in row)  # numbers, not text
+    assert "高企" in row[1]  # metric names as the report says them
+    # the CSV scripts read keeps its English keys
+    assert "diff_p05" in (cmp_dir / "tables" / "paired_differences.csv").read_text(
+        encoding="utf-8-sig")
+    write_report(cmp_dir, lang=("en",))
+    wb = load_workbook(cmp_dir / "report.xlsx")
+    assert wb.sheetnames[0] == "About" and "Paired differences" in wb.sheetnames
+    assert [c.value for c in wb["Paired differences"][1]][:3] == ["variant", "metric",
+                                                                  "checkpoint"]
+
+
 def test_report_cli_and_missing_folder(run_dir, tmp_path):
     cmd = [sys.executable, "-m", "sim.cli"]
     d = tmp_path / "copy"
@@ -298,3 +328,29 @@ def test_page_escapes_text_and_writes_its_tables(tmp_path):
     assert "note &amp; &lt;i&gt;" in html and "<br><span class='en'>" in html
     assert "<th>a&lt;</th>" in html and "<td>&lt;td&gt;x</td>" in html
     assert (tmp_path / "tables" / "t.csv").read_text(encoding="utf-8-sig") == "a<\n<td>x\n"
+
+
+def test_a_cjk_font_installed_after_matplotlibs_cache_is_found(monkeypatch):
+    """matplotlib's font cache may predate the CJK font (it was built before the font was
+    installed): the font is then found on disk and added, with no warning."""
+    from matplotlib import font_manager
+
+    import sim.report.style as st
+
+    on_disk = [p for p in font_manager.findSystemFonts()
+               if any(k in p.rsplit("/", 1)[-1].lower().replace("_", "") for k in st.CJK_FILES)]
+    if not on_disk:
+        msg = "no CJK font installed: apt-get install fonts-wqy-microhei"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg + " (CI=true)")
+        pytest.skip(msg)
+    stale = [f for f in font_manager.fontManager.ttflist if f.name not in st.CJK_FONTS]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", list(stale))
+    monkeypatch.setattr(st, "_font_state", {})
+    assert st.cjk_font(warn=False) in st.CJK_FONTS
+    # and without any on disk, the warning says how to install one
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", list(stale))
+    monkeypatch.setattr(st, "_font_state", {})
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    assert st.cjk_font(warn=False) is None
+    assert "apt-get install fonts-wqy-microhei" in st.NO_CJK_WARNING

@@ -108,7 +108,8 @@ def test_the_answer_reads_2028_and_2030_and_the_targets_from_the_comparison():
                 "by": "2027Q4", "probability": p} for v, p in (("base", 0.5), ("a", 0.75),
                                                                ("b", 0.25))]
     a = answer(d, targets, "base")
-    assert set(a.metric) == {"enterprises"}
+    # the targets' metrics first, then the headline's (those the comparison holds)
+    assert list(dict.fromkeys(a.metric)) == ["enterprises", "hte", "revenue_wan", "gazelles"]
     assert sorted(a.checkpoint.unique()) == ["2027Q4", "2028Q4", "2030Q4"]
     t = a[a.target == "e27"].set_index("variant")
     assert list(t.checkpoint) == ["2027Q4", "2027Q4"]
@@ -147,6 +148,8 @@ def test_a_compare_report_opens_with_the_answer(cmp_dir):
     for _, r in a.iterrows():
         assert r.diff_mean == pytest.approx(x.loc[(r.variant, r.metric, r.checkpoint),
                                                   "diff_mean"])
+        if pd.isna(r.target):  # a headline metric without a target of its own
+            continue
         pv = next(t["probability"] for t in targets
                   if t["id"] == r.target and t["variant"] == r.variant)
         pb = next(t["probability"] for t in targets
@@ -154,6 +157,8 @@ def test_a_compare_report_opens_with_the_answer(cmp_dir):
         assert r.probability_change == pytest.approx(pv - pb)
     # the reading, in both languages, says what the interval is
     assert "90% 区间" in answer_block and "90% interval" in answer_block
+    # a luck-only comparison does not label its probabilities as counting behaviour
+    assert "Probability (luck only)" in body and "Probability (luck and behaviour)" not in body
 
 
 # ------------------------------------------------------------------------ wording
@@ -292,3 +297,49 @@ def test_the_answer_reading_says_when_the_world_is_shrunk():
     assert "shrunk" not in en
     zh, en = answer_reading(a, {**m, "population_scale": 0.25}, "base", Lang(("en",)))
     assert "population scale 0.25" in en and "shrunk" in en
+    # the target it moves most is named, whatever its metric and date; 高企 leads
+    t = [{"variant": "v", "checkpoint": cp, "metric": mtr, "diff_mean": 1.0, "diff_p05": 0.5,
+          "diff_p95": 2.0, "target": tid, "probability_base": pb, "probability_variant": pv,
+          "probability_change": pv - pb, "obligations_change_wan": 100.0}
+         for cp, mtr, tid, pb, pv in (("2028Q4", "gazelles", "g28", 1.0, 0.5),
+                                      ("2030Q4", "specialised", "s30", 0.5, 0.625),
+                                      ("2030Q4", "hte", "h30", 0.25, 0.25))]
+    zh, en = answer_reading(pd.DataFrame(t), m, "base", Lang(("zh", "en")))
+    assert "raises High-tech enterprises (HTE) at 2030Q4 by 1 (90% interval +0.5 to +2)" in en
+    assert "The target it moves most is g28: its probability goes from 100% to 50%" in en
+    assert "变化最大的目标是 g28" in zh
+
+
+def test_a_luck_only_headline_does_not_repeat_itself_as_luck_only(cmp_dir):
+    from sim.report import write_report
+
+    text = _text(write_report(cmp_dir, lang="en").read_text(encoding="utf-8"))
+    i = text.rindex("Headline: each variant against the base")  # the section, not the contents
+    head = text[i:text.index("Targets: probability of meeting them", i)]
+    assert "Headline (luck only)" in head
+    assert "Luck only" not in head and "luck only:" not in head  # not the same figures twice
+    assert "(counting luck only)." in head
+
+
+def test_thresholds_are_written_as_numbers_in_study_reports_too(tmp_path):
+    import pandas as pd
+
+    from sim.report.lang import Lang, fmt_threshold
+    from sim.report.page import Page
+    from sim.report.sensitivity import target_sources
+
+    en = Lang(("en",))
+    assert fmt_threshold("hte", 13100.0, en) == "13,100"
+    assert fmt_threshold("gazelles", 4.75, en) == "4.75"
+    assert fmt_threshold("revenue_wan", 12886000.0, en).startswith("1,288.60 亿元")
+    assert fmt_threshold("rd_intensity", 0.025, en) == "2.50%"
+    recs = [{"id": "target:r", "metric": "revenue_wan", "op": ">=", "threshold": 12886000.0,
+             "source": "planner"},
+            {"id": "target:h", "metric": "hte", "op": ">=", "threshold": 13100.0,
+             "source": "planner"}]
+    (tmp_path / "outcomes.json").write_text(json.dumps(recs), encoding="utf-8")
+    target_sources(Page(tmp_path, en))
+    t = pd.read_csv(tmp_path / "tables" / "target_sources.csv", encoding="utf-8-sig")
+    cells = list(t["Threshold (scaled)"])
+    assert cells[0].startswith(">= 1,288.60 亿元") and cells[1] == ">= 13,100"
+    assert not any("e+" in c for c in cells)

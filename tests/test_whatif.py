@@ -3,9 +3,6 @@ page rendered headless (solara's test renderer), and the served page in headless
 with two browser sessions, each with its own state."""
 
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -94,35 +91,20 @@ def test_page_moves_a_lever_and_shows_the_answer():
     assert not rc2.find(w.Image).widgets
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_whatif_page_in_chromium_two_sessions(tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
     import browser
 
     browser.require_chromium()
     pytest.importorskip("websockets")
-    port = _free_port()
+    port = browser.free_port()
     exe = Path(sys.executable).parent / "hitech-sim"
     cmd = [str(exe) if exe.exists() else "hitech-sim", "app", BASE, "--what-if", "--port",
            str(port), "--pairs", "2", "--workers", "1"]
     for k, val in SMALL.items():
         cmd += ["--set", f"{k}={val}"]
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-                              start_new_session=True)
+    server = browser.serve(cmd, port, tmp_path / "server.log", ROOT)
     try:
-        for _ in range(600):
-            if server.poll() is not None:
-                break
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
         url = f"http://127.0.0.1:{port}/"
         with browser.Session(url) as s:
             s.wait_for(["A1 cap per award: 1,000", "Differs from the base: 无 / nothing"])
@@ -143,6 +125,4 @@ def test_whatif_page_in_chromium_two_sessions(tmp_path):
             text = s2.wait_for(["A1 cap per award: 1,000", "Differs from the base: 无 / nothing"])
             assert "policy.rd_subsidy.cap_wan = 500" not in text
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        log.close()
+        browser.stop(server)

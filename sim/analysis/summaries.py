@@ -162,7 +162,7 @@ def responses(outcomes: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------- the answer first
 ANSWER_CHECKPOINTS = ("2028Q4", "2030Q4")  # the plan's dates ("三年见效、五年成势")
-ANSWER_METRICS = ["hte", "revenue_wan", "gazelles"]  # when the base has no targets
+ANSWER_METRICS = ["hte", "revenue_wan", "gazelles", "employees"]  # after the targets' metrics
 ANSWER_COST = {"obligations": "obligations_to_date_wan", "payments": "awards_to_date_wan"}
 
 
@@ -177,8 +177,8 @@ def answer_checkpoints(comparison: pd.DataFrame, targets: list[dict]) -> list[st
 
 def answer_metrics(targets: list[dict]) -> list[str]:
     """The metrics a compare report answers on: its targets' metrics (in their order),
-    or 高企, revenue and gazelles when the base has no target."""
-    return list(dict.fromkeys(t["metric"] for t in targets)) or list(ANSWER_METRICS)
+    then 高企, revenue and gazelles (the headline a director asks for first) and jobs."""
+    return list(dict.fromkeys([t["metric"] for t in targets] + list(ANSWER_METRICS)))
 
 
 def answer(comparison: pd.DataFrame, targets: list[dict], base: str) -> pd.DataFrame:
@@ -193,6 +193,8 @@ def answer(comparison: pd.DataFrame, targets: list[dict], base: str) -> pd.DataF
     base_targets = [t for t in targets if t.get("variant", base) == base]
     cps = answer_checkpoints(comparison, base_targets)
     metrics = answer_metrics(base_targets)
+    if len(comparison):  # only what the comparison holds (employees: newer folders)
+        metrics = [x for x in metrics if x in set(comparison["metric"])]
     prob = {(t.get("variant", base), t["id"]): t.get("probability") for t in targets}
     d = comparison.set_index(["variant", "metric", "checkpoint"]) if len(comparison) else None
     variants = [v for v in dict.fromkeys(comparison["variant"]) if v != base] \
@@ -236,3 +238,20 @@ def answer(comparison: pd.DataFrame, targets: list[dict], base: str) -> pd.DataF
         "replicates", "target", "target_zone", "probability_base", "probability_variant",
         "probability_change"] + [f"{w}_change_wan{s}" for w in ANSWER_COST
                                  for s in ("", "_p05", "_p95")])
+
+
+def zone_changes(met: pd.DataFrame, metric: str, base: str, variants: list[str],
+                 quarters: list[str]) -> pd.DataFrame:
+    """Per zone (rows) and variant (columns): the mean paired change (variant − base) of a
+    metric summed over ``quarters`` (a flow's total), replicate by replicate; the base's
+    mean total in the first column, ``base``."""
+    sel = met[(met.metric == metric) & (met.sector == "ALL") & (met.zone != "ALL")
+              & met.quarter.isin(quarters) & met.variant.isin([base] + list(variants))]
+    tot = sel.groupby(["zone", "variant", "replicate"])["value"].sum().unstack("variant")
+    if base not in tot:
+        return pd.DataFrame()
+    out = {base: tot[base].groupby(level="zone").mean()}
+    for v in variants:
+        if v in tot and v != base:
+            out[v] = (tot[v] - tot[base]).groupby(level="zone").mean()
+    return pd.DataFrame(out)

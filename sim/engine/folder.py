@@ -117,7 +117,7 @@ RESULT_NAMES = frozenset({
     "regret.csv", "prim.csv", "worlds.csv", "realism.csv", "initial_totals.csv",
     "moments.csv", "parameters.csv", "trace.csv", "holdout.csv", "backtest_summary.csv",
     "backtest.csv", "attribution.csv", "coalitions.csv",
-    "report.html", "report.pdf",
+    "report.html", "report.pdf", "report.xlsx",
     LOCK_NAME, PID_NAME})
 _TMP = re.compile(r"\..+\.tmp(-\d+)?")  # an atomic write cut short
 _PART = re.compile(r".+\.(done|error\.json|(metrics|ledger|claims|firms|outcomes)\.parquet)")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.analysis.summaries import (QUANTILES, annualise, awards_by_year, awards_table, counted,
                                     budgets, by_variant, fan_table, growth_table, ladder_means,
-                                    median_per_quarter, median_total)
+                                    median_per_quarter, median_total, zone_changes)
 from sim.core.calendar import q_index
 from sim.core.metrics import FLOW_METRICS
 from sim.report.lang import (FAN_METRICS, INVEST, LADDER, LEVER_NAMES, METRIC_LABELS,
@@ -19,14 +19,19 @@ from sim.report.lang import (FAN_METRICS, INVEST, LADDER, LEVER_NAMES, METRIC_LA
 from sim.report.style import COLORS, plt
 
 
-def draw_fan(ax, x, arr, color, label, bands=True):
+# line styles of the variants after the base (solid), so that overlapping lines stay
+# apart in grey print too
+VARIANT_STYLES = ["--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 2)), (0, (8, 2))]
+
+
+def draw_fan(ax, x, arr, color, label, bands=True, ls="-"):
     """Median line and 50%/90% bands (``bands``) of ``arr`` (replicates x quarters) on
     ``ax``; returns the median per quarter."""
     q = np.nanquantile(arr, QUANTILES, axis=0)
     if bands:
         ax.fill_between(x, q[0], q[4], color=color, alpha=0.15, lw=0)
         ax.fill_between(x, q[1], q[3], color=color, alpha=0.3, lw=0)
-    ax.plot(x, q[2], color=color, lw=1.8, label=label)
+    ax.plot(x, q[2], color=color, lw=1.8, label=label, ls=ls)
     return q[2]
 
 
@@ -76,7 +81,8 @@ def fan_section(R, allz, quarters, flow_qs, variants, targets):
         meds = {}
         for i, (v, w) in enumerate(fans.items()):
             arr = w.reindex(columns=xq).to_numpy(float) / div
-            meds[v] = draw_fan(ax, x, arr, COLORS[i % len(COLORS)], v, bands=i < 3)
+            meds[v] = draw_fan(ax, x, arr, COLORS[i % len(COLORS)], v, bands=i < 3,
+                               ls="-" if i == 0 else VARIANT_STYLES[(i - 1) % len(VARIANT_STYLES)])
         tq = [t for t in targets if t["metric"] == metric and t["zone"] == "ALL"
               and t.get("variant", variants[0]) == variants[0]]
         for t in tq:
@@ -124,10 +130,13 @@ def fan_section(R, allz, quarters, flow_qs, variants, targets):
         R.csv(fan_table(fans, metric), f"fan_{metric}")
 
 
-def zone_multiples(R, met, metric, quarters, flow_qs, base, zones):
+def zone_multiples(R, met, metric, quarters, flow_qs, base, zones, variants=None):
+    """One panel per zone: the base's median with its bands and, in a comparison, every
+    variant's median in its own colour and line style (legend in the first panel)."""
     L = R.L
+    variants = list(variants or [base])
     df = met[(met.metric == metric) & (met.sector == "ALL") & (met.zone != "ALL")
-             & (met.variant == base)]
+             & met.variant.isin(variants)]
     if df.empty:
         return
     zids = [z["id"] for z in zones if z["id"] in set(df.zone)] or sorted(df.zone.unique())
@@ -143,12 +152,17 @@ def zone_multiples(R, met, metric, quarters, flow_qs, base, zones):
     ends = []
     for i, z in enumerate(zids):
         ax = axes[i // ncol][i % ncol]
-        w = by_variant(df[df.zone == z], quarters)[base]
-        if flow:
-            w = annualise(w, flow_qs)
-        xq = list(w.columns)
-        med = draw_fan(ax, np.arange(len(xq)), w.to_numpy(float) / div, COLORS[0], base)
-        ends.append((z, med[0] * div, med[-1] * div))
+        fans = by_variant(df[df.zone == z], quarters)
+        for k, v in enumerate([x for x in variants if x in fans]):
+            w = annualise(fans[v], flow_qs) if flow else fans[v]
+            xq = list(w.columns)
+            med = draw_fan(ax, np.arange(len(xq)), w.to_numpy(float) / div,
+                           COLORS[k % len(COLORS)], v, bands=k == 0,
+                           ls="-" if k == 0 else VARIANT_STYLES[(k - 1) % len(VARIANT_STYLES)])
+            if v == base:
+                ends.append((z, med[0] * div, med[-1] * div))
+        if i == 0 and len(variants) > 1:
+            ax.legend(fontsize=6, loc="upper left")
         ax.set_title(short_zone(zones, z, L), fontsize=9)
         quarter_ticks(ax, xq, short=True)
         ax.tick_params(labelsize=7)
@@ -271,8 +285,9 @@ def ladder(R, allz, base, quarters):
     R.csv(t, "ladder")
 
 
-def investment(R, met, base, zones, flow_qs):
+def investment(R, met, base, zones, flow_qs, variants=None):
     L = R.L
+    variants = list(variants or [base])
     df = met[(met.variant == base) & met.metric.isin(INVEST) & (met.sector == "ALL")]
     if df.empty or not flow_qs:
         return
@@ -332,6 +347,22 @@ def investment(R, met, base, zones, flow_qs):
     R.table(raw.assign(**{c: raw[c].map(lambda v: fmt_money(v, L)) for c in raw.columns[1:]}),
             "investment_by_zone", caption=("分园区投资（中位数合计）",
                                            "Investment by zone (median totals)"), csv=raw)
+    if len(variants) < 2:
+        return
+    # who gains or loses credited investment under each variant (e.g. a referral split)
+    ch = zone_changes(met, "investment_credited_wan", base, variants[1:], flow_qs)
+    if ch.empty:
+        return
+    ch = ch.reindex([i for i in ids if i in ch.index]).fillna(0.0)
+    shown = pd.DataFrame({L.t("园区", "zone"): [short_zone(zones, z, L) for z in ch.index]})
+    shown[L.t(f"{base}（均值合计）", f"{base} (mean total)")] = [fmt_money(v, L) for v in ch[base]]
+    for v in ch.columns[1:]:
+        shown[L.t(f"{v} − 基准", f"{v} − base")] = [("+" if x > 0 else "") + fmt_money(x, L)
+                                                     for x in ch[v]]
+    R.table(shown, "investment_credited_changes",
+            caption=("各方案计入考核投资的变化（配对差值的均值，按园区）",
+                     "Credited investment: each variant's change by zone (mean paired "
+                     "difference)"), csv=ch.reset_index())
 
 
 def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs, claims=None,
@@ -529,6 +560,11 @@ def compare_section(R, d, base, shifts=None):
                    f"{100 * r.share_positive:.0f}% of paired replicates.")
     else:
         reading = ("配对差异见表。", "See the table for paired differences.")
+    # each panel has its own scale (a count beside money would vanish on a shared one):
+    # say so, so that the lengths of bars in two panels are not compared
+    reading = (reading[0] + "各小图的横轴刻度各自不同，不宜跨图比较长短。",
+               reading[1] + " Each panel has its own scale: compare within a panel, not "
+               "across panels.")
     R.figure(fig, "paired_differences", reading)
     luck = [c for c in ("luck_only_diff_mean", "luck_only_diff_p05", "luck_only_diff_p95")
             if c in dd]

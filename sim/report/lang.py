@@ -64,6 +64,43 @@ def count_unit(metric: str) -> tuple[str, str]:
     return COUNT_UNITS.get(metric, ("家", "firms"))
 
 
+# the headers of raw table columns as the page shows them (zh, en); the CSV keeps the raw
+# names (scripts read them)
+HEADERS = {
+    "variant": ("方案", "variant"), "base": ("基准", "base"), "metric": ("指标", "metric"),
+    "checkpoint": ("检查点", "checkpoint"), "quarter": ("季度", "quarter"),
+    "year": ("年份", "year"), "zone": ("园区", "zone"), "sector": ("产业", "sector"),
+    "lever": ("杠杆", "lever"), "payer": ("支付方", "payer"), "value": ("值", "value"),
+    "base_median": ("基准中位数", "base median"),
+    "variant_median": ("方案中位数", "variant median"),
+    "diff_mean": ("差值均值", "difference, mean"), "diff_median": ("差值中位数", "difference, median"),
+    "diff_p05": ("差值 5% 分位", "difference, 5%"), "diff_p95": ("差值 95% 分位", "difference, 95%"),
+    "share_positive": ("差值为正的比例", "share positive"),
+    "luck_only_diff_mean": ("仅计运气：差值均值", "luck only: mean"),
+    "luck_only_diff_p05": ("仅计运气：5% 分位", "luck only: 5%"),
+    "luck_only_diff_p95": ("仅计运气：95% 分位", "luck only: 95%"),
+    "replicates": ("重复次数", "replicates"), "setting": ("设置", "setting"),
+    "outcome": ("结果", "outcome"), "parameter": ("参数", "parameter"),
+    "mean": ("均值", "mean"), "p05": ("5% 分位", "5%"), "p95": ("95% 分位", "95%"),
+    "share": ("占比", "share"), "group": ("分组", "group"), "note": ("说明", "note"),
+}
+
+# sheet names of report.xlsx for the tables every report kind writes (zh, en); other
+# tables are named by their captions
+SHEET_NAMES = {
+    "run_info": ("运行概况", "What was run"), "lever_changes": ("政策参数变化", "Lever changes"),
+    "answer": ("结论", "The answer"), "headline": ("主要结果", "Headline"),
+    "targets": ("目标达成概率", "Targets"), "paired_differences": ("配对差异", "Paired differences"),
+    "cost_per_unit": ("单位成本", "Cost per unit"), "awards_vs_budget": ("奖补与预算", "Awards and budgets"),
+    "investment_by_zone": ("分园区投资", "Investment by zone"),
+    "investment_credited_changes": ("计入考核投资变化", "Credited investment changes"),
+    "cluster_by_zone": ("集群增长（园区）", "Clusters by zone"),
+    "cluster_by_sector": ("集群增长（产业）", "Clusters by sector"),
+    "attribution": ("效果归因", "Attribution"), "groups": ("杠杆分组", "Groups of levers"),
+    "probability_cost": ("概率与成本", "Probability and cost"), "regret": ("遗憾值", "Regret"),
+    "prim": ("情景发现", "Scenario discovery"),
+}
+
 # lever code -> (zh, en), from the lever registry (sim/scenario/levers.py)
 LEVER_NAMES = {lv.code: (lv.name_zh, lv.name_en) for lv in levers.LEVERS if lv.money}
 
@@ -165,6 +202,20 @@ def fmt_value(metric: str, v: float, L: Lang) -> str:
     if kind == "count":
         return fmt_count(v)
     return fmt_num(v)
+
+
+def fmt_threshold(metric: str, x: float, L: Lang) -> str:
+    """A target's threshold as text: money in 万元/亿元, ratios in %, counts whole from
+    1,000 with separators and otherwise as they are (a scaled 4.75 stays 4.75); never in
+    scientific notation."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    kind = METRIC_LABELS.get(metric, ("", "", "count"))[2]
+    if metric.endswith("_wan") or kind == "money":
+        return fmt_money(x, L)
+    if kind == "ratio":
+        return f"{100 * x:.2f}%"
+    return f"{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"{x:,.4g}"
 
 
 def metric_label(metric: str, L: Lang, fig: bool = True) -> str:

@@ -5,8 +5,9 @@ folder it writes every table as ``tables/NAME.csv`` (UTF-8 with BOM: opens in Ex
 with Chinese) and every figure as ``figures/NAME.png`` and ``.svg``, and
 :meth:`Page.write` renders ``report.html`` from the Jinja2 template
 ``templates/report.html`` (autoescaped; CSS inline, figures as base64 PNG data URIs, no
-scripts, fonts or links: readable offline). Without a folder (:func:`keep_figures`) it
-keeps the figures as matplotlib objects and writes nothing.
+scripts, fonts or links: readable offline) and ``report.xlsx`` (the page's tables as
+sheets, as the page shows them). Without a folder (:func:`keep_figures`) it keeps the
+figures as matplotlib objects and writes nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from sim.report.lang import Lang
+from sim.report.lang import HEADERS, METRIC_LABELS, SHEET_NAMES, Lang
 from sim.report.style import fix_fonts, plt, rc_style
 
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -64,6 +65,7 @@ class Page:
         self.toc: list[tuple[str, str]] = []
         self.figures: list[str] = []
         self.tables: list[str] = []
+        self.sheets: list[tuple[str, tuple[str, str] | None, pd.DataFrame]] = []
         self.kept: list = []
 
     # ------------------------------------------------------------------ text
@@ -99,6 +101,13 @@ class Page:
               csv: pd.DataFrame | None = None, max_rows: int = 60):
         """An HTML table and its CSV (``csv`` if given: raw numbers; else ``df``)."""
         self.csv(csv if csv is not None else df, name)
+        df = df.rename(columns={c: self.L.t(*HEADERS[c]) for c in df.columns
+                                if isinstance(c, str) and c in HEADERS})
+        if self.L.t("指标", "metric") in df:  # metric names as the report says them
+            col = self.L.t("指标", "metric")
+            df = df.assign(**{col: [self.L.t(*METRIC_LABELS[m][:2]) if m in METRIC_LABELS
+                                    else m for m in df[col]]})
+        self.sheets.append((name, caption, df))
         shown = df.head(max_rows)
         more = len(df) - max_rows
         self.blocks.append({
@@ -141,12 +150,61 @@ class Page:
                        "tables/ (CSV)."))
 
     def write(self, title: str) -> Path:
-        """Write ``report.html`` (atomically) and remove stale figures and tables."""
+        """Write ``report.html`` and ``report.xlsx`` (each atomically) and remove stale
+        figures and tables."""
         path = self.out / "report.html"
         tmp = self.out / ".report.html.tmp"
         tmp.write_text(self.html(title), encoding="utf-8")
         tmp.replace(path)
+        self.workbook(title)
         self.drop_stale()
+        return path
+
+    def workbook(self, title: str) -> Path | None:
+        """``report.xlsx``: every table of the page as a sheet, as the report shows it
+        (its headers and names in the report's languages, numbers formatted as in the
+        page: counts whole, money in 万元/亿元); plain numbers are written as numbers.
+        Sheet names are the tables' captions (Chinese first), at most 31 characters; the
+        header row is bold and frozen, columns are as wide as their text. The first sheet
+        says what the report is. Nothing is written for a page without tables."""
+        if self.out is None or not self.sheets:
+            return None
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+
+        wb = Workbook()
+        info = wb.active
+        info.title = "说明" if "zh" in self.L.lang else "About"
+        info.append([title])
+        info["A1"].font = Font(bold=True, size=13)
+        info.append([self.L.t("各表与报告 report.html 中的表格相同；完整数值见 tables/ 中的 CSV。",
+                              "The tables of report.html; full precision in tables/*.csv.")])
+        info.column_dimensions["A"].width = 90
+        used = {info.title}
+        for name, caption, df in self.sheets:
+            named = SHEET_NAMES.get(name) or caption
+            label = _sheet_name((named[0] if "zh" in self.L.lang else named[1])
+                                if named else name, used)
+            used.add(label)
+            ws = wb.create_sheet(label)
+            ws.append([str(c) for c in df.columns])
+            for c in ws[1]:
+                c.font = Font(bold=True)
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+            for row in df.itertuples(index=False):
+                ws.append([_cell(v) for v in row])
+            for cells in ws.iter_rows(min_row=2):
+                for c in cells:
+                    if isinstance(c.value, float):
+                        c.number_format = "#,##0" if c.value.is_integer() else "#,##0.00"
+            ws.freeze_panes = "A2"
+            for col in ws.iter_cols(max_row=min(ws.max_row, 200)):
+                width = max((_width(c.value) for c in col), default=8)
+                ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width + 2))
+        path = self.out / "report.xlsx"
+        tmp = self.out / ".report.xlsx.tmp"
+        wb.save(tmp)
+        tmp.replace(path)
         return path
 
     def drop_stale(self) -> None:
@@ -160,6 +218,48 @@ class Page:
         for t in self.tabdir.iterdir():
             if t.suffix == ".csv" and t.name not in keep_tab:
                 t.unlink(missing_ok=True)
+
+
+_BAD_SHEET = set('[]:*?/\\')
+
+
+def _sheet_name(text: str, used: set) -> str:
+    """An Excel sheet name from a caption: no ``[]:*?/\\``, at most 31 characters,
+    different from those ``used``."""
+    base = "".join("_" if ch in _BAD_SHEET else ch for ch in str(text)).strip() or "table"
+    base = base.split(" (")[0].split("（")[0][:31] or base[:31]
+    name, k = base, 2
+    while name in used:
+        tail = f" {k}"
+        name, k = base[: 31 - len(tail)] + tail, k + 1
+    return name
+
+
+def _cell(v):
+    """A table cell for Excel: numbers (and text that is a plain number such as "1,234")
+    as numbers, the rest as text."""
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float)):
+        return float(v)
+    text = str(v)
+    plain = text.replace(",", "").replace("−", "-").strip()
+    try:
+        if plain and plain[-1].isdigit():
+            return float(plain)
+    except ValueError:
+        pass
+    return text
+
+
+def _width(v) -> int:
+    """The width of a cell's text in Excel's units (CJK characters count double)."""
+    if v is None:
+        return 0
+    text = f"{v:,.2f}" if isinstance(v, float) else str(v)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def keep_figures(draw, lang=("en",)) -> list:

@@ -15,9 +15,8 @@ from sim.core.calendar import q_index
 from sim.report.figures import (awards, cluster_growth, compare_section, fan_section,
                                 investment, ladder, zone_multiples)
 from sim.report.lang import (FAN_METRICS, INVEST, LADDER, METRIC_LABELS, SECTOR_METRICS,
-                             ReportError,
-                             flatten, fmt_money, fmt_value, item_name, metric_label,
-                             uncertainty_text)
+                             ReportError, flatten, fmt_money, fmt_threshold, fmt_value,
+                             item_name, metric_label, uncertainty_text)
 from sim.report.page import Page, read_json
 
 
@@ -109,7 +108,7 @@ def run_report(R: Page, m: dict, command: str) -> str:
     # 5. zones small multiples
     R.h2("分园区走势", "By zone")
     for metric in ("hte", "revenue_wan"):
-        zone_multiples(R, met, metric, quarters, flow_qs, base, zones)
+        zone_multiples(R, met, metric, quarters, flow_qs, base, zones, variants)
 
     # 5. cluster growth
     R.h2("产业集群增长", "Cluster growth")
@@ -121,7 +120,7 @@ def run_report(R: Page, m: dict, command: str) -> str:
 
     # 7. investment
     R.h2("招商引资", "Investment projects")
-    investment(R, met, base, zones, flow_qs)
+    investment(R, met, base, zones, flow_qs, variants)
 
     # 8. awards
     R.h2("奖补支出与预算", "Awards paid and budgets")
@@ -231,8 +230,8 @@ def lever_diffs(R: Page, resolved: dict, variants: list[str]):
                              L.t("方案值", "Variant value"): json.dumps(fv.get(k),
                                                                       ensure_ascii=False)})
     R.h3("各方案改变的政策参数", "Lever values each variant changes")
-    if rows:
-        R.table(pd.DataFrame(rows), "lever_changes")
+    if rows:  # the first rows here (the answer follows), every row in the CSV and xlsx
+        R.table(pd.DataFrame(rows), "lever_changes", max_rows=8)
     else:
         R.p("各方案的政策参数与基准相同。", "The variants' policy settings equal the base's.")
 
@@ -305,11 +304,11 @@ def answer_section(R: Page, m: dict, comparison: pd.DataFrame, targets: list[dic
 
 
 def answer_reading(a: pd.DataFrame, m: dict, base: str, L) -> tuple[str, str]:
-    """Two or three sentences: each variant's change in the first answer metric at the
-    last answer checkpoint with its 90% interval and its cost, the change in a target's
-    probability, and what the intervals count."""
+    """Two or three sentences: each variant's change in the main answer metric (高企 when
+    it is one, else the first) at the last answer checkpoint with its 90% interval and
+    its cost, the target whose probability it moves most, and what the intervals count."""
     last = sorted(a.checkpoint.unique(), key=q_index)[-1]
-    metric = a.metric.iloc[0]
+    metric = "hte" if "hte" in set(a.metric) else a.metric.iloc[0]
     zh, en = [], []
     first = a[(a.checkpoint == last) & (a.metric == metric)]
     for v, g in list(first.groupby("variant", sort=False))[:3]:
@@ -339,14 +338,19 @@ def answer_reading(a: pd.DataFrame, m: dict, base: str, L) -> tuple[str, str]:
                   + f" (90% interval {lo_hi_en}){ob_en}"
                   + ("; the interval includes 0, so even the direction is uncertain"
                      if unsure else "") + ".")
-        t = g[g.target.notna()]
-        if len(t) and t.probability_change.notna().any():
-            tr = t[t.probability_change.notna()].iloc[0]
-            zh.append(f"达成 {tr.target} 的概率从 {_pct_points(tr.probability_base)} 变为 "
-                      f"{_pct_points(tr.probability_variant)}。")
-            en.append(f"The probability of meeting {tr.target} goes from "
-                      f"{_pct_points(tr.probability_base)} to "
-                      f"{_pct_points(tr.probability_variant)}.")
+        t = a[(a.variant == v) & a.target.notna() & a.probability_change.notna()]
+        if len(t):
+            tr = t.loc[t.probability_change.abs().idxmax()]
+            if round(100 * tr.probability_change) == 0:
+                zh.append("各目标的达成概率不变。")
+                en.append("No target's probability changes.")
+            else:
+                zh.append(f"变化最大的目标是 {tr.target}：达成概率从 "
+                          f"{_pct_points(tr.probability_base)} 变为 "
+                          f"{_pct_points(tr.probability_variant)}。")
+                en.append(f"The target it moves most is {tr.target}: its probability goes "
+                          f"from {_pct_points(tr.probability_base)} to "
+                          f"{_pct_points(tr.probability_variant)}.")
     n = m.get("replicates")
     sampled = m.get("behaviour_sampled", m.get("sample_behaviour"))
     zh.append(f"区间与概率来自 {n} 次配对重复，计入"
@@ -382,6 +386,9 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
     sampled = m.get("behaviour_sampled", m.get("sample_behaviour"))
     zh, en = (("运气与行为不确定性", "luck and behaviour uncertainty") if sampled
               else ("只计运气", "luck only"))
+    # the luck-only figures beside the headline, unless the headline is itself luck only
+    # (the same numbers twice)
+    beside = bool(sampled) and "luck_only_diff_mean" in d
 
     def cell(r, pre=""):
         mm = r.metric
@@ -394,7 +401,7 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
                L.t("指标", "Metric"): metric_label(r.metric, L, fig=False),
                L.t("时点", "Checkpoint"): r.checkpoint,
                L.t(f"主要结果（{zh}）", f"Headline ({en})"): cell(r)}
-        if "luck_only_diff_mean" in d:
+        if beside:
             row[L.t("只计运气", "Luck only")] = cell(r, "luck_only_")
         rows.append(row)
     R.table(pd.DataFrame(rows), "headline",
@@ -402,11 +409,12 @@ def headline_section(R: Page, m: dict, d: pd.DataFrame, base: str):
                      f"variant − {base}: mean [5%, 95%] over paired replicates"))
     last = sorted(d.checkpoint.unique(), key=q_index)[-1]
     h = d[(d.metric == "hte") & (d.checkpoint == last)]
-    if len(h) and "luck_only_diff_mean" in d:
+    if len(h):
         r = h.iloc[0]
-        R.p(f"{r.variant} − {base}，{last} 高企：{cell(r)}（{zh}）；只计运气：{cell(r, 'luck_only_')}。",
-            f"{r.variant} − {base}, 高企 at {last}: {cell(r)} (counting {en}); luck "
-            f"only: {cell(r, 'luck_only_')}.")
+        R.p(f"{r.variant} − {base}，{last} 高企：{cell(r)}（{zh}）"
+            + (f"；只计运气：{cell(r, 'luck_only_')}" if beside else "") + "。",
+            f"{r.variant} − {base}, 高企 at {last}: {cell(r)} (counting {en})"
+            + (f"; luck only: {cell(r, 'luck_only_')}" if beside else "") + ".")
 
 
 def uncertainty_note(R: Page, m: dict):
@@ -442,10 +450,11 @@ def threshold_text(t: dict, L) -> str:
     """A target's threshold as the run evaluates it: scaled to the population scale
     (``threshold_scaled``) with the threshold as written and the scale beside it."""
     thr, ts = t["threshold"], t.get("threshold_scaled")
-    text = f"{t['op']} {fmt_value(t['metric'], thr if ts is None else ts, L)}"
+    text = f"{t['op']} {fmt_threshold(t['metric'], thr if ts is None else ts, L)}"
     if ts is not None and ts != thr:
-        text += L.t(f"（{fmt_value(t['metric'], thr, L)} × 人口比例 {t['population_scale']:g}）",
-                    f" ({fmt_value(t['metric'], thr, L)} × population scale "
+        text += L.t(f"（{fmt_threshold(t['metric'], thr, L)} × 人口比例 "
+                    f"{t['population_scale']:g}）",
+                    f" ({fmt_threshold(t['metric'], thr, L)} × population scale "
                     f"{t['population_scale']:g})", " ")
     return text
 
@@ -464,6 +473,9 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
         R.p("本次运行没有目标。", "This run has no targets.")
         return
     rows, raw = [], []
+    pk = str(m.get("probability_kind") or "")
+    sampled = (m.get("behaviour_sampled", m.get("sample_behaviour", True))
+               and not pk.startswith("luck only"))
     for t in targets:
         zone = item_name(zones, t["zone"], L, fig=False)
         p = t.get("probability")
@@ -484,7 +496,8 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
             L.t("园区", "Zone"): zone,
             L.t("期限", "By"): t["by"],
             L.t("门槛", "Threshold"): threshold_text(t, L),
-            L.t("达成概率（运气与行为）", "Probability (luck and behaviour)"):
+            (L.t("达成概率（运气与行为）", "Probability (luck and behaviour)") if sampled
+             else L.t("达成概率（只计运气）", "Probability (luck only)")):
                 not_eval if p is None else _pct(p, t.get("probability_se")),
             L.t("只计运气", "Luck only"):
                 not_eval if p is None else _pct(t.get("probability_luck_only"),
@@ -501,14 +514,13 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
     if scaled:
         sc = scaled[0].get("population_scale")
         ex = scaled[0]
+        a, b = (fmt_threshold(ex["metric"], ex["threshold"], L),
+                fmt_threshold(ex["metric"], ex["threshold_scaled"], L))
         R.p(f"人口比例为 {sc:g}：计数和金额目标的门槛按比例缩放后评估（例如 {ex['id']}：{ex['op']} "
-            f"{fmt_value(ex['metric'], ex['threshold'], L)} × {sc:g} = "
-            f"{fmt_value(ex['metric'], ex['threshold_scaled'], L)}）；比例、占比和排名类目标不缩放。",
+            f"{a} × {sc:g} = {b}）；比例、占比和排名类目标不缩放。",
             f"Population scale {sc:g}: targets on counts and money are evaluated against "
-            f"their threshold scaled by it (e.g. {ex['id']}: {ex['op']} "
-            f"{fmt_value(ex['metric'], ex['threshold'], L)} × {sc:g} = "
-            f"{fmt_value(ex['metric'], ex['threshold_scaled'], L)}); ratios, shares and ranks "
-            "are not scaled.", "note")
+            f"their threshold scaled by it (e.g. {ex['id']}: {ex['op']} {a} × {sc:g} = {b}); "
+            "ratios, shares and ranks are not scaled.", "note")
     if any(t.get("source") == "planner" for t in targets):
         R.p("“规划者设定”的目标是示例或规划者自己的目标，不是已发布的目标，也不是由模型结果设定的。",
             "Targets marked planner are a planner's own (or examples), not published goals; "

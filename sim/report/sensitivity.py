@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.sensitivity import left_out_driver
-from sim.report.lang import ReportError
+from sim.report.lang import ReportError, fmt_threshold
 from sim.report.page import Page, read_csv, read_json, safe_name
 from sim.report.style import plt
 
@@ -53,7 +53,7 @@ def target_sources(R: Page) -> None:
                                                 "planner (not a published goal)")
                                            if src == "planner" else str(src or "–")),
                      L.t("门槛（已缩放）", "Threshold (scaled)"): f"{o.get('op', '>=')} "
-                                                                 f"{o.get('threshold'):g}"})
+                     + fmt_threshold(o.get("metric", ""), o.get("threshold"), L)})
     R.table(pd.DataFrame(rows), "target_sources",
             caption=("评估的目标及其来源", "Targets evaluated and where they come from"))
 

@@ -17,7 +17,11 @@ CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source H
              "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC",
              "SimHei", "Heiti SC", "Noto Sans CJK JP", "Droid Sans Fallback"]
 NO_CJK_WARNING = ("hitech-sim: warning: no CJK font found; figures use English labels; "
-                  "install e.g. fonts-wqy-microhei")
+                  "install one (Debian/Ubuntu: apt-get install fonts-wqy-microhei; "
+                  "Fedora: dnf install wqy-microhei-fonts; macOS and Windows have one)")
+# file names of CJK fonts on the system that matplotlib's font cache may predate
+CJK_FILES = ("wqy-microhei", "wqy-zenhei", "notosanscjk", "notosanssc", "sourcehansans",
+             "msyh", "pingfang", "simhei", "droidsansfallback")
 
 COLORS = ["#2a6f97", "#c8553d", "#588b48", "#8e6bb2", "#d4a017", "#4d4d4d", "#1b998b"]
 
@@ -29,12 +33,32 @@ def cjk_font(warn: bool = True) -> str | None:
     ``warn``: say once on stderr when there is none."""
     if "name" not in _font_state:
         names = {f.name for f in font_manager.fontManager.ttflist}
-        _font_state["name"] = next((n for n in CJK_FONTS if n in names), None)
+        name = next((n for n in CJK_FONTS if n in names), None)
+        if name is None:  # the cache may predate the font: look on disk and add it
+            names = names | _add_system_cjk_fonts()
+            name = next((n for n in CJK_FONTS if n in names), None)
+        _font_state["name"] = name
     if warn and _font_state["name"] is None and not _font_state.get("warned"):
         _font_state["warned"] = True
         print(NO_CJK_WARNING, file=sys.stderr)
     return _font_state["name"]
 
+
+
+def _add_system_cjk_fonts() -> set[str]:
+    """Add the system's CJK font files to matplotlib's font list (for a font installed
+    after matplotlib's cache was built); return the names of the fonts added."""
+    added = set()
+    for path in font_manager.findSystemFonts():
+        key = "".join(ch for ch in path.rsplit("/", 1)[-1].lower() if ch.isalnum() or ch == "-")
+        if not any(k in key for k in CJK_FILES):
+            continue
+        try:
+            font_manager.fontManager.addfont(path)
+            added.add(font_manager.FontProperties(fname=path).get_name())
+        except (OSError, RuntimeError, ValueError):  # an unreadable file: skip it
+            continue
+    return added
 
 
 def rc_style(L) -> dict:
