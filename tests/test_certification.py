@@ -12,7 +12,14 @@ import pytest
 import sim
 from sim.core.calendar import q_index
 from sim.model import HighTechZoneModel
-from sim.model.common import CONV_SLOTS, hte_growth, hte_has_ip, hte_score
+from sim.model.common import (
+    CONV_SLOTS,
+    hte_conv_per_year,
+    hte_growth,
+    hte_has_ip,
+    hte_score,
+    hte_threshold,
+)
 from sim.model.firms import NEVER
 from sim.model.mechanisms import ladder
 
@@ -70,7 +77,8 @@ def test_a_ready_firm_is_certified_and_claims_a5():
 @pytest.mark.parametrize("criterion", ["age", "st_staff", "hightech_revenue", "rd_ratio",
                                        "no_ip", "ip_used_up"])
 def test_a_firm_below_any_hard_criterion_is_never_certified(criterion):
-    m = model()
+    # shares do not move before the round here (the drift has its own test)
+    m = model({"behaviour.hte_share_drift": 0.0})
     f = m.firms
     ready(m, [3, 4])  # row 4 meets everything: the control
     if criterion == "age":
@@ -194,3 +202,50 @@ def test_the_starts_hte_hold_usable_ip_and_the_round_reads_it():
     assert ((f.ip1[:n] >= 1) | (f.ip2_used[:n] >= 1))[hte].all()
     assert (f.ip2_used[:n] <= f.ip2[:n] + 1e-9).all()
     assert ((f.ip_quality[:n] >= 0) & (f.ip_quality[:n] <= 1)).all()
+
+
+def test_rd_ready_firms_move_their_staff_and_product_shares_over_the_year():
+    m = model({"behaviour.hte_share_drift": 0.05})
+    f = m.firms
+    ready(m, [3, 4, 5, 6])
+    f.ht_share[3] = 0.57  # R&D-ready, 3 points short on high-tech revenue
+    f.st_share[4] = 0.08  # R&D-ready, 2 points short on S&T staff
+    f.ht_share[5] = 0.57
+    f.rd12[5] = 12000.0 * 0.03  # short on R&D too: its shares stay
+    f.ht_share[6] = 0.50  # 10 points short: one year's drift is not enough
+    ladder.annual_round(m, Q4, draws(f.n))
+    assert f.ht_share[3] == pytest.approx(0.62) and f.st_share[4] == pytest.approx(0.13)
+    assert certified(m, 3) and certified(m, 4)
+    assert f.ht_share[5] == pytest.approx(0.57) and f.hte_until[5] == NEVER
+    assert f.ht_share[6] == pytest.approx(0.55) and f.hte_until[6] == NEVER
+    # a certified firm's shares are not moved; row 6 meets the criterion a year later
+    st4 = f.st_share[4]
+    t = Q4 + 4
+    f.founded[6] = t - 40
+    ladder.annual_round(m, t, draws(f.n))
+    assert f.st_share[4] == st4 and certified(m, 6, t)
+
+
+def test_the_starts_candidate_pool_owns_ip_and_assesses_itself_at_the_pool_score():
+    m = model()
+    f, n, c, b = m.firms, m.firms.n, m.scenario_data.constants, m.scenario_data.behaviour
+    s = m.start_q
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r3 = np.where(f.rev12[:n] > 0, f.rd12[:n] / f.rev12[:n], 0.0)
+    pool = (f.alive[:n] & (f.hte_until[:n] < s) & (s - f.founded[:n] >= c.hte_min_age_quarters)
+            & (f.st_share[:n] >= c.hte_st_staff_share)
+            & (f.ht_share[:n] >= c.hte_hightech_revenue_share)
+            & (f.rev4[:n] > 0) & (r3 >= hte_threshold(f.rev4[:n], c)))
+    assert pool.any()
+    free = f.ip2[:n] - f.ip2_used[:n]
+    assert hte_has_ip(f.ip1[:n], free)[pool].all()
+    own = hte_score(f.ip1[:n], free, f.ip_quality[:n],
+                    hte_conv_per_year(f, slice(0, n), s - 1, f.founded[:n]), f.rd_org[:n],
+                    hte_growth(f.h_rev[:, :n], s - 1, f.founded[:n]))
+    best = hte_score(f.ip1[:n], free, np.ones(n),
+                     hte_conv_per_year(f, slice(0, n), s - 1, f.founded[:n]), np.ones(n),
+                     hte_growth(f.h_rev[:, :n], s - 1, f.founded[:n]))
+    # traits are redrawn (the best ones last): below the mark only a firm that could
+    # not reach it with any traits
+    assert ((own >= b.hte_pool_score) | (best < b.hte_pool_score))[pool].all()
+    assert (own[pool] >= b.hte_pool_score).mean() > 0.5

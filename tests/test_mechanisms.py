@@ -182,15 +182,48 @@ def test_innovation_results_boost_growth_and_claim_a1_up_to_the_cap():
     f.a1_last[[3, 4]] = NEVER
     f.alive[5] = False  # a dead row has no result
     u = np.ones(n)
-    u[[3, 4, 5]] = 0.0  # only these rows draw below their hazard
+    u[[3, 4, 5]] = 0.0  # only these rows draw below their hazard (and pass the review)
     innovation.step(m, t, 1, Fixed(u))
     assert (m.hazard_prev == hazard(m)).all()
     assert f.boost[3] == b.innovation_growth_boost and f.boost_until[3] == t + 4
     assert f.boost_until[5] == NEVER
-    assert f.a1_last[3] == t and f.a1_last[4] == t
-    settle.step(m, t, 1, None)
+    # 2025Q3 is not the call's quarter (Q2): the results wait for the next call
+    assert t % 4 != m.scenario_data.constants.a1_call_quarter
+    assert f.a1_pending[3] and f.a1_pending[4] and not f.a1_pending[5]
+    assert f.a1_last[3] == NEVER and not m.treasury.pending
+    call = q_index("2026Q2")
+    f.h_rd[:, :n] = 0.0
+    f.h_rd[:, 3] = 100.0
+    f.h_rd[:, 4] = 1000.0
+    innovation.a1_call(m, call, np.array([], int), np.zeros(n))
+    assert f.a1_last[3] == call and f.a1_last[4] == call
+    assert not f.a1_pending[:n].any()
+    settle.step(m, call, 1, None)
     assert sorted(ledger(m)) == [("A1", f.uid[3], pytest.approx(pol.rate * 12 * 100.0)),
                                  ("A1", f.uid[4], pytest.approx(pol.cap_wan))]
+
+
+def test_the_a1_call_takes_one_application_a_firm_and_its_review_can_reject_it():
+    m = tiny({"policy.budget.province_wan_per_year": 1e9,
+              "behaviour.a1_review_pass": 0.5})
+    f, n = m.firms, m.firms.n
+    call = q_index("2026Q2")
+    f.h_rd[:, :n] = 10.0
+    f.a1_last[:n] = NEVER
+    # row 3 industrialised twice before the call, row 4 once, row 5 once but died
+    innovation.a1_call(m, call - 2, np.array([3, 4, 5]), np.zeros(n))
+    innovation.a1_call(m, call - 1, np.array([3]), np.zeros(n))
+    f.alive[5] = False
+    u = np.zeros(n)
+    u[4] = 0.7  # row 4's review draw fails (>= 0.5)
+    innovation.a1_call(m, call, np.array([], int), u)
+    claims = [(c.lever, c.enterprise_uid) for c in m.treasury.pending]
+    assert claims == [("A1", f.uid[3])]  # one award for row 3's two results
+    assert f.a1_last[4] == NEVER and not f.a1_pending[4]  # rejected: no award, no wait
+    # row 4's R&D stays unawarded: its next result's award counts the whole window
+    innovation.a1_call(m, call + 4, np.array([4]), np.zeros(n))
+    assert m.treasury.pending[-1].full == pytest.approx(
+        0.2 * m.scenario_data.policy.rd_subsidy.window_quarters * 10.0)
 
 
 def test_a1_counts_only_rd_since_the_last_award():

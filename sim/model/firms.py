@@ -76,6 +76,7 @@ COLUMNS: dict[str, tuple[str, float]] = {
     "incubator": ("int32", -1),
     "inc_since": ("int32", NEVER),
     "a1_last": ("int32", NEVER),  # quarter of the latest R&D award (A1) claim
+    "a1_pending": ("bool", False),  # an industrialised result awaits the year's A1 call
     # short of cash this quarter and funded by no capital provider: set by finance, read
     # by exit (a higher hazard); cleared at the next finance step
     "distress": ("bool", False),

@@ -122,18 +122,36 @@ def _initial_ip(model, table: FirmTable, rng: np.random.Generator) -> None:
         part = np.full(n, (start % 4) / 4.0) if k == 0 else np.clip(
             (age_q - (start % 4) - 4 * (k - 1)) / 4.0, 0.0, 1.0)
         getattr(table, CONV_SLOTS[(y - k) % 3])[:n] = rate * part
+    # the start's candidate pool (hte_pool_ratio x 高企, step 5: uncertified firms that
+    # meet every other hard criterion) is the province's cultivation pool: ready to apply,
+    # so each owns an IP item (a class II one if it has none)
+    c = model.scenario_data.constants
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r3 = np.where(table.rev12[:n] > 0, table.rd12[:n] / table.rev12[:n], 0.0)
+    pool = (~hte & (age_q >= c.hte_min_age_quarters)
+            & (table.st_share[:n] >= c.hte_st_staff_share)
+            & (table.ht_share[:n] >= c.hte_hightech_revenue_share)
+            & (table.rev4[:n] > 0) & (r3 >= hte_threshold(table.rev4[:n], c)))
+    ip2 = ip2 + (pool & (cls1 < 1) & (ip2 < 1))
     quality, org = hte_traits(rng, n, b.hte_trait_mean)
-    # a 高企 of the start passed its evaluation: its traits are redrawn (up to 10 times)
-    # while its own score at the start is below the pass mark (assumption)
+    # a 高企 of the start passed its evaluation, and a firm of the pool assessed itself
+    # at the pool's score: their traits are redrawn (up to 10 times) while their own
+    # score at the start is below that mark, and given the best traits if it still is
+    # (assumption)
     growth = hte_growth(table.h_rev[:, :n], start - 1, table.founded[:n])
     conv = sum(getattr(table, k)[:n] for k in CONV_SLOTS) / np.clip(age_q // 4 + 1, 1, 3)
+    mark = np.where(hte, c.hte_pass_score, np.where(pool, b.hte_pool_score, -np.inf))
     for _ in range(10):
-        low = hte & (hte_score(cls1, ip2 - used, quality, conv, org, growth)
-                     < model.scenario_data.constants.hte_pass_score)
+        low = hte_score(cls1, ip2 - used, quality, conv, org, growth) < mark
         if not low.any():
             break
         q2, o2 = hte_traits(rng, int(low.sum()), b.hte_trait_mean)
         quality[low], org[low] = q2, o2
+    else:  # still below after ten draws: the best traits, where they reach the mark
+        one = np.ones(n)
+        low = ((hte_score(cls1, ip2 - used, quality, conv, org, growth) < mark)
+               & (hte_score(cls1, ip2 - used, one, conv, one, growth) >= mark))
+        quality[low], org[low] = 1.0, 1.0
     table.ip1[:n] = cls1
     table.ip2[:n] = ip2
     table.ip2_used[:n] = used

@@ -208,6 +208,15 @@ BEHAVIOUR: dict[str, Param] = {
         "R)",
         "Probability that an original result is industrialised (what makes a firm eligible "
         "for A1).", (0.0, 1.0)),
+    "a1_review_pass": Param(
+        0.8, 0.6, 1.0, "1",
+        "assumption: no count of Yunnan's R&D award (A1) applications, reviews or awards was "
+        "found [N; queries in docs/research/hte_certification_2026-12.md §5-6]; the nearest "
+        "Yunnan review, the provincial experts' review of 高企 applicants, passed 80.2% "
+        "(2019: 532 of 663) and 82.6% (2020: 675 of 817) [V souzhinan.com; yn.cnipai.com "
+        "2020-12-28; V*]; range from a strict review (0.6) to an entitlement (1.0)",
+        "Share of A1 applications (a firm with an industrialised original result since the "
+        "last call) that the review passes.", (0.0, 1.0)),
     "innovation_growth_boost": Param(
         0.03, 0.01, 0.06, "log points/quarter",
         "assumption", "Extra quarterly log revenue growth for 4 quarters after an "
@@ -435,6 +444,19 @@ BEHAVIOUR: dict[str, Param] = {
         "(0.77-0.81 for 3-6), as most applicants' own scores are well above or below 71",
         "Standard deviation of the experts' judgement added to a firm's own (self-assessed) "
         "score in the evaluation.", (0.0, 30.0)),
+    "hte_share_drift": Param(
+        0.03, 0.0, 0.08, "1/year (share points a year)",
+        "assumption: no measurement of how fast firms move their S&T-staff and high-tech "
+        "revenue shares found [N: queries in docs/research/hte_certification_2026-12.md §6]; "
+        "a firm that already spends at the 高企 R&D level hires R&D staff and sells the "
+        "products of its R&D, and firms preparing an application (re)classify staff and "
+        "revenue as consultants advise; 0 (shares fixed at the start) to 0.08 a year "
+        "(above it the first round of the 2021 history grew the 高企 stock by more than "
+        "40%, on one replicate at scale 0.2, where Yunnan's largest published year is "
+        "25.4% (2022)); fitted by the calibration (docs/baseline.md)",
+        "Yearly rise of the S&T-staff share and of the high-tech revenue share of an "
+        "uncertified firm whose 3-year R&D / sales meets its 高企 threshold (each share "
+        "up to 1); how the candidate pool refills.", (0.0, 1.0)),
     "hte_trait_mean": Param(
         0.85, 0.7, 0.95, "1 (share of the sub-scores' maximum)",
         "assumption: how well firms document advancement, core support and R&D "
@@ -872,6 +894,14 @@ CONSTANTS: dict[str, Param] = {
                             "reproduced; docs/research/hte_certification_2026-12.md §1b]",
                             "Evaluation score needed to be certified.", (0, 100),
                             integer=True),
+    "a1_call_quarter": Param(1, 1, 1, "quarter of the year (0 = Q1)",
+                             "assumption: A1 is granted in one call a year, as the "
+                             "provincial R&D post-subsidies found are (Fujian's 分段补助 "
+                             "2017-18; Sichuan's 研发投入后补助) [V, docs/research/"
+                             "hte_certification_2026-12.md §5]; the call in Q2, after the "
+                             "year's R&D statistics are filed",
+                             "Quarter of the year in which the A1 call takes applications "
+                             "and awards.", (0, 3), integer=True),
     "hte_validity_quarters": Param(12, 12, 12, "quarters", "高企 certificate valid 3 years [V]",
                                    "Validity of a 高企 certificate.", (1, 40), integer=True),
     "tech_sme_max_staff": Param(500, 500, 500, "people", "科技型中小企业 criteria [V*]",

@@ -1,12 +1,13 @@
 """S3 Innovation and the R&D award A1: knowledge accumulates R&D and depreciates; an
 original result arrives with the hazard of the knowledge stock and is industrialised
-with a probability; an industrialised result boosts growth and claims A1 (docs/model.md
-S3). Results and R&D also give the firm intellectual property (class I and II items) and
+with a probability; an industrialised result boosts growth and makes the firm an
+applicant in the year's A1 call (docs/model.md S3). Results and R&D also give the firm intellectual property (class I and II items) and
 conversions of results, which the 高企 evaluation reads (S6). Sets ``model.hazard_prev`` (the hazard after this quarter's knowledge), which the
 next quarter's R&D price reads.
 
-Draws: two child streams, one uniform per row each (result, and whether it gives a class I
-IP item: the same uniform below the hazard × ``ip_class1_share``; industrialisation).
+Draws: three child streams, one uniform per row each (result, and whether it gives a class I
+IP item: the same uniform below the hazard × ``ip_class1_share``; industrialisation; the
+A1 call's review).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
     """Knowledge, results, their growth boost and A1 claims of one quarter."""
     f, b = model.firms, model.scenario_data.behaviour
     n = f.n
-    u = np.stack([g.random(n) for g in rng.spawn(2)])
+    u = np.stack([g.random(n) for g in rng.spawn(3)])
     f.know[:n] = f.know[:n] * (1.0 - b.knowledge_depreciation) + f.rd[:n]
     h = hazard(model)
     model.hazard_prev = h
@@ -45,8 +46,28 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
     f.boost[rows] = np.maximum(np.where(f.boost_until[rows] >= t, f.boost[rows], 0.0),
                                b.innovation_growth_boost)
     f.boost_until[rows] = np.maximum(f.boost_until[rows], t + 4)
-    if rows.size and model.lever("rd_subsidy.enabled", t):
-        a1_claims(model, t, rows)
+    if model.lever("rd_subsidy.enabled", t):
+        a1_call(model, t, rows, u[2])
+
+
+def a1_call(model, t: int, rows: np.ndarray, u: np.ndarray) -> None:
+    """A1 as awarded: the industrialised results ``rows`` of quarter t make their firms
+    applicants; the year's call, in the quarter ``a1_call_quarter`` of the year, takes every
+    living applicant's application, its review passes one with ``a1_review_pass`` (the
+    uniform ``u`` per row), and a passed one is awarded (:func:`a1_claims`). One application
+    a firm per call, whatever its results; a rejected one ends (the firm applies again with
+    a later result) and its R&D stays unawarded for a later award."""
+    f = model.firms
+    c, b = model.scenario_data.constants, model.scenario_data.behaviour
+    f.a1_pending[rows] = True
+    if t % 4 != c.a1_call_quarter:
+        return
+    n = f.n
+    apply = np.flatnonzero(f.a1_pending[:n] & f.alive[:n])
+    f.a1_pending[:n] = False
+    passed = apply[u[apply] < b.a1_review_pass]
+    if passed.size:
+        a1_claims(model, t, passed)
 
 
 def a1_claims(model, t: int, rows: np.ndarray) -> None:

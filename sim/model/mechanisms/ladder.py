@@ -50,6 +50,12 @@ def annual_round(model, t: int, u: np.ndarray) -> None:
     valid = f.hte_until[:n] >= t
     expiring = f.hte_until[:n] == t
     ip2_free = f.ip2[:n] - f.ip2_used[:n]
+    # over the year to the round, an uncertified firm spending at the 高企 R&D level has
+    # raised its S&T-staff and high-tech revenue shares (hte_share_drift a year;
+    # assumption): how the candidate pool refills
+    ready = alive & ~valid & (rev4 > 0) & (r3 >= hte_threshold(rev4, c))
+    for col in (f.st_share, f.ht_share):
+        col[:n] = np.where(ready, np.minimum(1.0, col[:n] + b.hte_share_drift), col[:n])
     # the hard criteria (国科发火〔2016〕32号 Art. 11): age, S&T staff, high-tech revenue,
     # 3-year R&D / sales by band, and core IP owned
     eligible = (alive & (age >= c.hte_min_age_quarters)

@@ -31,7 +31,8 @@ def price(model, t: int) -> tuple[np.ndarray, np.ndarray]:
     h = model.hazard_prev  # the hazard at the end of last quarter (knowledge unchanged since)
     if h.size < n:  # firms born since: their hazard from their initial knowledge
         h = np.concatenate([h, hazard(model, slice(h.size, n))])
-    p_qual = 1.0 - np.exp(-h * min(phi, 1.0) * W)
+    # a qualifying result within the window, and its application passing the call's review
+    p_qual = (1.0 - np.exp(-h * min(phi, 1.0) * W)) * b.a1_review_pass
     under_cap = rate * f.rd12[:n] * W / 12.0 < cap
     pol = model.scenario_data.policy.rd_subsidy
     award = (b.award_salience * rate * p_qual * under_cap
