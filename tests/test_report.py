@@ -487,3 +487,36 @@ def test_report_tables_show_short_zone_names_and_fit_the_page(cmp_dir):
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", body)
     assert not any(c.endswith("高新技术产业开发区") for c in cells)
     assert "昆明" in set(_csv(cmp_dir / "tables" / "cluster_by_zone.csv")["园区"])
+
+
+def test_paired_difference_panels_share_a_scale_within_a_unit_family():
+    """Counts of firms share one x-scale, public money another (a count beside money would
+    vanish on one scale); a metric alone in its family keeps its own; the caption says
+    which panels share."""
+    import pandas as pd
+
+    from sim.report import keep_figures
+    from sim.report.figures import compare_section, unit_families
+
+    assert unit_families(["hte", "revenue_wan", "gazelles", "subsidy_wan", "employees",
+                          "arrears_wan", "rd_intensity"]) == [
+        ("firms", ["hte", "gazelles"]), ("economy", ["revenue_wan"]),
+        ("public_money", ["subsidy_wan", "arrears_wan"]), ("people", ["employees"]),
+        ("other", ["rd_intensity"])]
+    rows = []
+    for v, k in (("a", 1.0), ("b", -2.0)):
+        for m, x in (("hte", 30.0), ("gazelles", 3.0), ("subsidy_wan", 500.0),
+                     ("arrears_wan", 50.0), ("employees", 800.0)):
+            rows.append({"variant": v, "base": "base", "metric": m, "checkpoint": "2030Q4",
+                         "base_median": 10 * x, "variant_median": 10 * x + k * x,
+                         "diff_mean": k * x, "diff_median": k * x, "diff_p05": k * x - x,
+                         "diff_p95": k * x + x, "share_positive": 0.5, "replicates": 10})
+    d = pd.DataFrame(rows)
+    [fig] = keep_figures(lambda R: compare_section(R, d, "base"))
+    lim = {ax.get_title(): ax.get_xlim() for ax in fig.axes if ax.get_title()}
+    assert lim["High-tech enterprises (HTE)"] == lim["Gazelles"]
+    assert lim["Awards paid (year)"] == lim["Arrears (earned, not paid)"]
+    assert lim["Gazelles"] != lim["Awards paid (year)"]
+    assert lim["Employees"] != lim["Gazelles"]
+    assert "share one scale" in fig.reading[1] and "counts of firms: 2 panels" in fig.reading[1]
+    assert "共用横轴刻度" in fig.reading[0]

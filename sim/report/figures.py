@@ -644,6 +644,41 @@ def money_reading(R, d, base, shifts, last) -> None:
                 f"to {last}: the money freed goes mostly to {up}."), "note")
 
 
+# families of metrics whose paired differences share one scale: (zh, en)
+FAMILY_NAMES = {"firms": ("企业数（家）", "counts of firms"), "people": ("从业人员（人）", "people"),
+                "projects": ("项目数（个）", "projects"),
+                "economy": ("收入、研发与投资（万元/亿元）", "revenue, R&D and investment (money)"),
+                "public_money": ("奖补与税式支出（万元/亿元）", "awards and tax expenditure (money)"),
+                "other": ("其他", "other")}
+_ECONOMY = ("revenue_wan", "rd_wan", "investment_landed_wan", "investment_credited_wan",
+            "vc_invested_wan", "loans_wan")
+
+
+def unit_family(metric: str) -> str:
+    """The family of a metric whose differences share a scale: counts of firms, people,
+    projects, the economy's money (revenue, R&D, investment), public money (awards, tax
+    expenditure), or other (its own scale: ratios, ranks)."""
+    if metric in _ECONOMY:
+        return "economy"
+    if metric.endswith("_wan"):
+        return "public_money"
+    kind = METRIC_LABELS.get(metric, ("", "", "count"))[2]
+    if kind != "count":
+        return "other"
+    unit = count_unit(metric)[1]
+    return {"firms": "firms", "people": "people", "projects": "projects"}.get(unit, "other")
+
+
+def unit_families(metrics: list[str]) -> list[tuple[str, list[str]]]:
+    """``metrics`` grouped by :func:`unit_family`, in the order families first appear;
+    "other" metrics each in a family of their own."""
+    out: dict = {}
+    for m in metrics:
+        f = unit_family(m)
+        out.setdefault(f if f != "other" else f"other:{m}", []).append(m)
+    return [(f.split(":")[0], ms) for f, ms in out.items()]
+
+
 def compare_section(R, d, base, shifts=None):
     """Paired differences (variant − base) at the last checkpoint: mean and 90% interval
     per metric, the money reading, and the cost per unit of outcome on both bases, from
@@ -653,40 +688,63 @@ def compare_section(R, d, base, shifts=None):
         return
     last = sorted(d.checkpoint.unique(), key=q_index)[-1]
     dd = d[(d.checkpoint == last) & d.diff_p05.notna()]
-    metrics = [x for x in dd.metric.unique()]
     variants = list(dict.fromkeys(dd.variant))
+    families = unit_families(list(dd.metric.unique()))
     ncol = 3
-    nrow = int(np.ceil(len(metrics) / ncol))
+    # each family of several metrics starts a row of panels that share one scale; the
+    # families of one metric (each its own scale) share the last rows
+    slots, r = [], 0
+    for fi, (_, ms) in enumerate(families):
+        if len(ms) > 1:
+            for k, mtr in enumerate(ms):
+                slots.append((r + k // ncol, k % ncol, fi, mtr))
+            r += int(np.ceil(len(ms) / ncol))
+    single = [(fi, ms[0]) for fi, (_, ms) in enumerate(families) if len(ms) == 1]
+    for k, (fi, mtr) in enumerate(single):
+        slots.append((r + k // ncol, k % ncol, fi, mtr))
+    r += int(np.ceil(len(single) / ncol))
+    nrow = max(r, 1)
     fig, axes = plt.subplots(nrow, ncol, figsize=(11, 0.45 * len(variants) * nrow + 1.2 * nrow
                                                    + 0.5), squeeze=False)
     y = np.arange(len(variants))
-    for i, mtr in enumerate(metrics):
-        ax = axes[i // ncol][i % ncol]
+    scales = {}
+    for fi, (fam, ms) in enumerate(families):
+        g = dd[dd.metric.isin(ms)]
+        lo_hi = g[["diff_p05", "diff_p95", "diff_mean"]].to_numpy(float)
+        big = float(np.nanmax(np.abs(lo_hi))) if lo_hi.size else 0.0
+        div, uzh, uen = (money_scale(big) if fam in ("economy", "public_money")
+                         else (1.0, *count_unit(ms[0])))
+        lo, hi = float(np.nanmin(lo_hi) / div), float(np.nanmax(lo_hi) / div)
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+        pad = 0.08 * (hi - lo) or 1.0
+        scales[fi] = (div, uzh, uen, (lo - pad, hi + pad))
+    used = set()
+    for row, col, fi, mtr in slots:
+        ax = axes[row][col]
+        used.add((row, col))
         g = dd[dd.metric == mtr].set_index("variant").reindex(variants)
-        div, uzh, uen = 1.0, "家", "firms"
-        if mtr.endswith("_wan"):
-            div, uzh, uen = money_scale(float(np.nanmax(np.abs(g[["diff_p05", "diff_p95"]]
-                                                                 .to_numpy()))))
-        else:
-            uzh, uen = count_unit(mtr)
+        div, uzh, uen, xlim = scales[fi]
         lo = (g.diff_mean - g.diff_p05).to_numpy() / div
         hi = (g.diff_p95 - g.diff_mean).to_numpy() / div
         ax.errorbar(g.diff_mean.to_numpy() / div, y, xerr=[np.maximum(lo, 0),
                                                            np.maximum(hi, 0)],
                     fmt="o", color=COLORS[0], ecolor="#888", capsize=3)
         ax.axvline(0, color="black", lw=0.8)
+        ax.set_xlim(*xlim)
         ax.set_ylim(len(variants) - 0.5, -0.5)
         ax.set_yticks(y)
-        ax.set_yticklabels(variants if i % ncol == 0 else [""] * len(variants), fontsize=7)
+        ax.set_yticklabels(variants if col == 0 else [""] * len(variants), fontsize=7)
         flow = mtr in FLOW_METRICS
         ax.set_title(metric_label(mtr, L) + (L.f("（年）", " (year)", "") if flow else ""),
                      fontsize=9)
         ax.set_xlabel(L.f("差值", "difference") + f" ({L.f(uzh, uen)})", fontsize=8)
-    for j in range(len(metrics), nrow * ncol):
-        axes[j // ncol][j % ncol].axis("off")
+    for rr in range(nrow):
+        for cc in range(ncol):
+            if (rr, cc) not in used:
+                axes[rr][cc].axis("off")
     fig.suptitle(L.f(f"{last} 的配对差异（方案 − {base}；均值与 90% 区间）",
                      f"Paired differences at {last} (variant − {base}; mean, 90% interval)"))
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
     h = dd[dd.metric == "hte"]
     if len(h):
         r = h.iloc[0]
@@ -697,11 +755,23 @@ def compare_section(R, d, base, shifts=None):
                    f"{100 * r.share_positive:.0f}% of paired replicates.")
     else:
         reading = ("配对差异见表。", "See the table for paired differences.")
-    # each panel has its own scale (a count beside money would vanish on a shared one):
-    # say so, so that the lengths of bars in two panels are not compared
-    reading = (reading[0] + "各小图的横轴刻度各自不同，不宜跨图比较长短。",
-               reading[1] + " Each panel has its own scale: compare within a panel, not "
-               "across panels.")
+    # panels of one unit family share a scale (a count beside money would vanish on a
+    # shared one): say which, so that bars are compared only where the scale is shared
+    named = [(FAMILY_NAMES[f], ms) for f, ms in families if len(ms) > 1]
+    if named:
+        alone = sum(len(ms) == 1 for _, ms in families)
+        reading = (reading[0] + "同一类指标的小图从新的一行开始，共用横轴刻度（"
+                   + "；".join(f"{n[0]}：{len(ms)} 图" for n, ms in named)
+                   + "），可比较长短；不同类之间刻度不同"
+                   + ("，最后一行的小图各自有刻度" if alone else "") + "。",
+                   reading[1] + " Each family of metrics starts a row and its panels share "
+                   "one scale (" + "; ".join(f"{n[1]}: {len(ms)} panels" for n, ms in named)
+                   + "), so their bars compare; the scale differs between families"
+                   + (", and each panel of the last row has its own" if alone else "") + ".")
+    else:
+        reading = (reading[0] + "各类指标的横轴刻度不同，不宜跨图比较长短。",
+                   reading[1] + " Each panel has its own scale: compare within a panel, "
+                   "not across panels.")
     R.figure(fig, "paired_differences", reading)
     luck = [c for c in ("luck_only_diff_mean", "luck_only_diff_p05", "luck_only_diff_p95")
             if c in dd]
