@@ -87,6 +87,19 @@ HEADERS = {
     "0.05": ("5% 分位", "5%"), "0.5": ("中位数", "median"), "0.95": ("95% 分位", "95%"),
     "point": ("扫描点", "point"), "hte_only": ("高企（非瞪羚/领军）", "HTE only"),
     "mean_amount_wan": ("奖补均值（万元）", "mean amount (万元)"),
+    # studies (sensitivity, robust)
+    "quantity": ("统计量", "quantity"), "rank": ("排名", "rank"),
+    "morris_rank": ("Morris 排名", "Morris rank"), "sobol_rank": ("Sobol 排名", "Sobol rank"),
+    "mu": ("Morris μ", "Morris mu"), "mu_star": ("Morris μ*", "Morris mu*"),
+    "mu_star_conf": ("μ* 的 95% 区间半宽", "mu* 95% half-width"), "sigma": ("Morris σ", "Morris sigma"),
+    "mu_star_relative": ("相对 μ*", "relative mu*"), "S1": ("Sobol S1", "Sobol S1"),
+    "S1_conf": ("S1 的 95% 区间半宽", "S1 95% half-width"), "ST": ("Sobol ST", "Sobol ST"),
+    "ST_conf": ("ST 的 95% 区间半宽", "ST 95% half-width"), "sense": ("方向", "sense"),
+    "regret_mean": ("平均后悔值", "mean regret"), "regret_p90": ("后悔值 90% 分位", "regret, 90%"),
+    "regret_max": ("最大后悔值", "largest regret"), "best_share": ("最优世界占比", "share of worlds best"),
+    "failure_rate": ("未达标率", "failure rate"), "coverage": ("覆盖率", "coverage"),
+    "density": ("密度", "density"), "mass": ("质量（框内世界占比）", "mass"),
+    "low": ("下限", "low"), "high": ("上限", "high"),
 }
 # what the codes in a table's payer column say (zh, en)
 PAYERS = {"province": ("省级", "province"), "zone": ("园区", "zones")}
