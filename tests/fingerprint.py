@@ -12,8 +12,8 @@ What is compared (issue 12, item 7): `metrics.parquet`, `ledger.parquet`,
 `firms.parquet` (equal tables: column names, types and every value), `targets.json`
 and `comparison.csv` (equal JSON, equal CSV bytes), the same files of `luck_only/`
 (the luck-only set beside a run's headline), every CSV and Parquet file at the
-root of a sweep, sensitivity or robust study's folder, and `tables/*.csv` of each
-report (written in zh,en). Times, versions and paths (the manifest, and those rows of
+root of a sweep, sensitivity or robust study's folder, and `tables/*.csv` and
+`data/*.csv` of each report (written in zh,en). Times, versions and paths (the manifest, and those rows of
 `tables/run_info.csv`; the repository's own path in it is replaced by `<ROOT>`) are
 not compared.
 """
@@ -152,10 +152,10 @@ def folder_print(out: Path) -> dict:
                 prints[f"luck_only/{p.name}"] = table_print(p)
             elif p.suffix == ".csv":
                 prints[f"luck_only/{p.name}"] = bytes_print(p)
-    tables = out / "tables"
-    if tables.is_dir():
-        for p in sorted(tables.glob("*.csv")):
-            prints[f"tables/{p.name}"] = bytes_print(p)
+    for sub in ("tables", "data"):
+        if (out / sub).is_dir():
+            for p in sorted((out / sub).glob("*.csv")):
+                prints[f"{sub}/{p.name}"] = bytes_print(p)
     return prints
 
 

@@ -108,7 +108,7 @@ def test_english_only_report_has_no_chinese_headings(run_dir, tmp_path):
     from sim.report import write_report
 
     d = tmp_path / "en"
-    shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables",
+    shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables", "data",
                                                               "report.html", "parts"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -153,8 +153,10 @@ def test_compare_report_xlsx_opens_with_chinese_sheets_and_headers(cmp_dir, tmp_
     row = [c.value for c in ws[2]]
     assert any(isinstance(v, (int, float)) for v in row)  # numbers, not text
     assert "高企" in row[1]  # metric names as the report says them
-    # the CSV scripts read keeps its English keys
-    assert "diff_p05" in (cmp_dir / "tables" / "paired_differences.csv").read_text(
+    # the CSV scripts read (data/) keeps its English keys; tables/ is the sheet
+    assert "diff_p05" in (cmp_dir / "data" / "paired_differences.csv").read_text(
+        encoding="utf-8-sig")
+    assert "差值 5% 分位" in (cmp_dir / "tables" / "paired_differences.csv").read_text(
         encoding="utf-8-sig")
     write_report(cmp_dir, lang=("en",))
     wb = load_workbook(cmp_dir / "report.xlsx")
@@ -166,7 +168,7 @@ def test_compare_report_xlsx_opens_with_chinese_sheets_and_headers(cmp_dir, tmp_
 def test_report_cli_and_missing_folder(run_dir, tmp_path):
     cmd = [sys.executable, "-m", "sim.cli"]
     d = tmp_path / "copy"
-    shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables",
+    shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables", "data",
                                                               "report.html", "parts"))
     r = subprocess.run(cmd + ["report", str(d), "--lang", "en"], capture_output=True,
                        text=True, timeout=120, cwd=ROOT)
@@ -233,7 +235,7 @@ def test_without_a_cjk_font_figures_fall_back_to_english(run_dir, tmp_path, monk
     monkeypatch.setattr(style, "_font_state", {})
     monkeypatch.setattr(style, "CJK_FONTS", ["No Such CJK Font"])
     d = tmp_path / "nofont"
-    shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables",
+    shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures", "tables", "data",
                                                               "report.html", "parts"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -301,9 +303,13 @@ def test_a_new_report_drops_figures_and_tables_the_last_one_wrote(run_dir, run_r
     (out / "figures" / "old_plot.png").write_bytes(b"x")
     (out / "figures" / "old_plot.svg").write_text("x")
     (out / "tables" / "old_table.csv").write_text("a\n1\n")
+    (out / "data" / "old_table.csv").write_text("a\n1\n")
     write_report(out, lang=("zh", "en"))
     assert sorted(p.name for p in (out / "figures").iterdir()) == kept
     assert not (out / "tables" / "old_table.csv").exists()
+    assert not (out / "data" / "old_table.csv").exists()
+    assert ({p.name for p in (out / "tables").iterdir()}
+            == {p.name for p in (out / "data").iterdir()})
     # every figure and table the report names is on disk
     html = (out / "report.html").read_text(encoding="utf-8")
     for name in re.findall(r"tables/([\w.-]+\.csv)", html):
@@ -328,6 +334,7 @@ def test_page_escapes_text_and_writes_its_tables(tmp_path):
     assert "note &amp; &lt;i&gt;" in html and "<br><span class='en'>" in html
     assert "<th>a&lt;</th>" in html and "<td>&lt;td&gt;x</td>" in html
     assert (tmp_path / "tables" / "t.csv").read_text(encoding="utf-8-sig") == "a<\n<td>x\n"
+    assert (tmp_path / "data" / "t.csv").read_text(encoding="utf-8-sig") == "a<\n<td>x\n"
 
 
 def test_a_cjk_font_installed_after_matplotlibs_cache_is_found(monkeypatch):
@@ -354,3 +361,162 @@ def test_a_cjk_font_installed_after_matplotlibs_cache_is_found(monkeypatch):
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
     assert st.cjk_font(warn=False) is None
     assert "apt-get install fonts-wqy-microhei" in st.NO_CJK_WARNING
+
+
+def _csv(path):
+    import pandas as pd
+
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_compare_report_shows_every_variant_in_cluster_tables_and_the_ladder(cmp_dir):
+    """Comparisons everywhere (issue 19): the cluster tables and the ladder of a compare
+    report carry each variant (a row each, with its change from the base), the ladder has
+    a figure with every variant's line, and their CSVs a variant column."""
+    from sim.report import write_report
+
+    html = write_report(cmp_dir, lang=("zh", "en")).read_text(encoding="utf-8")
+    variants = ["yunnan_baseline", "off_a5_hte_matching"]
+    for name in ("cluster_by_zone", "cluster_by_sector", "ladder_end"):
+        at = html.find(f"tables/{name}.csv")
+        assert at >= 0, name
+        block = html[at:html.find("</table>", at)]
+        for v in variants:
+            assert f"<td>{v}</td>" in block, (name, v)
+        assert "与基准之差" in block and "change from base" in block, name
+        raw = pd_read(cmp_dir / "data" / f"{name}.csv")
+        assert list(dict.fromkeys(raw["variant"])) == variants, name
+    assert (cmp_dir / "figures" / "ladder_variants.png").exists()
+    assert set(pd_read(cmp_dir / "data" / "ladder.csv")["variant"]) == set(variants)
+    # a zone's rows sit together, the base first
+    z = pd_read(cmp_dir / "data" / "cluster_by_zone.csv")
+    assert list(z["variant"][:2]) == variants and z["zone"][0] == z["zone"][1]
+    assert (z.loc[z.variant == variants[0], "hte_change"] == 0).all()
+
+
+def pd_read(path):
+    import pandas as pd
+
+    return pd.read_csv(path, encoding="utf-8-sig")
+
+
+def test_tables_csv_speak_the_report_language_and_are_rounded(cmp_dir, tmp_path):
+    """tables/*.csv are the report's tables for Excel: headers, metric, zone and lever names
+    in the report's languages (zh; zh,en as "中文 / English"), numbers rounded to what they
+    mean (a count whole, not 20.0; no 47.68052328083312); data/*.csv keep English keys
+    and full precision for scripts."""
+    import re as _re
+
+    from sim.report import write_report
+
+    d = tmp_path / "zh"
+    shutil.copytree(cmp_dir, d, ignore=shutil.ignore_patterns("figures", "tables", "data",
+                                                              "report.*"))
+    write_report(d, lang=("zh",))
+    tables = sorted((d / "tables").glob("*.csv"))
+    assert {p.name for p in tables} == {p.name for p in (d / "data").glob("*.csv")}
+    long_float = _re.compile(r"\d\.\d{5,}")
+    for p in tables:
+        text = p.read_text(encoding="utf-8-sig")
+        head = text.splitlines()[0]
+        for v in ("yunnan_baseline", "off_a5_hte_matching"):  # names, not keys
+            head = head.replace(v, "")
+        assert not _re.search(r"[a-z]+_[a-z]+", head), (p.name, head)  # no snake_case key
+        assert _re.search(r"[\u4e00-\u9fff]", head), (p.name, head)  # Chinese headers
+        assert not long_float.search(text), (p.name, long_float.search(text).group())
+    fan = _csv(d / "tables" / "fan_hte.csv")
+    assert list(fan.columns)[:3] == ["方案", "季度", "指标"]
+    assert set(fan["指标"]) == {"高新技术企业（高企）"}
+    assert not any(v.endswith(".0") for v in fan["中位数"])  # counts are whole numbers
+    money = _csv(d / "tables" / "fan_revenue_wan.csv")
+    assert "中位数（万元）" in money.columns
+    assert all(v.isdigit() for v in money["中位数（万元）"])  # 万元 to the unit
+    awards = _csv(d / "tables" / "awards_by_lever_payer_year.csv")
+    assert all(_re.match(r"A\d+ \S", v) for v in awards["杠杆"])  # the lever's name
+    assert set(awards["支付方"]) <= {"省级", "园区"}
+    zones = _csv(d / "tables" / "cluster_by_zone.csv")
+    assert "昆明" in set(zones["园区"])
+    raw = pd_read(d / "data" / "fan_hte.csv")  # scripts' copy: keys and full precision
+    assert list(raw.columns)[:3] == ["variant", "quarter", "metric"]
+    assert set(raw["metric"]) == {"hte"}
+    rawd = (d / "data" / "cluster_by_zone.csv").read_text(encoding="utf-8-sig")
+    assert "hte_start" in rawd and long_float.search(rawd)  # growth in % unrounded
+    # both languages: "中文 / English"
+    write_report(d, lang=("zh", "en"))
+    fan = _csv(d / "tables" / "fan_hte.csv")
+    assert list(fan.columns)[:3] == ["方案 / variant", "季度 / quarter", "指标 / metric"]
+    assert set(fan["指标 / metric"]) == {"高新技术企业（高企） / High-tech enterprises (HTE)"}
+    pdiff = _csv(d / "tables" / "paired_differences.csv")
+    assert "差值 5% 分位 / difference, 5%" in pdiff.columns
+    # English: English labels, the same rounding
+    write_report(d, lang=("en",))
+    fan = _csv(d / "tables" / "fan_hte.csv")
+    assert list(fan.columns)[:3] == ["variant", "quarter", "metric"]
+    assert set(fan["metric"]) == {"High-tech enterprises (HTE)"}
+    assert not any(v.endswith(".0") for v in fan["median"])
+
+
+def test_plain_number_rounds_to_what_a_number_means():
+    from sim.report.lang import plain_number
+
+    assert plain_number(20.0, "count") == 20 and isinstance(plain_number(20.0, "count"), int)
+    assert plain_number(47.68052328083312, "count") == 48
+    assert plain_number(2.5, "count") == 2.5  # a mean of a few firms keeps its half
+    assert plain_number(47.68052328083312) == 47.7
+    assert plain_number(1234567.891, "money") == 1234568
+    assert plain_number(0.0234567, "ratio") == 0.0235
+    assert plain_number(float("nan")) is None
+
+
+def test_report_tables_show_short_zone_names_and_fit_the_page(cmp_dir):
+    """Zone cells in the report's tables are short (昆明, with the full name on hover);
+    every table sits in a horizontally scrolling box so that wide tables do not overflow
+    the page."""
+    from sim.report import write_report
+
+    html = write_report(cmp_dir, lang=("zh",)).read_text(encoding="utf-8")
+    body = html[html.find("</nav>"):]
+    tables = re.findall(r"<table>.*?</table>", body, flags=re.S)
+    assert tables and body.count('<div class="scroll"><table>') == len(tables)
+    assert ".scroll{max-width:100%;overflow-x:auto" in html
+    for name in ("cluster_by_zone", "investment_by_zone", "investment_credited_changes"):
+        at = body.find(f"tables/{name}.csv")
+        block = body[at:body.find("</table>", at)]
+        assert '<td title="昆明高新技术产业开发区">昆明</td>' in block, name
+        assert "<td>昆明高新技术产业开发区</td>" not in block, name
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", body)
+    assert not any(c.endswith("高新技术产业开发区") for c in cells)
+    assert "昆明" in set(_csv(cmp_dir / "tables" / "cluster_by_zone.csv")["园区"])
+
+
+def test_paired_difference_panels_share_a_scale_within_a_unit_family():
+    """Counts of firms share one x-scale, public money another (a count beside money would
+    vanish on one scale); a metric alone in its family keeps its own; the caption says
+    which panels share."""
+    import pandas as pd
+
+    from sim.report import keep_figures
+    from sim.report.figures import compare_section, unit_families
+
+    assert unit_families(["hte", "revenue_wan", "gazelles", "subsidy_wan", "employees",
+                          "arrears_wan", "rd_intensity"]) == [
+        ("firms", ["hte", "gazelles"]), ("economy", ["revenue_wan"]),
+        ("public_money", ["subsidy_wan", "arrears_wan"]), ("people", ["employees"]),
+        ("other", ["rd_intensity"])]
+    rows = []
+    for v, k in (("a", 1.0), ("b", -2.0)):
+        for m, x in (("hte", 30.0), ("gazelles", 3.0), ("subsidy_wan", 500.0),
+                     ("arrears_wan", 50.0), ("employees", 800.0)):
+            rows.append({"variant": v, "base": "base", "metric": m, "checkpoint": "2030Q4",
+                         "base_median": 10 * x, "variant_median": 10 * x + k * x,
+                         "diff_mean": k * x, "diff_median": k * x, "diff_p05": k * x - x,
+                         "diff_p95": k * x + x, "share_positive": 0.5, "replicates": 10})
+    d = pd.DataFrame(rows)
+    [fig] = keep_figures(lambda R: compare_section(R, d, "base"))
+    lim = {ax.get_title(): ax.get_xlim() for ax in fig.axes if ax.get_title()}
+    assert lim["High-tech enterprises (HTE)"] == lim["Gazelles"]
+    assert lim["Awards paid (year)"] == lim["Arrears (earned, not paid)"]
+    assert lim["Gazelles"] != lim["Awards paid (year)"]
+    assert lim["Employees"] != lim["Gazelles"]
+    assert "share one scale" in fig.reading[1] and "counts of firms: 2 panels" in fig.reading[1]
+    assert "共用横轴刻度" in fig.reading[0]

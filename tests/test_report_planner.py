@@ -143,7 +143,7 @@ def test_a_compare_report_opens_with_the_answer(cmp_dir):
     targets = json.loads((cmp_dir / "targets.json").read_text(encoding="utf-8"))
     for t in targets:
         assert t["by"] in table and t["id"] in table
-    a = pd.read_csv(cmp_dir / "tables" / "answer.csv", encoding="utf-8-sig")
+    a = pd.read_csv(cmp_dir / "data" / "answer.csv", encoding="utf-8-sig")
     x = d.set_index(["variant", "metric", "checkpoint"])
     for _, r in a.iterrows():
         assert r.diff_mean == pytest.approx(x.loc[(r.variant, r.metric, r.checkpoint),

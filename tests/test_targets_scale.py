@@ -82,7 +82,7 @@ def test_the_report_states_the_scale_and_the_scaled_threshold(quarter_run):
     scaled = f"{0.25 * t['threshold']:,.0f}"
     assert f"× population scale 0.25" in html
     assert f"{t['id']}: &gt;= {t['threshold']:,.0f} × 0.25 = {scaled}" in html
-    table = (out / "tables" / "targets.csv").read_text(encoding="utf-8-sig")
+    table = (out / "data" / "targets.csv").read_text(encoding="utf-8-sig")
     assert "threshold_scaled" in table and "population_scale" in table
 
 

@@ -121,8 +121,10 @@ def test_there_is_a_variant_per_lever_and_the_named_extras():
             "referral_split_0", "referral_split_0_3", "referral_split_0_5",
             "referral_split_0_7", "budget_half", "budget_double",
             "operating_model_all_company", "rd_cap_2000_from_2027",
-            "no_hte_awards"} <= names
-    assert len(VARIANTS) == 39
+            "rd_rate_30_cap_2000_from_2027", "referral_off", "no_hte_awards"} <= names
+    assert len(VARIANTS) == 41
+    # variants live in scenarios/variants/ only, each named by what it changes
+    assert not list((ROOT / "scenarios").glob("variant_*.yaml"))
 
 
 def test_cli_validates_every_variant():

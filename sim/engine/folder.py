@@ -123,6 +123,7 @@ _TMP = re.compile(r"\..+\.tmp(-\d+)?")  # an atomic write cut short
 _PART = re.compile(r".+\.(done|error\.json|(metrics|ledger|claims|firms|outcomes)\.parquet)")
 _SUBFOLDERS = {"parts": _PART, "figures": re.compile(r".+\.(png|svg|csv)"),
                "tables": re.compile(r".+\.csv"),
+               "data": re.compile(r".+\.csv"),  # the report's tables for scripts
                # run and compare: the luck-only set beside the headline (docs/uncertainty.md)
                "luck_only": re.compile(r"(metrics|ledger|claims|firms)\.parquet|comparison\.csv")}
 

@@ -5,7 +5,9 @@
 - ``DIR/report.html``: one file, every figure embedded as a base64 PNG data URI, CSS
   inline, no scripts, fonts or links (readable offline, can be mailed);
 - ``DIR/figures/*.png`` and ``*.svg``: every figure;
-- ``DIR/tables/*.csv``: every table, UTF-8 with BOM (opens in Excel with Chinese).
+- ``DIR/tables/*.csv``: every table as the report shows it (headers and names in the
+  report's languages, numbers rounded), UTF-8 with BOM (opens in Excel with Chinese);
+- ``DIR/data/*.csv``: the same tables for scripts: English keys, full precision.
 
 Headings and labels are in Chinese, English or both (``lang``). Chinese in figures
 needs a CJK font; without one a warning is printed once and figures use English.

@@ -14,14 +14,17 @@ from sim.analysis.summaries import (QUANTILES, annualise, awards_by_year, awards
 from sim.core.calendar import q_index
 from sim.core.metrics import FLOW_METRICS
 from sim.report.lang import (FAN_METRICS, INVEST, LADDER, LEVER_NAMES, METRIC_LABELS,
-                             SECTOR_METRICS, Lang, count_unit, fmt_axis, fmt_money, fmt_num,
-                             fmt_value, item_name, metric_label, money_scale, short_zone)
+                             SECTOR_METRICS, Lang, count_unit, fmt_axis, fmt_count, fmt_money,
+                             fmt_num, fmt_value, item_name, metric_label, money_scale,
+                             short_zone, zone_tooltips)
 from sim.report.style import COLORS, plt
 
 
 # line styles of the variants after the base (solid), so that overlapping lines stay
 # apart in grey print too
 VARIANT_STYLES = ["--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 2)), (0, (8, 2))]
+# and the hatches of their bars
+VARIANT_HATCHES = ["//", "..", "xx", "\\\\", "++", "--"]
 
 
 def draw_fan(ax, x, arr, color, label, bands=True, ls="-"):
@@ -186,32 +189,54 @@ def zone_multiples(R, met, metric, quarters, flow_qs, base, zones, variants=None
               f"{fmt_value(metric, top[2], Lang(('en',)))} (median)."))
 
 
-def cluster_growth(R, met, base, zones, sectors, init_q, flow_qs, last_q):
+def cluster_growth(R, met, variants, zones, sectors, init_q, flow_qs, last_q):
+    """Growth by zone and by sector, start against ``last_q`` (medians over replicates):
+    a figure of bars (the start; each variant's end in its colour, the base first) and a
+    table with a row per zone or sector and variant (a comparison's variants beside the
+    base, each with its change from the base's median)."""
     L = R.L
+    variants = [variants] if isinstance(variants, str) else list(variants)
+    base = variants[0]
     first_flow = flow_qs[0] if flow_qs else init_q
-    R.p(f"企业数和高企数为 {init_q}（初始状态）与 {last_q} 的中位数比较；收入为季度收入，比较 {first_flow} 与 {last_q}。",
+    R.p(f"企业数和高企数为 {init_q}（初始状态）与 {last_q} 的中位数比较；收入为季度收入，比较 {first_flow} 与 {last_q}。"
+        + ("每个方案一行，“与基准之差”为方案中位数减基准中位数。" if len(variants) > 1 else ""),
         f"Enterprises and 高企 compare the initial state ({init_q}) with {last_q} (medians "
-        f"over replicates); revenue is quarterly revenue, {first_flow} vs {last_q}.")
+        f"over replicates); revenue is quarterly revenue, {first_flow} vs {last_q}."
+        + (" One row per variant; \"change from base\" is the variant's median less the "
+           "base's." if len(variants) > 1 else ""))
     for by, items, label in (("zone", zones, ("按园区", "by zone")),
                              ("sector", sectors, ("按产业", "by sector"))):
-        raw = growth_table(met, base, SECTOR_METRICS, by, [it["id"] for it in items],
-                           init_q, first_flow, last_q)
-        if raw is None:
+        order = [it["id"] for it in items]
+        tabs = {v: growth_table(met, v, SECTOR_METRICS, by, order, init_q, first_flow,
+                                last_q) for v in variants}
+        tabs = {v: t for v, t in tabs.items() if t is not None}
+        if base not in tabs:
             continue
-        ids = list(raw[by])
+        braw = tabs[base]
+        ids = list(braw[by])
         names = [short_zone(items, i, L) if by == "zone" else item_name(items, i, L)
                  for i in ids]
-        fig, axes = plt.subplots(1, 3, figsize=(11, 0.33 * len(ids) + 1.6), sharey=True)
+        shown_v = [v for v in variants if v in tabs]
+        nb = 1 + len(shown_v)
+        h = 0.8 / nb
+        fig, axes = plt.subplots(1, 3, figsize=(11, (0.33 + 0.12 * (nb - 2)) * len(ids) + 1.6),
+                                 sharey=True)
         y = np.arange(len(ids))
         for ax, mtr in zip(axes, SECTOR_METRICS, strict=True):
-            v0 = raw[f"{mtr}_start"].to_numpy(float)
-            v1 = raw[f"{mtr}_{last_q}"].to_numpy(float)
+            v0 = braw[f"{mtr}_start"].to_numpy(float)
+            ends = {v: t.set_index(by).reindex(ids)[f"{mtr}_{last_q}"].to_numpy(float)
+                    for v, t in tabs.items()}
             div, uzh, uen = (1.0, "家", "firms")
             if mtr == "revenue_wan":
-                div, uzh, uen = money_scale(np.nanmax(np.abs(v1)) if len(v1) else 0)
-            ax.barh(y - 0.2, v0 / div, height=0.4, color="#9cc3d5",
-                    label=L.f("起点", "start"))
-            ax.barh(y + 0.2, v1 / div, height=0.4, color=COLORS[0], label=last_q)
+                mx = max(np.nanmax(np.abs(e)) if len(e) else 0 for e in ends.values())
+                div, uzh, uen = money_scale(mx)
+            off = -0.4 + h / 2
+            ax.barh(y + off, v0 / div, height=h, color="#9cc3d5", label=L.f("起点", "start"))
+            for k, v in enumerate(shown_v):
+                ax.barh(y + off + (k + 1) * h, ends[v] / div, height=h,
+                        color=COLORS[k % len(COLORS)],
+                        hatch=None if k == 0 else VARIANT_HATCHES[(k - 1) % len(VARIANT_HATCHES)],
+                        label=f"{last_q}" if len(shown_v) == 1 else f"{v} {last_q}")
             ax.set_title(metric_label(mtr, L), fontsize=9)
             ax.set_xlabel(L.f(uzh, uen) + (L.f("/季度", " per quarter", "")
                                           if mtr == "revenue_wan" else ""))
@@ -221,6 +246,7 @@ def cluster_growth(R, met, base, zones, sectors, init_q, flow_qs, last_q):
         axes[0].legend(fontsize=7, loc="lower right")
         fig.suptitle(L.f("集群增长", "Cluster growth") + " — " + L.f(*label))
         fig.tight_layout()
+        raw = braw
         g = raw.set_index(by)["hte_growth_pct"].replace([np.inf, -np.inf], np.nan).dropna()
         d = (raw.set_index(by)[f"hte_{last_q}"] - raw.set_index(by)["hte_start"]).dropna()
         if len(d):
@@ -229,39 +255,96 @@ def cluster_growth(R, met, base, zones, sectors, init_q, flow_qs, last_q):
             en_top = item_name(items, top, Lang(("en",)), fig=False)
             gp = g.get(top, np.nan)
             reading = (f"高企增加最多的{'园区' if by == 'zone' else '产业'}是{zh_top}："
-                       f"+{d[top]:,.0f} 家（{gp:+.0f}%）。",
-                       f"Largest 高企 gain by {by}: {en_top}, +{d[top]:,.0f} ({gp:+.0f}%).")
+                       f"+{d[top]:,.0f} 家（{gp:+.0f}%"
+                       + (f"，{base}" if len(shown_v) > 1 else "") + "）。",
+                       f"Largest 高企 gain by {by}: {en_top}, +{d[top]:,.0f} ({gp:+.0f}%"
+                       + (f", {base}" if len(shown_v) > 1 else "") + ").")
         else:
             reading = ("无数据。", "No data.")
         R.figure(fig, f"cluster_by_{by}", reading)
-        shown = raw.copy()
-        shown[by] = [item_name(items, i, L, fig=False) for i in ids]
-        for c in shown.columns[1:]:
-            if c.endswith("_pct"):
-                shown[c] = shown[c].map(lambda v: "–" if not np.isfinite(v) else f"{v:+.0f}%")
-            elif c.startswith("revenue"):
-                shown[c] = shown[c].map(lambda v: fmt_money(v, L))
-            else:
-                shown[c] = shown[c].map(fmt_num)
+        raw, shown = growth_rows(tabs, shown_v, by, ids, last_q, items, L)
         R.table(shown, f"cluster_by_{by}", caption=("集群增长" + L.t(*label, sep=""),
-                                                    "Cluster growth " + label[1]), csv=raw)
+                                                    "Cluster growth " + label[1]), csv=raw,
+                tooltips=zone_tooltips(items, L) if by == "zone" else None)
 
 
-def ladder(R, allz, base, quarters):
+def growth_rows(tabs: dict, variants: list[str], by: str, ids: list[str], last_q: str,
+                items: list[dict], L) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cluster table of every variant: raw (``variant`` first, full precision, with
+    ``<metric>_change`` from the base's median in a comparison) and as shown (short zone
+    names, counts whole, money in 万元/亿元, growth in %), a zone's or sector's rows
+    together, the base first."""
+    base = variants[0]
+    b = tabs[base].set_index(by)
+    parts = []
+    for v in variants:
+        t = tabs[v].set_index(by).reindex(ids)
+        if len(variants) > 1:
+            for mtr in SECTOR_METRICS:
+                t[f"{mtr}_change"] = t[f"{mtr}_{last_q}"] - b[f"{mtr}_{last_q}"].reindex(ids)
+        parts.append(t.reset_index().assign(variant=v, _k=range(len(ids))))
+    raw = pd.concat(parts, ignore_index=True)
+    raw["_v"] = raw["variant"].map({v: i for i, v in enumerate(variants)})
+    raw = raw.sort_values(["_k", "_v"]).drop(columns=["_k", "_v"]).reset_index(drop=True)
+    raw = raw[["variant"] + [c for c in raw.columns if c != "variant"]]
+    if len(variants) == 1:
+        raw = raw.drop(columns=["variant"])
+    shown = raw.copy()
+    shown[by] = [short_zone(items, i, L, fig=False) if by == "zone"
+                 else item_name(items, i, L, fig=False) for i in raw[by]]
+    for c in shown.columns:
+        if c in ("variant", by):
+            continue
+        if c.endswith("_pct"):
+            shown[c] = shown[c].map(lambda v: "–" if not np.isfinite(v) else f"{v:+.0f}%")
+        elif c.startswith("revenue"):
+            sign = c.endswith("_change")
+            shown[c] = shown[c].map(lambda v, s=sign: ("+" if s and v > 0 else "")
+                                    + fmt_money(v, L))
+        else:
+            sign = c.endswith("_change")
+            shown[c] = shown[c].map(lambda v, s=sign: ("+" if s and v > 0 else "")
+                                    + fmt_count(v))
+    heads = {}
+    for mtr in SECTOR_METRICS:
+        zh, en = METRIC_LABELS[mtr][:2]
+        heads[f"{mtr}_start"] = L.t(f"{zh}：起点", f"{en}: start")
+        heads[f"{mtr}_{last_q}"] = L.t(f"{zh}：{last_q}", f"{en}: {last_q}")
+        heads[f"{mtr}_growth_pct"] = L.t(f"{zh}：增长", f"{en}: growth")
+        heads[f"{mtr}_change"] = L.t(f"{zh}：与基准之差", f"{en}: change from base")
+    return raw, shown.rename(columns=heads)
+
+
+LADDER_PARTS = ["startups", "tech_smes", "hte_only", "gazelles", "leaders"]
+LADDER_LABELS = {"startups": ("初创企业", "start-ups"), "tech_smes": ("科技型中小企业", "tech SMEs"),
+                 "hte_only": ("高企（非瞪羚/领军）", "HTE only"),
+                 "gazelles": ("瞪羚企业", "gazelles"), "leaders": ("领军企业", "leaders"),
+                 "hte": ("高企", "HTE"), "specialised": ("专精特新企业", "specialised SMEs")}
+
+
+def ladder(R, allz, variants, quarters):
+    """The ladder (firms by highest rung, mean over replicates): the base's stacked areas;
+    in a comparison, one panel per rung with every variant's line in its colour and line
+    style; the table of the rungs at the last quarter per variant (with the change from
+    the base) and ``ladder.csv``, every variant per quarter."""
     L = R.L
+    variants = [variants] if isinstance(variants, str) else list(variants)
+    base = variants[0]
     if allz[(allz.variant == base) & allz.metric.isin(LADDER)].empty:
         return
-    mean = ladder_means(allz, base, quarters, LADDER)
-    parts = ["startups", "tech_smes", "hte_only", "gazelles", "leaders"]
-    labels = {"startups": ("初创企业", "start-ups"), "tech_smes": ("科技型中小企业", "tech SMEs"),
-              "hte_only": ("高企（非瞪羚/领军）", "HTE only"),
-              "gazelles": ("瞪羚企业", "gazelles"), "leaders": ("领军企业", "leaders")}
+    flags = [f for f in ("specialised",) if f in set(allz.metric)]  # 专精特新: not a rung
+    means = {v: ladder_means(allz, v, quarters, LADDER + flags) for v in variants
+             if not allz[(allz.variant == v) & allz.metric.isin(LADDER)].empty}
+    mean = means[base]
+    parts = LADDER_PARTS
+    labels = LADDER_LABELS
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [3, 2]})
     x = np.arange(len(quarters))
     cols = ["#c6dbef", "#6baed6", "#2171b5", "#fd8d3c", "#a63603"]
     ax.stackplot(x, *[mean[p].fillna(0).to_numpy() for p in parts], colors=cols,
                  labels=[L.f(*labels[p]) for p in parts])
-    ax.set_title(L.f("企业梯度（各级企业数，均值）", "The ladder (firms by highest rung, mean)"))
+    ax.set_title(L.f("企业梯度（各级企业数，均值）", "The ladder (firms by highest rung, mean)")
+                 + (f" — {base}" if len(means) > 1 else ""))
     ax.set_xlabel(L.f("季度", "quarter"))
     ax.set_ylabel(L.f("数量（家）", "number of firms"))
     quarter_ticks(ax, quarters)
@@ -277,12 +360,62 @@ def ladder(R, allz, base, quarters):
     R.figure(fig, "ladder",
              (f"科技型中小企业从 {f['tech_smes']:,.0f} 到 {la['tech_smes']:,.0f} 家，瞪羚从 "
               f"{f['gazelles']:,.0f} 到 {la['gazelles']:,.0f} 家，领军从 {f['leaders']:,.0f} 到 "
-              f"{la['leaders']:,.0f} 家（{quarters[0]}–{quarters[-1]}，均值）。",
+              f"{la['leaders']:,.0f} 家（{quarters[0]}–{quarters[-1]}，均值"
+              + (f"，{base}" if len(means) > 1 else "") + "）。",
               f"Tech SMEs {f['tech_smes']:,.0f} → {la['tech_smes']:,.0f}, gazelles "
               f"{f['gazelles']:,.0f} → {la['gazelles']:,.0f}, leaders {f['leaders']:,.0f} → "
-              f"{la['leaders']:,.0f} ({quarters[0]}–{quarters[-1]}, mean)."))
-    t = mean[["startups", "tech_smes", "hte_only", "gazelles", "leaders", "hte"]].reset_index()
-    R.csv(t, "ladder")
+              f"{la['leaders']:,.0f} ({quarters[0]}–{quarters[-1]}, mean"
+              + (f", {base}" if len(means) > 1 else "") + ")."))
+    rungs = ["startups", "tech_smes", "hte", *flags, "gazelles", "leaders"]
+    if len(means) > 1:
+        fig, axes = plt.subplots(1, len(rungs), figsize=(2.4 * len(rungs), 3.0))
+        for ax, rung in zip(axes, rungs, strict=True):
+            for k, (v, mv) in enumerate(means.items()):
+                ax.plot(x, mv[rung].to_numpy(float), color=COLORS[k % len(COLORS)], lw=1.6,
+                        ls="-" if k == 0 else VARIANT_STYLES[(k - 1) % len(VARIANT_STYLES)],
+                        label=v)
+            ax.set_title(L.f(*labels[rung]), fontsize=9)
+            quarter_ticks(ax, quarters, short=True)
+            ax.tick_params(labelsize=7)
+        axes[0].set_ylabel(L.f("数量（家）", "number of firms"))
+        axes[0].legend(fontsize=7, loc="best")
+        fig.suptitle(L.f("企业梯度：各方案（均值）", "The ladder: every variant (mean)"))
+        fig.tight_layout()
+        last = quarters[-1]
+        parts_zh, parts_en = [], []
+        for v, mv in list(means.items())[1:]:
+            dh = float(mv["hte"].iloc[-1] - mean["hte"].iloc[-1])
+            parts_zh.append(f"{v} 的高企比基准{'多' if dh >= 0 else '少'} {fmt_count(abs(dh))} 家")
+            parts_en.append(f"{v} has {fmt_count(abs(dh))} {'more' if dh >= 0 else 'fewer'} "
+                            "高企 than the base")
+        R.figure(fig, "ladder_variants",
+                 (f"{last}（均值）：" + "，".join(parts_zh) + "。",
+                  f"At {last} (mean): " + "; ".join(parts_en) + "."))
+    # the rungs at the last quarter, every variant (and its change from the base)
+    rows, shown = [], []
+    for v, mv in means.items():
+        row = {"variant": v, "quarter": quarters[-1]}
+        row.update({r: float(mv[r].iloc[-1]) for r in rungs})
+        if len(means) > 1:
+            row.update({f"{r}_change": float(mv[r].iloc[-1] - mean[r].iloc[-1])
+                        for r in rungs})
+        rows.append(row)
+    raw = pd.DataFrame(rows)
+    shown = raw.copy()
+    for c in shown.columns[2:]:
+        sign = c.endswith("_change")
+        shown[c] = shown[c].map(lambda v, s=sign: ("+" if s and v > 0 else "") + fmt_count(v))
+    heads = {}
+    for r in rungs:
+        zh, en = labels[r]
+        heads[r] = L.t(zh, en)
+        heads[f"{r}_change"] = L.t(f"{zh}：与基准之差", f"{en}: change from base")
+    R.table(shown.rename(columns=heads), "ladder_end", csv=raw,
+            caption=(f"{quarters[-1]} 的企业梯度（各级企业数，均值）",
+                     f"The ladder at {quarters[-1]} (firms by highest rung, mean)"))
+    t = pd.concat([m[parts + ["hte", *flags]].reset_index().assign(variant=v)
+                   for v, m in means.items()], ignore_index=True)
+    R.csv(t[["variant"] + [c for c in t.columns if c != "variant"]], "ladder")
 
 
 def investment(R, met, base, zones, flow_qs, variants=None):
@@ -344,9 +477,12 @@ def investment(R, met, base, zones, flow_qs, variants=None):
               f"Credited exceeds landed most in {item_name(zones, zmax, Lang(('en',)), fig=False)}"
               f" ({fmt_money(diff[zmax], Lang(('en',)))}), from referral credit shares."))
     raw = t.reset_index().rename(columns={"index": "zone"})
-    R.table(raw.assign(**{c: raw[c].map(lambda v: fmt_money(v, L)) for c in raw.columns[1:]}),
+    shown = raw.assign(**{c: raw[c].map(lambda v: fmt_money(v, L)) for c in raw.columns[1:]})
+    shown["zone"] = [short_zone(zones, z, L, fig=False) for z in raw["zone"]]
+    R.table(shown.rename(columns={c: metric_label(c, L, fig=False) for c in raw.columns[1:]}),
             "investment_by_zone", caption=("分园区投资（中位数合计）",
-                                           "Investment by zone (median totals)"), csv=raw)
+                                           "Investment by zone (median totals)"), csv=raw,
+            tooltips=zone_tooltips(zones, L))
     if len(variants) < 2:
         return
     # who gains or loses credited investment under each variant (e.g. a referral split)
@@ -354,7 +490,8 @@ def investment(R, met, base, zones, flow_qs, variants=None):
     if ch.empty:
         return
     ch = ch.reindex([i for i in ids if i in ch.index]).fillna(0.0)
-    shown = pd.DataFrame({L.t("园区", "zone"): [short_zone(zones, z, L) for z in ch.index]})
+    shown = pd.DataFrame({L.t("园区", "zone"): [short_zone(zones, z, L, fig=False)
+                                               for z in ch.index]})
     shown[L.t(f"{base}（均值合计）", f"{base} (mean total)")] = [fmt_money(v, L) for v in ch[base]]
     for v in ch.columns[1:]:
         shown[L.t(f"{v} − 基准", f"{v} − base")] = [("+" if x > 0 else "") + fmt_money(x, L)
@@ -362,7 +499,7 @@ def investment(R, met, base, zones, flow_qs, variants=None):
     R.table(shown, "investment_credited_changes",
             caption=("各方案计入考核投资的变化（配对差值的均值，按园区）",
                      "Credited investment: each variant's change by zone (mean paired "
-                     "difference)"), csv=ch.reset_index())
+                     "difference)"), csv=ch.reset_index(), tooltips=zone_tooltips(zones, L))
 
 
 def awards(R, ledger, replicates, resolved, variants, zones, scale, flow_qs, claims=None,
@@ -507,6 +644,41 @@ def money_reading(R, d, base, shifts, last) -> None:
                 f"to {last}: the money freed goes mostly to {up}."), "note")
 
 
+# families of metrics whose paired differences share one scale: (zh, en)
+FAMILY_NAMES = {"firms": ("企业数（家）", "counts of firms"), "people": ("从业人员（人）", "people"),
+                "projects": ("项目数（个）", "projects"),
+                "economy": ("收入、研发与投资（万元/亿元）", "revenue, R&D and investment (money)"),
+                "public_money": ("奖补与税式支出（万元/亿元）", "awards and tax expenditure (money)"),
+                "other": ("其他", "other")}
+_ECONOMY = ("revenue_wan", "rd_wan", "investment_landed_wan", "investment_credited_wan",
+            "vc_invested_wan", "loans_wan")
+
+
+def unit_family(metric: str) -> str:
+    """The family of a metric whose differences share a scale: counts of firms, people,
+    projects, the economy's money (revenue, R&D, investment), public money (awards, tax
+    expenditure), or other (its own scale: ratios, ranks)."""
+    if metric in _ECONOMY:
+        return "economy"
+    if metric.endswith("_wan"):
+        return "public_money"
+    kind = METRIC_LABELS.get(metric, ("", "", "count"))[2]
+    if kind != "count":
+        return "other"
+    unit = count_unit(metric)[1]
+    return {"firms": "firms", "people": "people", "projects": "projects"}.get(unit, "other")
+
+
+def unit_families(metrics: list[str]) -> list[tuple[str, list[str]]]:
+    """``metrics`` grouped by :func:`unit_family`, in the order families first appear;
+    "other" metrics each in a family of their own."""
+    out: dict = {}
+    for m in metrics:
+        f = unit_family(m)
+        out.setdefault(f if f != "other" else f"other:{m}", []).append(m)
+    return [(f.split(":")[0], ms) for f, ms in out.items()]
+
+
 def compare_section(R, d, base, shifts=None):
     """Paired differences (variant − base) at the last checkpoint: mean and 90% interval
     per metric, the money reading, and the cost per unit of outcome on both bases, from
@@ -516,40 +688,63 @@ def compare_section(R, d, base, shifts=None):
         return
     last = sorted(d.checkpoint.unique(), key=q_index)[-1]
     dd = d[(d.checkpoint == last) & d.diff_p05.notna()]
-    metrics = [x for x in dd.metric.unique()]
     variants = list(dict.fromkeys(dd.variant))
+    families = unit_families(list(dd.metric.unique()))
     ncol = 3
-    nrow = int(np.ceil(len(metrics) / ncol))
+    # each family of several metrics starts a row of panels that share one scale; the
+    # families of one metric (each its own scale) share the last rows
+    slots, r = [], 0
+    for fi, (_, ms) in enumerate(families):
+        if len(ms) > 1:
+            for k, mtr in enumerate(ms):
+                slots.append((r + k // ncol, k % ncol, fi, mtr))
+            r += int(np.ceil(len(ms) / ncol))
+    single = [(fi, ms[0]) for fi, (_, ms) in enumerate(families) if len(ms) == 1]
+    for k, (fi, mtr) in enumerate(single):
+        slots.append((r + k // ncol, k % ncol, fi, mtr))
+    r += int(np.ceil(len(single) / ncol))
+    nrow = max(r, 1)
     fig, axes = plt.subplots(nrow, ncol, figsize=(11, 0.45 * len(variants) * nrow + 1.2 * nrow
                                                    + 0.5), squeeze=False)
     y = np.arange(len(variants))
-    for i, mtr in enumerate(metrics):
-        ax = axes[i // ncol][i % ncol]
+    scales = {}
+    for fi, (fam, ms) in enumerate(families):
+        g = dd[dd.metric.isin(ms)]
+        lo_hi = g[["diff_p05", "diff_p95", "diff_mean"]].to_numpy(float)
+        big = float(np.nanmax(np.abs(lo_hi))) if lo_hi.size else 0.0
+        div, uzh, uen = (money_scale(big) if fam in ("economy", "public_money")
+                         else (1.0, *count_unit(ms[0])))
+        lo, hi = float(np.nanmin(lo_hi) / div), float(np.nanmax(lo_hi) / div)
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+        pad = 0.08 * (hi - lo) or 1.0
+        scales[fi] = (div, uzh, uen, (lo - pad, hi + pad))
+    used = set()
+    for row, col, fi, mtr in slots:
+        ax = axes[row][col]
+        used.add((row, col))
         g = dd[dd.metric == mtr].set_index("variant").reindex(variants)
-        div, uzh, uen = 1.0, "家", "firms"
-        if mtr.endswith("_wan"):
-            div, uzh, uen = money_scale(float(np.nanmax(np.abs(g[["diff_p05", "diff_p95"]]
-                                                                 .to_numpy()))))
-        else:
-            uzh, uen = count_unit(mtr)
+        div, uzh, uen, xlim = scales[fi]
         lo = (g.diff_mean - g.diff_p05).to_numpy() / div
         hi = (g.diff_p95 - g.diff_mean).to_numpy() / div
         ax.errorbar(g.diff_mean.to_numpy() / div, y, xerr=[np.maximum(lo, 0),
                                                            np.maximum(hi, 0)],
                     fmt="o", color=COLORS[0], ecolor="#888", capsize=3)
         ax.axvline(0, color="black", lw=0.8)
+        ax.set_xlim(*xlim)
         ax.set_ylim(len(variants) - 0.5, -0.5)
         ax.set_yticks(y)
-        ax.set_yticklabels(variants if i % ncol == 0 else [""] * len(variants), fontsize=7)
+        ax.set_yticklabels(variants if col == 0 else [""] * len(variants), fontsize=7)
         flow = mtr in FLOW_METRICS
         ax.set_title(metric_label(mtr, L) + (L.f("（年）", " (year)", "") if flow else ""),
                      fontsize=9)
         ax.set_xlabel(L.f("差值", "difference") + f" ({L.f(uzh, uen)})", fontsize=8)
-    for j in range(len(metrics), nrow * ncol):
-        axes[j // ncol][j % ncol].axis("off")
+    for rr in range(nrow):
+        for cc in range(ncol):
+            if (rr, cc) not in used:
+                axes[rr][cc].axis("off")
     fig.suptitle(L.f(f"{last} 的配对差异（方案 − {base}；均值与 90% 区间）",
                      f"Paired differences at {last} (variant − {base}; mean, 90% interval)"))
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
     h = dd[dd.metric == "hte"]
     if len(h):
         r = h.iloc[0]
@@ -560,11 +755,23 @@ def compare_section(R, d, base, shifts=None):
                    f"{100 * r.share_positive:.0f}% of paired replicates.")
     else:
         reading = ("配对差异见表。", "See the table for paired differences.")
-    # each panel has its own scale (a count beside money would vanish on a shared one):
-    # say so, so that the lengths of bars in two panels are not compared
-    reading = (reading[0] + "各小图的横轴刻度各自不同，不宜跨图比较长短。",
-               reading[1] + " Each panel has its own scale: compare within a panel, not "
-               "across panels.")
+    # panels of one unit family share a scale (a count beside money would vanish on a
+    # shared one): say which, so that bars are compared only where the scale is shared
+    named = [(FAMILY_NAMES[f], ms) for f, ms in families if len(ms) > 1]
+    if named:
+        alone = sum(len(ms) == 1 for _, ms in families)
+        reading = (reading[0] + "同一类指标的小图从新的一行开始，共用横轴刻度（"
+                   + "；".join(f"{n[0]}：{len(ms)} 图" for n, ms in named)
+                   + "），可比较长短；不同类之间刻度不同"
+                   + ("，最后一行的小图各自有刻度" if alone else "") + "。",
+                   reading[1] + " Each family of metrics starts a row and its panels share "
+                   "one scale (" + "; ".join(f"{n[1]}: {len(ms)} panels" for n, ms in named)
+                   + "), so their bars compare; the scale differs between families"
+                   + (", and each panel of the last row has its own" if alone else "") + ".")
+    else:
+        reading = (reading[0] + "各类指标的横轴刻度不同，不宜跨图比较长短。",
+                   reading[1] + " Each panel has its own scale: compare within a panel, "
+                   "not across panels.")
     R.figure(fig, "paired_differences", reading)
     luck = [c for c in ("luck_only_diff_mean", "luck_only_diff_p05", "luck_only_diff_p95")
             if c in dd]

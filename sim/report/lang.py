@@ -64,8 +64,8 @@ def count_unit(metric: str) -> tuple[str, str]:
     return COUNT_UNITS.get(metric, ("家", "firms"))
 
 
-# the headers of raw table columns as the page shows them (zh, en); the CSV keeps the raw
-# names (scripts read them)
+# the headers of raw table columns as the page, report.xlsx and tables/*.csv show them
+# (zh, en); data/*.csv keeps the raw names (scripts read them)
 HEADERS = {
     "variant": ("方案", "variant"), "base": ("基准", "base"), "metric": ("指标", "metric"),
     "checkpoint": ("检查点", "checkpoint"), "quarter": ("季度", "quarter"),
@@ -83,7 +83,26 @@ HEADERS = {
     "outcome": ("结果", "outcome"), "parameter": ("参数", "parameter"),
     "mean": ("均值", "mean"), "p05": ("5% 分位", "5%"), "p95": ("95% 分位", "95%"),
     "share": ("占比", "share"), "group": ("分组", "group"), "note": ("说明", "note"),
+    "median": ("中位数", "median"), "p25": ("25% 分位", "25%"), "p75": ("75% 分位", "75%"),
+    "0.05": ("5% 分位", "5%"), "0.5": ("中位数", "median"), "0.95": ("95% 分位", "95%"),
+    "point": ("扫描点", "point"), "hte_only": ("高企（非瞪羚/领军）", "HTE only"),
+    "mean_amount_wan": ("奖补均值（万元）", "mean amount (万元)"),
+    # studies (sensitivity, robust)
+    "quantity": ("统计量", "quantity"), "rank": ("排名", "rank"),
+    "morris_rank": ("Morris 排名", "Morris rank"), "sobol_rank": ("Sobol 排名", "Sobol rank"),
+    "mu": ("Morris μ", "Morris mu"), "mu_star": ("Morris μ*", "Morris mu*"),
+    "mu_star_conf": ("μ* 的 95% 区间半宽", "mu* 95% half-width"), "sigma": ("Morris σ", "Morris sigma"),
+    "mu_star_relative": ("相对 μ*", "relative mu*"), "S1": ("Sobol S1", "Sobol S1"),
+    "S1_conf": ("S1 的 95% 区间半宽", "S1 95% half-width"), "ST": ("Sobol ST", "Sobol ST"),
+    "ST_conf": ("ST 的 95% 区间半宽", "ST 95% half-width"), "sense": ("方向", "sense"),
+    "regret_mean": ("平均后悔值", "mean regret"), "regret_p90": ("后悔值 90% 分位", "regret, 90%"),
+    "regret_max": ("最大后悔值", "largest regret"), "best_share": ("最优世界占比", "share of worlds best"),
+    "failure_rate": ("未达标率", "failure rate"), "coverage": ("覆盖率", "coverage"),
+    "density": ("密度", "density"), "mass": ("质量（框内世界占比）", "mass"),
+    "low": ("下限", "low"), "high": ("上限", "high"),
 }
+# what the codes in a table's payer column say (zh, en)
+PAYERS = {"province": ("省级", "province"), "zone": ("园区", "zones")}
 
 # sheet names of report.xlsx for the tables every report kind writes (zh, en); other
 # tables are named by their captions
@@ -171,6 +190,21 @@ def fmt_count(x: float) -> str:
     return f"{int(round(x)):,d}"
 
 
+def plain_number(x, kind: str = "number"):
+    """A number rounded to what it means, as a number for a table's files (tables/*.csv,
+    report.xlsx): a count as :func:`fmt_count` writes it, anything else (money in 万元,
+    ratios, shares) as :func:`fmt_num` (whole from 100, one decimal from 1, else three
+    significant digits); an int when whole (20, not 20.0). None for a missing value."""
+    if x is None or isinstance(x, bool):
+        return x
+    x = float(x)
+    if not np.isfinite(x):
+        return None
+    text = fmt_count(x) if kind == "count" else fmt_num(x)
+    v = float(text.replace(",", ""))
+    return int(v) if v.is_integer() else v
+
+
 def fmt_axis(x: float, kind: str = "count") -> str:
     """A value already in a chart's unit (a count, money divided for its axis, a ratio in
     %) as a label: never in scientific notation (13,100, not 1.31e+04)."""
@@ -236,17 +270,38 @@ def item_name(items: list[dict], key: str, L: Lang, fig: bool = True) -> str:
     return key
 
 
-def short_zone(items: list[dict], key: str, L: Lang) -> str:
-    """A short zone label for crowded axes."""
+ZONE_SUFFIXES_ZH = ("高新技术产业开发区", "工业园区(省级高新区)", "工业园区")
+ZONE_SUFFIXES_EN = (" National High-tech Zone", " Provincial High-tech Zone", " High-tech Zone",
+                    " High-Tech Zone", " Hi-tech Zone")
+
+
+def _strip(name: str, suffixes) -> str:
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def short_zone(items: list[dict], key: str, L: Lang, fig: bool = True) -> str:
+    """A zone's short name, for axes and table cells: its name without the kind of zone
+    (昆明 for 昆明高新技术产业开发区, Kunming for Kunming National High-tech Zone); in
+    figure (``fig``) or HTML text. The one rule for short zone names (the scenario's zones
+    have long names only)."""
     for it in items:
         if it.get("id") == key:
-            zh = (it.get("name_zh") or key)
-            for suffix in ("高新技术产业开发区", "工业园区(省级高新区)", "工业园区"):
-                zh = zh.replace(suffix, "")
-            en = (it.get("name_en") or key).replace(" High-tech Zone", "").replace(
-                " High-Tech Zone", "").replace(" Hi-tech Zone", "")
-            return L.f(zh, en, " ")
+            zh = _strip(it.get("name_zh") or key, ZONE_SUFFIXES_ZH)
+            en = _strip(it.get("name_en") or key, ZONE_SUFFIXES_EN)
+            return L.f(zh, en, " ") if fig else L.t(zh, en, " ")
+    if key == "ALL":
+        return item_name(items, key, L, fig)
     return key
+
+
+def zone_tooltips(items: list[dict], L: Lang) -> dict[str, str]:
+    """Each zone's short name (as in a table) -> its full name: the tooltip of a table
+    cell that shows the short one."""
+    return {short_zone(items, it["id"], L, fig=False): item_name(items, it["id"], L, fig=False)
+            for it in items if it.get("id")}
 
 
 def flatten(d, prefix=""):

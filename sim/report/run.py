@@ -16,7 +16,8 @@ from sim.report.figures import (awards, cluster_growth, compare_section, fan_sec
                                 investment, ladder, zone_multiples)
 from sim.report.lang import (FAN_METRICS, INVEST, LADDER, METRIC_LABELS, SECTOR_METRICS,
                              ReportError, flatten, fmt_money, fmt_threshold, fmt_value,
-                             item_name, metric_label, uncertainty_text)
+                             metric_label, short_zone, uncertainty_text,
+                             zone_tooltips)
 from sim.report.page import Page, read_json
 
 
@@ -30,6 +31,7 @@ def run_report(R: Page, m: dict, command: str) -> str:
     else:
         rb = resolved
     zones = rb.get("zones", [])
+    R.zones = zones  # a table's zone ids are shown by their short names
     sectors = rb.get("sectors", [])
     cal = rb.get("calendar", {})
     scale = float(m.get("population_scale") or rb.get("population", {}).get("scale", 1.0))
@@ -40,7 +42,8 @@ def run_report(R: Page, m: dict, command: str) -> str:
     mp = out / "metrics.parquet"
     if not mp.exists():
         raise ReportError(f"{out}: no metrics.parquet (the run did not finish?)")
-    need = sorted(set(FAN_METRICS + LADDER + INVEST + SECTOR_METRICS + ["awards_waiting_wan"])
+    need = sorted(set(FAN_METRICS + LADDER + INVEST + SECTOR_METRICS
+                      + ["awards_waiting_wan", "specialised"])
                   | {t["metric"] for t in rb.get("targets", [])})
     met = pd.read_parquet(mp, filters=[("metric", "in", need)])
     quarters = sorted(met["quarter"].unique(), key=q_index)
@@ -112,11 +115,11 @@ def run_report(R: Page, m: dict, command: str) -> str:
 
     # 5. cluster growth
     R.h2("产业集群增长", "Cluster growth")
-    cluster_growth(R, met, base, zones, sectors, init_q, flow_qs, last_q)
+    cluster_growth(R, met, variants, zones, sectors, init_q, flow_qs, last_q)
 
     # 6. ladder
     R.h2("企业梯度培育", "The enterprise ladder")
-    ladder(R, allz, base, quarters)
+    ladder(R, allz, variants, quarters)
 
     # 7. investment
     R.h2("招商引资", "Investment projects")
@@ -477,7 +480,7 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
     sampled = (m.get("behaviour_sampled", m.get("sample_behaviour", True))
                and not pk.startswith("luck only"))
     for t in targets:
-        zone = item_name(zones, t["zone"], L, fig=False)
+        zone = short_zone(zones, t["zone"], L, fig=False)
         p = t.get("probability")
         rng = ("–" if t.get("median") is None else
                f"{fmt_value(t['metric'], t['median'], L)} [{fmt_value(t['metric'], t['p05'], L)}"
@@ -508,7 +511,8 @@ def targets_section(R: Page, m: dict, targets: list[dict], variants: list[str],
                                           "population_scale", "probability", "probability_se",
                                           "probability_luck_only", "probability_luck_only_se",
                                           "median", "p05", "p95")})
-    R.table(pd.DataFrame(rows), "targets", csv=pd.DataFrame(raw))
+    R.table(pd.DataFrame(rows), "targets", csv=pd.DataFrame(raw),
+            tooltips=zone_tooltips(zones, L))
     scaled = [t for t in targets if t.get("threshold_scaled") is not None
               and t["threshold_scaled"] != t["threshold"]]
     if scaled:
