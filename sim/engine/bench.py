@@ -40,6 +40,8 @@ def rescaled(resolved: dict, firms: int) -> dict:
             zf[k] = int(round(zf[k] * f))
         zf["total"] = max(1, zf["total"])
         zf["revenue_wan"] = zf["revenue_wan"] * f
+        for t in zf.get("top") or []:  # the largest firms shrink with their zone, as
+            t["revenue_wan"] = t["revenue_wan"] * f  # population.scale shrinks them
     r["population"]["scale"] = 1.0
     r["projects"]["per_quarter"] *= f
     for c in r["capital"]:
