@@ -340,8 +340,12 @@ def _zone_firms(model, z, n: int, rng: np.random.Generator, H: int):
             break
     # the pool looks like the 高企 it joins: as many gazelles among it as among them
     # (the zone's gazelle share of 高企); the others grew below the test, with a whole
-    # base year if over the base, so the round does not turn them into gazelles
-    in_pool = np.flatnonzero(aged & pursuing & (rd_base >= thr) & (S >= c.gazelle_min_base_wan))
+    # base year if over the base, so the round does not turn them into gazelles. The pool
+    # here includes the firms a year's refill brings to the first round (at the R&D
+    # level, within hte_share_drift of the staff and product criteria; S6)
+    d = b.hte_share_drift
+    reach = ((st >= c.hte_st_staff_share - d) & (ht >= c.hte_hightech_revenue_share - d))
+    in_pool = np.flatnonzero(aged & reach & (rd_base >= thr) & (S >= c.gazelle_min_base_wan))
     keep = int(round(in_pool.size * f.gazelle / max(1, f.hte)))
     fix = rng.permutation(in_pool)[keep:]
     if fix.size:
