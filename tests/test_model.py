@@ -324,9 +324,13 @@ def test_budgets_move_firms_only_as_far_as_they_trust_the_payer():
         for name, ov in (("base", {}), ("half", half)):
             # a strong A5 response (0.08, the top of its range before issue 17; valid up
             # to 1) so that the budget's effect through the expected award shows in every
-            # pair of a 5% world: the test is of the mechanism, not of the default's size
+            # pair of a 5% world: the test is of the mechanism, not of the default's size;
+            # and candidates applying at 0.4 a year, since with the calibrated 0.76 (issue
+            # 18) such a response lifts the application probability to its cap of 1 with
+            # the budget or without it, and the award can change nothing
             res = run({**ov, **no_pilots, "behaviour.budget_credibility": w,
-                       "behaviour.hte_award_response": 0.08}, n=3)
+                       "behaviour.hte_award_response": 0.08,
+                       "behaviour.hte_apply_prob": 0.4}, n=3)
             hte[w, name] = series(res, "hte")["2027Q4"]
             paid = series(res, "subsidy_wan").sum(axis=1)
             hte[w, name + "_paid"] = paid
