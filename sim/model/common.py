@@ -21,6 +21,22 @@ def hte_threshold(rev_annual: np.ndarray, c) -> np.ndarray:
                     np.where(rev_annual <= 20000, c.hte_rd_mid, c.hte_rd_large))
 
 
+def hte_rd_met(f, n: int, c) -> np.ndarray:
+    """The 高企 R&D criterion of rows 0..n-1 of the firm table ``f``: sales in the last
+    four quarters, and 3-year R&D / sales at or above the threshold of the sales band."""
+    rev4 = f.rev4[:n]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r3 = np.where(f.rev12[:n] > 0, f.rd12[:n] / f.rev12[:n], 0.0)
+    return (rev4 > 0) & (r3 >= hte_threshold(rev4, c))
+
+
+def hte_shares_met(f, n: int, c) -> np.ndarray:
+    """The 高企 staff and product criteria of rows 0..n-1: S&T staff and high-tech revenue
+    at or above their shares (10%, 60%)."""
+    return ((f.st_share[:n] >= c.hte_st_staff_share)
+            & (f.ht_share[:n] >= c.hte_hightech_revenue_share))
+
+
 CONV_SLOTS = ("conv0", "conv1", "conv2")
 
 
@@ -130,12 +146,17 @@ def leader_test(rev4: np.ndarray, r1: np.ndarray, c) -> np.ndarray:
     return (rev4 >= c.leader_min_revenue_wan) & (r1 >= c.leader_min_rd)
 
 
+def knowledge_hazard(know: np.ndarray, b) -> np.ndarray:
+    """Quarterly hazard of an original result for knowledge stocks ``know`` (万元)."""
+    return np.minimum(0.9, b.innovation_rate * (know / b.knowledge_ref_wan)
+                      ** b.innovation_knowledge_elasticity)
+
+
 def hazard(model, rows: slice | None = None) -> np.ndarray:
     """Quarterly hazard of an original result, from the knowledge stock."""
-    f, b = model.firms, model.scenario_data.behaviour
+    f = model.firms
     rows = slice(0, f.n) if rows is None else rows
-    return np.minimum(0.9, b.innovation_rate * (f.know[rows] / b.knowledge_ref_wan)
-                      ** b.innovation_knowledge_elasticity)
+    return knowledge_hazard(f.know[rows], model.scenario_data.behaviour)
 
 
 def industrialisation_prob(model, t: int) -> float:

@@ -31,10 +31,14 @@ import numpy as np
 from sim.model.common import (
     CONV_SLOTS,
     gazelle_test,
+    hte_conv_per_year,
     hte_growth,
+    hte_rd_met,
     hte_score,
+    hte_shares_met,
     hte_threshold,
     hte_traits,
+    knowledge_hazard,
     leader_test,
 )
 from sim.model.firms import ORIGIN, FirmTable
@@ -105,8 +109,7 @@ def _initial_ip(model, table: FirmTable, rng: np.random.Generator) -> None:
     age_q = start - table.founded[:n]
     W = np.clip(age_q, 1, 12).astype(float)
     rd4 = table.rd4[:n]
-    h = np.minimum(0.9, b.innovation_rate * (table.know[:n] / b.knowledge_ref_wan)
-                   ** b.innovation_knowledge_elasticity)
+    h = knowledge_hazard(table.know[:n], b)
     results = rng.poisson(h * W)
     cls1 = rng.binomial(results, b.ip_class1_share)
     ip2 = (results - cls1) * b.ip_class2_per_result + rd4 * W / 4.0 / b.ip_routine_rd_wan
@@ -126,12 +129,8 @@ def _initial_ip(model, table: FirmTable, rng: np.random.Generator) -> None:
     # meet every other hard criterion) is the province's cultivation pool: ready to apply,
     # so each owns an IP item (a class II one if it has none)
     c = model.scenario_data.constants
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r3 = np.where(table.rev12[:n] > 0, table.rd12[:n] / table.rev12[:n], 0.0)
-    pool = (~hte & (age_q >= c.hte_min_age_quarters)
-            & (table.st_share[:n] >= c.hte_st_staff_share)
-            & (table.ht_share[:n] >= c.hte_hightech_revenue_share)
-            & (table.rev4[:n] > 0) & (r3 >= hte_threshold(table.rev4[:n], c)))
+    pool = (~hte & (age_q >= c.hte_min_age_quarters) & hte_shares_met(table, n, c)
+            & hte_rd_met(table, n, c))
     ip2 = ip2 + (pool & (cls1 < 1) & (ip2 < 1))
     quality, org = hte_traits(rng, n, b.hte_trait_mean)
     # a 高企 of the start passed its evaluation, and a firm of the pool assessed itself
@@ -139,7 +138,7 @@ def _initial_ip(model, table: FirmTable, rng: np.random.Generator) -> None:
     # score at the start is below that mark, and given the best traits if it still is
     # (assumption)
     growth = hte_growth(table.h_rev[:, :n], start - 1, table.founded[:n])
-    conv = sum(getattr(table, k)[:n] for k in CONV_SLOTS) / np.clip(age_q // 4 + 1, 1, 3)
+    conv = hte_conv_per_year(table, slice(0, n), start, table.founded[:n])
     mark = np.where(hte, c.hte_pass_score, np.where(pool, b.hte_pool_score, -np.inf))
     for _ in range(10):
         low = hte_score(cls1, ip2 - used, quality, conv, org, growth) < mark

@@ -18,8 +18,9 @@ from sim.model.common import (
     hte_conv_per_year,
     hte_growth,
     hte_has_ip,
+    hte_rd_met,
     hte_score,
-    hte_threshold,
+    hte_shares_met,
     leader_test,
     once,
 )
@@ -43,9 +44,8 @@ def annual_round(model, t: int, u: np.ndarray) -> None:
     n = f.n
     alive = f.alive[:n]
     age = t - f.founded[:n]
-    rev4, rev12, rd4, rd12 = f.rev4[:n], f.rev12[:n], f.rd4[:n], f.rd12[:n]
+    rev4, rd4 = f.rev4[:n], f.rd4[:n]
     with np.errstate(invalid="ignore", divide="ignore"):
-        r3 = np.where(rev12 > 0, rd12 / rev12, 0.0)
         r1 = np.where(rev4 > 0, rd4 / rev4, 0.0)
     valid = f.hte_until[:n] >= t
     expiring = f.hte_until[:n] == t
@@ -53,15 +53,13 @@ def annual_round(model, t: int, u: np.ndarray) -> None:
     # over the year to the round, an uncertified firm spending at the 高企 R&D level has
     # raised its S&T-staff and high-tech revenue shares (hte_share_drift a year;
     # assumption): how the candidate pool refills
-    ready = alive & ~valid & (rev4 > 0) & (r3 >= hte_threshold(rev4, c))
+    rd_met = hte_rd_met(f, n, c)
+    ready = alive & ~valid & rd_met
     for col in (f.st_share, f.ht_share):
         col[:n] = np.where(ready, np.minimum(1.0, col[:n] + b.hte_share_drift), col[:n])
     # the hard criteria (国科发火〔2016〕32号 Art. 11): age, S&T staff, high-tech revenue,
     # 3-year R&D / sales by band, and core IP owned
-    eligible = (alive & (age >= c.hte_min_age_quarters)
-                & (f.st_share[:n] >= c.hte_st_staff_share)
-                & (f.ht_share[:n] >= c.hte_hightech_revenue_share)
-                & (r3 >= hte_threshold(rev4, c)) & (rev4 > 0)
+    eligible = (alive & (age >= c.hte_min_age_quarters) & hte_shares_met(f, n, c) & rd_met
                 & hte_has_ip(f.ip1[:n], ip2_free))
     # the evaluation: the firm's own assessment (no expert noise) decides who prepares
     # an application (the candidate pool, 培育库); the experts add their judgement

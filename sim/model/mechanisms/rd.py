@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.common import credible, hazard, hte_threshold, industrialisation_prob
+from sim.model.common import (
+    credible,
+    hazard,
+    hte_shares_met,
+    hte_threshold,
+    industrialisation_prob,
+)
 
 STREAM = 1  # random stream id (position in sim.model.zone_model.MECHANISMS); never change it
 
@@ -48,8 +54,7 @@ def step(model, t: int, j: int, rng: np.random.Generator) -> None:
     desired = f.rd_base[:n] * (p / p0) ** (-b.rd_price_elasticity)
     rev4 = f.rev4[:n]
     thr = hte_threshold(rev4, c)
-    pursuing = ((f.st_share[:n] >= c.hte_st_staff_share)
-                & (f.ht_share[:n] >= c.hte_hightech_revenue_share) & (rev4 > 0))
+    pursuing = hte_shares_met(f, n, c) & (rev4 > 0)
     bunch = pursuing & (desired < thr) & (desired >= thr * (1.0 - b.notch_reach))
     desired = np.where(bunch, thr * (1.0 + b.notch_margin), desired)
     desired = np.minimum(desired, 0.6)
